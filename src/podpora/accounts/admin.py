@@ -1,0 +1,85 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from podpora.accounts.models import (
+    Membership,
+    Organization,
+    OrganizationDomain,
+    Team,
+    User,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user", "organization"]
+
+
+class PodporaUserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "agent_role")
+
+
+class PodporaUserChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = PodporaUserChangeForm
+    add_form = PodporaUserCreationForm
+    ordering = ["email"]
+    list_display = ["email", "full_name", "agent_role", "phone", "is_active"]
+    list_filter = ["agent_role", "is_active", "language"]
+    search_fields = ["email", "full_name", "phone"]
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("full_name", "phone", "language", "time_zone")}),
+        (_("Agent"), {"fields": ("agent_role", "availability", "on_leave")}),
+        (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "email",
+                    "full_name",
+                    "agent_role",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    filter_horizontal = ()
+
+
+class DomainInline(admin.TabularInline):
+    model = OrganizationDomain
+    extra = 1
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "domains__domain"]
+    inlines = [DomainInline, MembershipInline]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "tier", "lead", "escalation_team", "is_active"]
+    list_filter = ["tier", "is_active"]
+    search_fields = ["name"]
+    filter_horizontal = ["agents"]
+    autocomplete_fields = ["lead"]

@@ -1,0 +1,33 @@
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+
+
+def _first_url(*names: str) -> str | None:
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to their room: agents to the desk, customers to the portal."""
+    user = request.user
+    if not user.is_authenticated:
+        target = _first_url("portal:home", "accounts:login")
+    elif user.is_agent:  # type: ignore[union-attr]
+        target = _first_url("desk:home")
+    else:
+        target = _first_url("portal:home")
+    if target:
+        return redirect(target)
+    return render(request, "core/home.html")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})

@@ -1,0 +1,272 @@
+"""Podpora's one settings module.
+
+Everything comes from environment variables with safe defaults, so the embedded
+default (SQLite, a database-backed task worker) needs no configuration at all.
+Scale-out installs set ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``.
+"""
+
+import hashlib
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+REPO_DIR = BASE_DIR.parent.parent
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+DATA_DIR = Path(os.environ.get("PODPORA_DATA_DIR", REPO_DIR / "var")).resolve()
+
+DEBUG = _env_bool("PODPORA_DEBUG", False)
+
+# The embedded default keeps a random key in the data directory so that a
+# fresh install is safe without configuration; production sets the variable.
+SECRET_KEY = os.environ.get("PODPORA_SECRET_KEY", "")
+if not SECRET_KEY:
+    _key_file = DATA_DIR / "secret_key"
+    if _key_file.exists():
+        SECRET_KEY = _key_file.read_text().strip()
+    else:
+        import secrets
+
+        SECRET_KEY = secrets.token_urlsafe(50)
+        try:
+            DATA_DIR.mkdir(parents=True, exist_ok=True)
+            _key_file.write_text(SECRET_KEY)
+            _key_file.chmod(0o600)
+        except OSError:
+            pass  # read-only file system: a per-process key still works
+
+ALLOWED_HOSTS = os.environ.get(
+    "PODPORA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]"
+).split(",")
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("PODPORA_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+PODPORA_BASE_URL = os.environ.get("PODPORA_BASE_URL", "http://127.0.0.1:8000").rstrip(
+    "/"
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks_db",
+    "podpora.core",
+    "podpora.accounts",
+    "podpora.tickets",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "podpora.accounts.middleware.UserLanguageMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "podpora.accounts.middleware.UserTimezoneMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "podpora.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "podpora.wsgi.application"
+ASGI_APPLICATION = "podpora.asgi.application"
+
+# --- Database -----------------------------------------------------------------
+
+SQLITE_PATH = DATA_DIR / "podpora.sqlite3"
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+
+# Every checkout (a CI clone, a developer's work tree) tests in a database of
+# its own, so parallel runs on one PostgreSQL server never drop each other's.
+_checkout_tag = hashlib.sha1(str(REPO_DIR).encode(), usedforsecurity=False).hexdigest()[
+    :8
+]
+DATABASES["default"]["TEST"] = {
+    "NAME": os.environ.get("PODPORA_TEST_DB_NAME", f"test_podpora_{_checkout_tag}")
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE takes the write lock when a transaction starts, so two writers
+    # queue on busy_timeout instead of failing with "database is locked" when a
+    # read lock is upgraded; WAL lets readers run beside the single writer.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
+        ),
+    }
+    # Tests use a file, not ":memory:", so that they exercise the same WAL and
+    # locking behaviour as production and threads see one database.
+    DATABASES["default"]["TEST"]["NAME"] = os.environ.get(
+        "PODPORA_TEST_DB_NAME", str(DATA_DIR / "test_podpora.sqlite3")
+    )
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, tasks, channels -----------------------------------------------------
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "podpora",
+        }
+    }
+else:
+    # A file cache is shared by the web, worker and scheduler processes of the
+    # embedded default, which rate limits need; it needs no server.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "PODPORA_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+
+# --- Auth -------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _env_bool("PODPORA_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Internationalisation ----------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("pl", _("Polish")), ("cs", _("Czech"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("PODPORA_TIME_ZONE", "Europe/Warsaw")
+USE_I18N = True
+USE_TZ = True
+
+# --- Files -----------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Front-end libraries come from npm at set-up (package.json), never committed.
+STATICFILES_DIRS = [("vendor", REPO_DIR / "node_modules")]
+WHITENOISE_USE_FINDERS = True  # serve straight from the apps: no collectstatic step
+MEDIA_ROOT = Path(os.environ.get("PODPORA_MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_URL = "/media/"  # never served directly: attachments go through an access check
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+PODPORA_MAX_ATTACHMENT_BYTES = _env_int(
+    "PODPORA_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024
+)
+
+# --- E-mail ----------------------------------------------------------------------
+
+# Django 6.1's MAILERS: SMTP when PODPORA_SMTP_HOST is set, else mails are
+# printed to the console (the embedded default has no mail server).
+if os.environ.get("PODPORA_SMTP_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["PODPORA_SMTP_HOST"],
+                "port": _env_int("PODPORA_SMTP_PORT", 25),
+                "username": os.environ.get("PODPORA_SMTP_USER", ""),
+                "password": os.environ.get("PODPORA_SMTP_PASSWORD", ""),
+                "use_tls": _env_bool("PODPORA_SMTP_STARTTLS", False),
+                "use_ssl": _env_bool("PODPORA_SMTP_TLS", False),
+                "timeout": 30,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "PODPORA_FROM_EMAIL", "Podpora <support@podpora.localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Podpora ---------------------------------------------------------------------
+
+# Called, in this order, inside the transaction of every ticket change (see
+# podpora.tickets.hooks). Each is "module.function" taking a TicketChange.
+PODPORA_TICKET_HOOKS: list[str] = []
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {
+        "handlers": ["console"],
+        "level": os.environ.get("PODPORA_LOG_LEVEL", "INFO"),
+    },
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

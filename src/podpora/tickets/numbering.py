@@ -1,0 +1,53 @@
+"""Race-free allocation of human-friendly ticket numbers (docs/adr/0002).
+
+PostgreSQL: a sequence. ``nextval`` never blocks and never hands out a number
+twice, even to concurrent transactions; a rolled-back transaction leaves a gap,
+which is harmless for a ticket number.
+
+SQLite: one counter row bumped with ``UPDATE … RETURNING``. SQLite has a single
+writer at a time (our connections open transactions with BEGIN IMMEDIATE), so
+the increment and the read are one atomic step.
+"""
+
+from django.db import connection
+
+FIRST_NUMBER = 10001
+SEQUENCE_NAME = "tickets_ticket_number_seq"
+COUNTER_NAME = "ticket"
+
+
+def next_ticket_number() -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(%s)", [SEQUENCE_NAME])
+        else:
+            cursor.execute(
+                "UPDATE tickets_ticketnumbercounter SET value = value + 1 "
+                "WHERE name = %s RETURNING value",
+                [COUNTER_NAME],
+            )
+        row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("The ticket number counter is missing; run the migrations.")
+    return int(row[0])
+
+
+def create_number_source(schema_editor: object, first: int = FIRST_NUMBER) -> None:
+    """Used by the migration that introduces numbering."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE_NAME} START {first}"
+            )
+        else:
+            cursor.execute(
+                "INSERT INTO tickets_ticketnumbercounter (name, value) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO NOTHING",
+                [COUNTER_NAME, first - 1],
+            )
+
+
+def drop_number_source(schema_editor: object) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP SEQUENCE IF EXISTS {SEQUENCE_NAME}")

@@ -1,0 +1,1068 @@
+"""The only code that writes tickets. Each function is one transaction that
+records its history (``TicketEvent``) and hands the change to the hooks."""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from podpora.accounts.models import Organization, Team, Tier, User
+from podpora.accounts.permissions import Right, can
+from podpora.accounts.services import primary_organization
+from podpora.tickets import attachments as attachment_files
+from podpora.tickets import html
+from podpora.tickets.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from podpora.tickets.hooks import TicketChange, dispatch
+from podpora.tickets.models import (
+    Attachment,
+    Category,
+    Channel,
+    EventKind,
+    LinkKind,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+    Tag,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+)
+from podpora.tickets.numbering import next_ticket_number
+
+IncomingFile = attachment_files.IncomingFile
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final[Any] = _Unset()
+
+# Which status may follow which. Reopening a closed ticket is not allowed: a
+# reply to it becomes a follow-up ticket instead (the mail intake does that).
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    Status.NEW: {
+        Status.OPEN,
+        Status.WAITING_CUSTOMER,
+        Status.WAITING_THIRD_PARTY,
+        Status.RESOLVED,
+        Status.CLOSED,
+    },
+    Status.OPEN: {
+        Status.WAITING_CUSTOMER,
+        Status.WAITING_THIRD_PARTY,
+        Status.RESOLVED,
+        Status.CLOSED,
+    },
+    Status.WAITING_CUSTOMER: {
+        Status.OPEN,
+        Status.WAITING_THIRD_PARTY,
+        Status.RESOLVED,
+        Status.CLOSED,
+    },
+    Status.WAITING_THIRD_PARTY: {
+        Status.OPEN,
+        Status.WAITING_CUSTOMER,
+        Status.RESOLVED,
+        Status.CLOSED,
+    },
+    Status.RESOLVED: {Status.OPEN, Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+MAX_SUBJECT = 255
+MAX_BODY = 1_000_000
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _locked(ticket: Ticket, expected_version: int | None = None) -> Ticket:
+    """The ticket re-read under a row lock, so concurrent changes queue up
+    instead of overwriting each other (SQLite serialises writers anyway)."""
+    fresh = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise Conflict(
+            _("Ticket %(ref)s was changed by someone else since you opened it.")
+            % {"ref": fresh.reference}
+        )
+    return fresh
+
+
+def _event(
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor: User | None,
+    via: str = "",
+    field: str = "",
+    old: object = "",
+    new: object = "",
+    message: Message | None = None,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        via=via,
+        field=field,
+        old_value="" if old is None else str(old),
+        new_value="" if new is None else str(new),
+        message=message,
+        data=data or {},
+        created_at=at or _now(),
+    )
+
+
+def _touch(
+    ticket: Ticket, fields: Iterable[str], *, at: datetime | None = None
+) -> None:
+    ticket.version += 1
+    ticket.updated_at = at or _now()
+    ticket.save(update_fields=[*set(fields), "version", "updated_at"])
+
+
+def _clean_subject(subject: str) -> str:
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise InvalidInput(_("A subject is required."))
+    return subject[:MAX_SUBJECT]
+
+
+def _clean_body(body_text: str, body_html: str) -> tuple[str, str]:
+    safe_html = html.sanitize(body_html) if body_html else ""
+    text = (body_text or "").strip() or html.to_text(safe_html)
+    if len(text) > MAX_BODY or len(safe_html) > MAX_BODY * 2:
+        raise InvalidInput(_("The message is too long."))
+    return text, safe_html
+
+
+def _require_agent(actor: User | None, right: Right = Right.WORK_TICKETS) -> None:
+    if actor is not None and not can(actor, right):
+        raise NotAllowed(_("You are not allowed to do that."))
+
+
+def _store_files(
+    ticket: Ticket,
+    message: Message | None,
+    files: Sequence[IncomingFile],
+    uploaded_by: User | None,
+) -> list[Attachment]:
+    stored = []
+    for incoming in files:
+        content, fields = attachment_files.prepare(incoming)
+        attachment = Attachment(
+            ticket=ticket, message=message, uploaded_by=uploaded_by, **fields
+        )
+        attachment.file.save("upload", content, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def _set_status(
+    ticket: Ticket,
+    status: str,
+    *,
+    actor: User | None,
+    via: str,
+    at: datetime,
+    events: list[TicketEvent],
+) -> None:
+    old = ticket.status
+    if status == old:
+        return
+    if status not in Status.values:
+        raise InvalidInput(_("Unknown status: %(status)s") % {"status": status})
+    if status not in ALLOWED_TRANSITIONS[old]:
+        raise InvalidTransition(
+            _("A %(old)s ticket cannot become %(new)s.")
+            % {"old": Status(old).label, "new": Status(status).label}
+        )
+    ticket.status = status
+    if status == Status.RESOLVED:
+        ticket.resolved_at = at
+    elif status == Status.CLOSED:
+        ticket.closed_at = at
+        ticket.resolved_at = ticket.resolved_at or at
+    elif old == Status.RESOLVED:
+        ticket.resolved_at = None
+    kind = (
+        EventKind.REOPENED
+        if old == Status.RESOLVED and status == Status.OPEN
+        else EventKind.FIELD
+    )
+    events.append(
+        _event(
+            ticket,
+            kind,
+            actor=actor,
+            via=via,
+            field="status",
+            old=old,
+            new=status,
+            at=at,
+        )
+    )
+
+
+# --- opening ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_ticket(
+    *,
+    subject: str,
+    requester: User,
+    channel: str,
+    body_text: str = "",
+    body_html: str = "",
+    actor: User | None = None,
+    organization: Organization | Any | None = UNSET,
+    priority: int = Priority.NORMAL,
+    team: Team | None = None,
+    category: Category | None = None,
+    tags: Iterable[str] = (),
+    cc: Iterable[User] = (),
+    files: Sequence[IncomingFile] = (),
+    remote_session_id: str = "",
+    email_message_id: str = "",
+    message_data: dict[str, Any] | None = None,
+    is_automatic: bool = False,
+    via: str = "",
+) -> Ticket:
+    """Open a ticket from any channel; the description becomes its first message.
+
+    ``actor`` is who recorded it (an agent logging a phone call), or ``None``
+    when the requester wrote it themselves.
+    """
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel: %(channel)s") % {"channel": channel})
+    if priority not in Priority.values:
+        raise InvalidInput(_("Unknown priority: %(priority)s") % {"priority": priority})
+    if actor is not None and actor != requester:
+        _require_agent(actor)
+    text, safe_html = _clean_body(body_text, body_html)
+    if organization is UNSET:
+        organization = primary_organization(requester)
+    now = _now()
+    ticket = Ticket.objects.create(
+        number=next_ticket_number(),
+        subject=_clean_subject(subject),
+        channel=channel,
+        requester=requester,
+        organization=organization,
+        priority=priority,
+        team=team,
+        tier=team.tier if team else Tier.FIRST,
+        category=category,
+        remote_session_id=remote_session_id.strip()[:64],
+        created_at=now,
+        updated_at=now,
+        last_customer_activity_at=now,
+    )
+    cc_users = [u for u in cc if u.pk != requester.pk]
+    if cc_users:
+        ticket.cc.add(*cc_users)
+    tag_objects = _tags(tags)
+    if tag_objects:
+        ticket.tags.add(*tag_objects)
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=MessageKind.CUSTOMER,
+        author=requester,
+        channel=channel,
+        body_text=text,
+        body_html=safe_html,
+        created_at=now,
+        is_automatic=is_automatic,
+        email_message_id=email_message_id[:998],
+        data=message_data or {},
+    )
+    _store_files(ticket, message, files, actor or requester)
+    events = [
+        _event(
+            ticket,
+            EventKind.CREATED,
+            actor=actor or requester,
+            via=via,
+            message=message,
+            data={"channel": channel},
+            at=now,
+        )
+    ]
+    dispatch(
+        TicketChange(
+            ticket=ticket,
+            action="opened",
+            events=events,
+            actor=actor or requester,
+            message=message,
+            via=via,
+        )
+    )
+    return ticket
+
+
+def _tags(names: Iterable[str]) -> list[Tag]:
+    cleaned = sorted(
+        {" ".join(n.split()).lower()[:64] for n in names if n and n.strip()}
+    )
+    existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned)}
+    missing = [Tag(name=n) for n in cleaned if n not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned)}
+    return [existing[n] for n in cleaned]
+
+
+# --- the thread ----------------------------------------------------------------------
+
+
+def _add_message(
+    ticket: Ticket,
+    *,
+    kind: str,
+    author: User | None,
+    body_text: str,
+    body_html: str,
+    channel: str,
+    files: Sequence[IncomingFile],
+    time_spent_minutes: int,
+    at: datetime,
+    **message_fields: Any,
+) -> Message:
+    text, safe_html = _clean_body(body_text, body_html)
+    if not text and not safe_html and not files:
+        raise InvalidInput(_("The message is empty."))
+    if time_spent_minutes < 0 or time_spent_minutes > 24 * 60:
+        raise InvalidInput(_("Time spent must be between 0 and 1440 minutes."))
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=kind,
+        author=author,
+        channel=channel,
+        body_text=text,
+        body_html=safe_html,
+        created_at=at,
+        time_spent_minutes=time_spent_minutes,
+        **message_fields,
+    )
+    _store_files(ticket, message, files, author)
+    return message
+
+
+@transaction.atomic
+def add_reply(
+    ticket: Ticket,
+    *,
+    author: User,
+    body_text: str = "",
+    body_html: str = "",
+    files: Sequence[IncomingFile] = (),
+    status: str | None = None,
+    time_spent_minutes: int = 0,
+    expected_version: int | None = None,
+    channel: str = "",
+    via: str = "",
+) -> Message:
+    """A public reply from an agent to the requester (and CCs)."""
+    _require_agent(author)
+    ticket = _locked(ticket, expected_version)
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(_("The ticket is closed; open a follow-up instead."))
+    now = _now()
+    message = _add_message(
+        ticket,
+        kind=MessageKind.REPLY,
+        author=author,
+        body_text=body_text,
+        body_html=body_html,
+        channel=channel,
+        files=files,
+        time_spent_minutes=time_spent_minutes,
+        at=now,
+    )
+    events = [
+        _event(
+            ticket,
+            EventKind.MESSAGE,
+            actor=author,
+            via=via,
+            field="reply",
+            message=message,
+            at=now,
+        )
+    ]
+    fields = {"last_agent_activity_at"}
+    ticket.last_agent_activity_at = now
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+        fields.add("first_response_at")
+    target = status or (
+        Status.OPEN
+        if ticket.status in (Status.NEW, Status.WAITING_THIRD_PARTY)
+        else None
+    )
+    if target:
+        _set_status(ticket, target, actor=author, via=via, at=now, events=events)
+        fields |= {"status", "resolved_at", "closed_at"}
+    _touch(ticket, fields, at=now)
+    dispatch(
+        TicketChange(
+            ticket=ticket,
+            action="reply",
+            events=events,
+            actor=author,
+            message=message,
+            via=via,
+        )
+    )
+    return message
+
+
+@transaction.atomic
+def add_note(
+    ticket: Ticket,
+    *,
+    author: User,
+    body_text: str = "",
+    body_html: str = "",
+    files: Sequence[IncomingFile] = (),
+    time_spent_minutes: int = 0,
+    mentions: Iterable[User] = (),
+    via: str = "",
+) -> Message:
+    """An internal note: agents only, never shown or sent to customers."""
+    _require_agent(author)
+    ticket = _locked(ticket)
+    now = _now()
+    message = _add_message(
+        ticket,
+        kind=MessageKind.NOTE,
+        author=author,
+        body_text=body_text,
+        body_html=body_html,
+        channel="",
+        files=files,
+        time_spent_minutes=time_spent_minutes,
+        at=now,
+        data={"mentions": [u.pk for u in mentions]} if mentions else {},
+    )
+    events = [
+        _event(
+            ticket,
+            EventKind.MESSAGE,
+            actor=author,
+            via=via,
+            field="note",
+            message=message,
+            at=now,
+        )
+    ]
+    _touch(ticket, set(), at=now)
+    dispatch(
+        TicketChange(
+            ticket=ticket,
+            action="note",
+            events=events,
+            actor=author,
+            message=message,
+            via=via,
+            extra={"mentions": list(mentions)},
+        )
+    )
+    return message
+
+
+@transaction.atomic
+def add_system_message(
+    ticket: Ticket, *, body_text: str, via: str = "", data: dict[str, Any] | None = None
+) -> Message:
+    """A line from the helpdesk itself (e.g. "the reply could not be delivered")."""
+    ticket = _locked(ticket)
+    now = _now()
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=MessageKind.SYSTEM,
+        body_text=body_text,
+        created_at=now,
+        data=data or {},
+    )
+    _touch(ticket, set(), at=now)
+    return message
+
+
+@transaction.atomic
+def add_customer_message(
+    ticket: Ticket,
+    *,
+    author: User,
+    body_text: str = "",
+    body_html: str = "",
+    files: Sequence[IncomingFile] = (),
+    channel: str = Channel.PORTAL,
+    email_message_id: str = "",
+    is_automatic: bool = False,
+    thread_reason: str = "",
+    data: dict[str, Any] | None = None,
+    via: str = "",
+) -> Message:
+    """A message from the requester's side. It reopens a resolved ticket and
+    ends a wait on the customer, unless it came from a machine."""
+    ticket = _locked(ticket)
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(_("The ticket is closed; open a follow-up instead."))
+    now = _now()
+    message = _add_message(
+        ticket,
+        kind=MessageKind.CUSTOMER,
+        author=author,
+        body_text=body_text,
+        body_html=body_html,
+        channel=channel,
+        files=files,
+        time_spent_minutes=0,
+        at=now,
+        email_message_id=email_message_id[:998],
+        is_automatic=is_automatic,
+        thread_reason=thread_reason[:255],
+        data=data or {},
+    )
+    events = [
+        _event(
+            ticket,
+            EventKind.MESSAGE,
+            actor=author,
+            via=via,
+            field="customer_message",
+            message=message,
+            at=now,
+        )
+    ]
+    fields = set()
+    if not is_automatic:
+        ticket.last_customer_activity_at = now
+        fields.add("last_customer_activity_at")
+        if ticket.status in (Status.RESOLVED, Status.WAITING_CUSTOMER):
+            _set_status(
+                ticket, Status.OPEN, actor=author, via=via, at=now, events=events
+            )
+            fields |= {"status", "resolved_at"}
+    _touch(ticket, fields, at=now)
+    dispatch(
+        TicketChange(
+            ticket=ticket,
+            action="customer_message",
+            events=events,
+            actor=author,
+            message=message,
+            via=via,
+        )
+    )
+    return message
+
+
+# --- fields ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_ticket(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    status: str = UNSET,
+    priority: int = UNSET,
+    team: Team | None = UNSET,
+    assignee: User | None = UNSET,
+    tier: int = UNSET,
+    category: Category | None = UNSET,
+    tags: Iterable[str] = UNSET,
+    cc: Iterable[User] = UNSET,
+    subject: str = UNSET,
+    remote_session_id: str = UNSET,
+    expected_version: int | None = None,
+    via: str = "",
+) -> Ticket:
+    """Change any of a ticket's fields; each change is one history event.
+
+    ``actor`` is ``None`` only for the helpdesk's own automation, which names
+    itself in ``via`` ("rule:Invoices", "sla").
+    """
+    if actor is not None and actor.is_customer:
+        raise NotAllowed(_("You are not allowed to do that."))
+    _require_agent(actor)
+    ticket = _locked(ticket, expected_version)
+    now = _now()
+    events: list[TicketEvent] = []
+    fields: set[str] = set()
+
+    def record(field: str, old: object, new: object) -> None:
+        events.append(
+            _event(
+                ticket,
+                EventKind.FIELD,
+                actor=actor,
+                via=via,
+                field=field,
+                old=old,
+                new=new,
+                at=now,
+            )
+        )
+        fields.add(field)
+
+    if status is not UNSET and status != ticket.status:
+        _set_status(ticket, status, actor=actor, via=via, at=now, events=events)
+        fields |= {"status", "resolved_at", "closed_at"}
+    if priority is not UNSET and priority != ticket.priority:
+        if priority not in Priority.values:
+            raise InvalidInput(
+                _("Unknown priority: %(priority)s") % {"priority": priority}
+            )
+        record("priority", ticket.priority, priority)
+        ticket.priority = priority
+    if team is not UNSET and team != ticket.team:
+        record("team", ticket.team_id or "", team.pk if team else "")
+        ticket.team = team
+    if assignee is not UNSET and assignee != ticket.assignee:
+        if assignee is not None:
+            if not assignee.is_agent:
+                raise InvalidInput(_("Only an active agent can be assigned."))
+            if actor is not None and assignee != actor:
+                _require_agent(actor, Right.ASSIGN_OTHERS)
+        record("assignee", ticket.assignee_id or "", assignee.pk if assignee else "")
+        ticket.assignee = assignee
+    if tier is not UNSET and tier != ticket.tier:
+        if tier not in Tier.values:
+            raise InvalidInput(_("Unknown support tier: %(tier)s") % {"tier": tier})
+        record("tier", ticket.tier, tier)
+        ticket.tier = tier
+    if category is not UNSET and category != ticket.category:
+        record("category", ticket.category_id or "", category.pk if category else "")
+        ticket.category = category
+    if subject is not UNSET:
+        cleaned = _clean_subject(subject)
+        if cleaned != ticket.subject:
+            record("subject", ticket.subject, cleaned)
+            ticket.subject = cleaned
+    if (
+        remote_session_id is not UNSET
+        and remote_session_id.strip() != ticket.remote_session_id
+    ):
+        record(
+            "remote_session_id",
+            ticket.remote_session_id,
+            remote_session_id.strip()[:64],
+        )
+        ticket.remote_session_id = remote_session_id.strip()[:64]
+    if tags is not UNSET:
+        new_tags = _tags(tags)
+        old_names = sorted(ticket.tags.values_list("name", flat=True))
+        if [t.name for t in new_tags] != old_names:
+            ticket.tags.set(new_tags)
+            events.append(
+                _event(
+                    ticket,
+                    EventKind.FIELD,
+                    actor=actor,
+                    via=via,
+                    field="tags",
+                    old=", ".join(old_names),
+                    new=", ".join(t.name for t in new_tags),
+                    at=now,
+                )
+            )
+    if cc is not UNSET:
+        new_cc = {u.pk: u for u in cc if u.pk != ticket.requester_id}
+        old_cc = set(ticket.cc.values_list("pk", flat=True))
+        if set(new_cc) != old_cc:
+            ticket.cc.set(new_cc.values())
+            events.append(
+                _event(
+                    ticket,
+                    EventKind.FIELD,
+                    actor=actor,
+                    via=via,
+                    field="cc",
+                    old=",".join(map(str, sorted(old_cc))),
+                    new=",".join(map(str, sorted(new_cc))),
+                    at=now,
+                )
+            )
+    if not events:
+        return ticket
+    _touch(ticket, fields - {"tags", "cc"}, at=now)
+    dispatch(
+        TicketChange(
+            ticket=ticket, action="updated", events=events, actor=actor, via=via
+        )
+    )
+    return ticket
+
+
+def change_status(
+    ticket: Ticket, status: str, *, actor: User | None, via: str = ""
+) -> Ticket:
+    return update_ticket(ticket, actor=actor, status=status, via=via)
+
+
+def assign(
+    ticket: Ticket, assignee: User | None, *, actor: User | None, via: str = ""
+) -> Ticket:
+    return update_ticket(ticket, actor=actor, assignee=assignee, via=via)
+
+
+def close_ticket(ticket: Ticket, *, actor: User | None, via: str = "") -> Ticket:
+    return update_ticket(ticket, actor=actor, status=Status.CLOSED, via=via)
+
+
+@transaction.atomic
+def customer_set_status(ticket: Ticket, *, customer: User, status: str) -> Ticket:
+    """What a requester may do from the portal: mark solved, or reopen."""
+    if status not in (Status.RESOLVED, Status.OPEN):
+        raise NotAllowed(_("You are not allowed to do that."))
+    ticket = _locked(ticket)
+    now = _now()
+    events: list[TicketEvent] = []
+    _set_status(ticket, status, actor=customer, via="portal", at=now, events=events)
+    if not events:
+        return ticket
+    ticket.last_customer_activity_at = now
+    _touch(
+        ticket,
+        {"status", "resolved_at", "closed_at", "last_customer_activity_at"},
+        at=now,
+    )
+    dispatch(
+        TicketChange(
+            ticket=ticket, action="updated", events=events, actor=customer, via="portal"
+        )
+    )
+    return ticket
+
+
+# --- escalation, merging, links -------------------------------------------------------------
+
+
+@transaction.atomic
+def escalate(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    note: str,
+    team: Team | None = None,
+    tier: int | None = None,
+    via: str = "",
+) -> Ticket:
+    """Hand a ticket to the next support tier with a hand-over note.
+
+    The target team is the one given, else the current team's escalation team,
+    else the first active team of the target tier.
+    """
+    _require_agent(actor)
+    if not note or not note.strip():
+        raise InvalidInput(_("Escalation needs a hand-over note."))
+    ticket = _locked(ticket)
+    if not ticket.is_open:
+        raise InvalidTransition(_("Only an open ticket can be escalated."))
+    target_tier = tier or (team.tier if team else ticket.tier + 1)
+    if target_tier not in Tier.values or target_tier <= ticket.tier:
+        raise InvalidTransition(_("The ticket is already at the highest support tier."))
+    if team is None:
+        current = ticket.team
+        if (
+            current
+            and current.escalation_team is not None
+            and current.escalation_team.tier == target_tier
+        ):
+            team = current.escalation_team
+        else:
+            team = (
+                Team.objects.filter(tier=target_tier, is_active=True)
+                .order_by("name")
+                .first()
+            )
+    now = _now()
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=MessageKind.NOTE,
+        author=actor,
+        body_text=note.strip(),
+        body_html=html.text_to_html(note),
+        created_at=now,
+    )
+    events = [
+        _event(
+            ticket,
+            EventKind.ESCALATED,
+            actor=actor,
+            via=via,
+            field="tier",
+            old=ticket.tier,
+            new=target_tier,
+            message=message,
+            data={"from_team": ticket.team_id, "to_team": team.pk if team else None},
+            at=now,
+        )
+    ]
+    old_team, old_assignee = ticket.team_id, ticket.assignee_id
+    ticket.tier = target_tier
+    if team is not None and team.pk != old_team:
+        ticket.team = team
+        events.append(
+            _event(
+                ticket,
+                EventKind.FIELD,
+                actor=actor,
+                via=via,
+                field="team",
+                old=old_team or "",
+                new=team.pk,
+                at=now,
+            )
+        )
+    if old_assignee and (
+        team is None or not team.agents.filter(pk=old_assignee).exists()
+    ):
+        ticket.assignee = None
+        events.append(
+            _event(
+                ticket,
+                EventKind.FIELD,
+                actor=actor,
+                via=via,
+                field="assignee",
+                old=old_assignee,
+                new="",
+                at=now,
+            )
+        )
+    _touch(ticket, {"tier", "team", "assignee"}, at=now)
+    dispatch(
+        TicketChange(
+            ticket=ticket,
+            action="escalated",
+            events=events,
+            actor=actor,
+            message=message,
+            via=via,
+        )
+    )
+    return ticket
+
+
+@transaction.atomic
+def merge_tickets(source: Ticket, target: Ticket, *, actor: User) -> Ticket:
+    """Fold ``source`` into ``target``: its thread and attachments move, it
+    closes and points to the survivor."""
+    _require_agent(actor, Right.MERGE_TICKETS)
+    if source.pk == target.pk:
+        raise InvalidInput(_("A ticket cannot be merged into itself."))
+    # Lock in id order so that two opposite merges cannot deadlock.
+    first, second = sorted([source.pk, target.pk])
+    locked = {
+        t.pk: t
+        for t in Ticket.objects.select_for_update()
+        .filter(pk__in=[first, second])
+        .order_by("pk")
+    }
+    source, target = locked[source.pk], locked[target.pk]
+    if source.merged_into_id:
+        raise InvalidTransition(
+            _("Ticket %(ref)s was already merged.") % {"ref": source.reference}
+        )
+    if target.merged_into_id or target.status == Status.CLOSED:
+        raise InvalidTransition(_("Cannot merge into a closed or merged ticket."))
+    now = _now()
+    moved = Message.objects.filter(ticket=source).update(ticket=target)
+    Attachment.objects.filter(ticket=source).update(ticket=target)
+    for user in source.cc.all():
+        target.cc.add(user)
+    if source.requester_id != target.requester_id:
+        target.cc.add(source.requester)
+    source.merged_into = target
+    events_source: list[TicketEvent] = []
+    if source.status != Status.CLOSED:
+        events_source.append(
+            _event(
+                source,
+                EventKind.FIELD,
+                actor=actor,
+                field="status",
+                old=source.status,
+                new=Status.CLOSED,
+                at=now,
+            )
+        )
+        source.status = Status.CLOSED
+        source.closed_at = now
+    events_source.append(
+        _event(
+            source,
+            EventKind.MERGED,
+            actor=actor,
+            field="merged_into",
+            new=target.number,
+            data={"messages": moved},
+            at=now,
+        )
+    )
+    _touch(source, {"merged_into", "status", "closed_at"}, at=now)
+    events_target = [
+        _event(
+            target,
+            EventKind.MERGED,
+            actor=actor,
+            field="merged_from",
+            new=source.number,
+            data={"messages": moved},
+            at=now,
+        )
+    ]
+    _touch(target, set(), at=now)
+    dispatch(
+        TicketChange(ticket=source, action="merged", events=events_source, actor=actor)
+    )
+    dispatch(
+        TicketChange(ticket=target, action="merged", events=events_target, actor=actor)
+    )
+    return target
+
+
+@transaction.atomic
+def link_tickets(
+    source: Ticket, target: Ticket, *, kind: str, actor: User
+) -> TicketLink:
+    _require_agent(actor)
+    if source.pk == target.pk:
+        raise InvalidInput(_("A ticket cannot be linked to itself."))
+    if kind not in LinkKind.values:
+        raise InvalidInput(_("Unknown link kind."))
+    link, created = TicketLink.objects.get_or_create(
+        source=source, target=target, defaults={"kind": kind}
+    )
+    if created:
+        _event(source, EventKind.LINKED, actor=actor, field=kind, new=target.number)
+        _event(target, EventKind.LINKED, actor=actor, field=kind, old=source.number)
+    return link
+
+
+@transaction.atomic
+def set_watching(ticket: Ticket, user: User, *, watching: bool) -> None:
+    if not user.is_agent:
+        raise NotAllowed(_("Only agents can watch tickets."))
+    if watching:
+        ticket.watchers.add(user)
+    else:
+        ticket.watchers.remove(user)
+
+
+@transaction.atomic
+def split_message(message: Message, *, actor: User, subject: str = "") -> Ticket:
+    """Move one customer message off into a new ticket of its own."""
+    _require_agent(actor)
+    if message.kind != MessageKind.CUSTOMER:
+        raise InvalidInput(_("Only a customer message can be split off."))
+    old = _locked(message.ticket)
+    author = message.author or old.requester
+    new = Ticket.objects.create(
+        number=next_ticket_number(),
+        subject=_clean_subject(subject or old.subject),
+        channel=message.channel or old.channel,
+        requester=author,
+        organization=old.organization
+        if author.pk == old.requester_id
+        else primary_organization(author),
+        priority=old.priority,
+        team=old.team,
+        tier=old.tier,
+        category=old.category,
+        created_at=message.created_at,
+        updated_at=_now(),
+        last_customer_activity_at=message.created_at,
+    )
+    Message.objects.filter(pk=message.pk).update(ticket=new)
+    Attachment.objects.filter(message=message).update(ticket=new)
+    now = _now()
+    _event(
+        new,
+        EventKind.CREATED,
+        actor=actor,
+        via=f"split:{old.number}",
+        message=message,
+        data={"split_from": old.number},
+        at=now,
+    )
+    _event(
+        old, EventKind.MOVED_MESSAGE, actor=actor, field="split", new=new.number, at=now
+    )
+    TicketLink.objects.create(source=old, target=new, kind=LinkKind.RELATED)
+    _touch(old, set(), at=now)
+    message.ticket = new
+    dispatch(
+        TicketChange(
+            ticket=new, action="opened", events=[], actor=actor, message=message
+        )
+    )
+    return new
+
+
+@transaction.atomic
+def move_message(
+    message: Message, target: Ticket, *, actor: User, reason: str = ""
+) -> Message:
+    """Put a mis-threaded message on the ticket it belongs to."""
+    _require_agent(actor)
+    source = _locked(message.ticket)
+    if source.pk == target.pk:
+        return message
+    Message.objects.filter(pk=message.pk).update(ticket=target)
+    Attachment.objects.filter(message=message).update(ticket=target)
+    now = _now()
+    _event(
+        source,
+        EventKind.MOVED_MESSAGE,
+        actor=actor,
+        field="moved_out",
+        new=target.number,
+        data={"reason": reason},
+        at=now,
+    )
+    _event(
+        target,
+        EventKind.MOVED_MESSAGE,
+        actor=actor,
+        field="moved_in",
+        old=source.number,
+        message=message,
+        data={"reason": reason},
+        at=now,
+    )
+    _touch(source, set(), at=now)
+    _touch(Ticket.objects.select_for_update().get(pk=target.pk), set(), at=now)
+    message.ticket = target
+    return message
+
+
+def attach_files(
+    ticket: Ticket,
+    message: Message | None,
+    files: Sequence[IncomingFile],
+    *,
+    uploaded_by: User | None,
+) -> list[Attachment]:
+    """Store files on an existing message (used by channels that add files later)."""
+    with transaction.atomic():
+        return _store_files(ticket, message, files, uploaded_by)

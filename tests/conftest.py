@@ -1,0 +1,159 @@
+"""Named personas shared by every test (see docs/testing.md).
+
+Organisation A ("Kowalski Logistyka", domain kowalski.pl): Anna (manager) and
+Adam (member). Organisation B ("Novák Strojírny", novak.cz): Bára. Agents:
+Tomasz (1st line, Service Desk), Petra (2nd line, Infrastructure), Sylwia
+(supervisor), and Alicja (administrator).
+"""
+
+import pytest
+from django.core.cache import cache
+
+from podpora.accounts.models import (
+    AgentRole,
+    Membership,
+    MembershipRole,
+    Organization,
+    OrganizationDomain,
+    Team,
+    Tier,
+    User,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_cache(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+    }
+    settings.MAILERS = {
+        "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _user(email: str, name: str, **fields: object) -> User:
+    return User.objects.create_user(
+        email=email, password=PASSWORD, full_name=name, **fields
+    )
+
+
+@pytest.fixture
+def org_a(db) -> Organization:
+    org = Organization.objects.create(name="Kowalski Logistyka sp. z o.o.")
+    OrganizationDomain.objects.create(organization=org, domain="kowalski.pl")
+    return org
+
+
+@pytest.fixture
+def org_b(db) -> Organization:
+    org = Organization.objects.create(name="Novák Strojírny a.s.")
+    OrganizationDomain.objects.create(organization=org, domain="novak.cz")
+    return org
+
+
+@pytest.fixture
+def anna(org_a) -> User:
+    """Customer, manager of organisation A: sees all of A's tickets."""
+    user = _user("anna@kowalski.pl", "Anna Kowalska", language="pl")
+    Membership.objects.create(
+        user=user, organization=org_a, role=MembershipRole.MANAGER
+    )
+    return user
+
+
+@pytest.fixture
+def adam(org_a) -> User:
+    """Customer, member of organisation A: sees only his own tickets."""
+    user = _user("adam@kowalski.pl", "Adam Nowak", language="pl")
+    Membership.objects.create(user=user, organization=org_a)
+    return user
+
+
+@pytest.fixture
+def bara(org_b) -> User:
+    """Customer of organisation B."""
+    user = _user("bara@novak.cz", "Barbora Nováková", language="cs")
+    Membership.objects.create(user=user, organization=org_b)
+    return user
+
+
+@pytest.fixture
+def service_desk(db) -> Team:
+    return Team.objects.create(name="Service Desk", tier=Tier.FIRST)
+
+
+@pytest.fixture
+def infrastructure(db) -> Team:
+    return Team.objects.create(name="Infrastructure", tier=Tier.SECOND)
+
+
+@pytest.fixture
+def tomasz(service_desk, infrastructure) -> User:
+    """1st-line agent in the Service Desk team."""
+    user = _user(
+        "tomasz@podpora.test",
+        "Tomasz Wiśniewski",
+        agent_role=AgentRole.AGENT,
+        availability="available",
+    )
+    service_desk.agents.add(user)
+    service_desk.escalation_team = infrastructure
+    service_desk.save()
+    return user
+
+
+@pytest.fixture
+def petra(infrastructure) -> User:
+    """2nd-line agent in the Infrastructure team."""
+    user = _user(
+        "petra@podpora.test",
+        "Petra Svobodová",
+        agent_role=AgentRole.AGENT,
+        language="cs",
+        availability="available",
+    )
+    infrastructure.agents.add(user)
+    return user
+
+
+@pytest.fixture
+def sylwia(db) -> User:
+    """Supervisor: sees every ticket and the reports."""
+    return _user(
+        "sylwia@podpora.test", "Sylwia Zielińska", agent_role=AgentRole.SUPERVISOR
+    )
+
+
+@pytest.fixture
+def alicja(db) -> User:
+    """Administrator."""
+    return _user(
+        "alicja@podpora.test",
+        "Alicja Admin",
+        agent_role=AgentRole.ADMIN,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def open_ticket_for():
+    """Open a ticket through the real service, as the requester would."""
+    from podpora.tickets import services
+    from podpora.tickets.models import Channel
+
+    def _open(requester: User, subject: str = "Drukarka nie drukuje", **kwargs: object):
+        kwargs.setdefault("body_text", "Od rana drukarka w biurze pokazuje błąd.")
+        kwargs.setdefault("channel", Channel.PORTAL)
+        return services.open_ticket(subject=subject, requester=requester, **kwargs)
+
+    return _open
