@@ -6,6 +6,8 @@ Tomasz (1st line, Service Desk), Petra (2nd line, Infrastructure), Sylwia
 (supervisor), and Alicja (administrator).
 """
 
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 
@@ -157,3 +159,56 @@ def open_ticket_for():
         return services.open_ticket(subject=subject, requester=requester, **kwargs)
 
     return _open
+
+
+# --- browser tests -------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser():
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread for the
+    # rest of the session, which Django's async-safety check would take for
+    # async code calling the ORM from every later test.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_playwright_browser, live_server):
+    """A fresh browser tab; ``page.goto(live_server.url + "/…")``."""
+    context = _playwright_browser.new_context(
+        locale="en-US", viewport={"width": 1280, "height": 900}
+    )
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot under test-artifacts/ for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

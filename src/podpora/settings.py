@@ -73,6 +73,17 @@ INSTALLED_APPS = [
     "podpora.core",
     "podpora.accounts",
     "podpora.tickets",
+    "podpora.desk",
+    "podpora.portal",
+    "podpora.mail",
+    "podpora.automation",
+    "podpora.kb",
+    "podpora.surveys",
+    "podpora.reports",
+    "podpora.api",
+    "podpora.search",
+    "podpora.integrations",
+    "podpora.chat",
 ]
 
 MIDDLEWARE = [

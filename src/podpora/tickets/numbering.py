@@ -20,16 +20,26 @@ def next_ticket_number() -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT nextval(%s)", [SEQUENCE_NAME])
-        else:
+            return int(cursor.fetchone()[0])
+        for _attempt in range(2):
             cursor.execute(
                 "UPDATE tickets_ticketnumbercounter SET value = value + 1 "
                 "WHERE name = %s RETURNING value",
                 [COUNTER_NAME],
             )
-        row = cursor.fetchone()
-    if row is None:
-        raise RuntimeError("The ticket number counter is missing; run the migrations.")
-    return int(row[0])
+            row = cursor.fetchone()
+            if row is not None:
+                return int(row[0])
+            # The row is gone (a restored or flushed database): recreate it
+            # ("WHERE true" lets SQLite parse an upsert from a SELECT)
+            # above the highest number in use, then take the next one.
+            cursor.execute(
+                "INSERT INTO tickets_ticketnumbercounter (name, value) "
+                "SELECT %s, COALESCE(MAX(number), %s) FROM tickets_ticket WHERE true "
+                "ON CONFLICT (name) DO NOTHING",
+                [COUNTER_NAME, FIRST_NUMBER - 1],
+            )
+    raise RuntimeError("Could not allocate a ticket number.")
 
 
 def create_number_source(schema_editor: object, first: int = FIRST_NUMBER) -> None:
