@@ -1,0 +1,497 @@
+"""The ticket page and everything an agent does on it."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from podpora.accounts.errors import AccountError
+from podpora.accounts.models import User
+from podpora.accounts.services import get_or_create_customer
+from podpora.desk import canned, history, queues
+from podpora.desk.forms import (
+    EscalateForm,
+    LinkForm,
+    NoteForm,
+    NumberForm,
+    PropertiesForm,
+    ReplyForm,
+    SplitForm,
+    agents,
+)
+from podpora.desk.mentions import find_mentions
+from podpora.desk.models import CannedReply
+from podpora.desk.views.access import agent_required
+from podpora.tickets import services
+from podpora.tickets.errors import Conflict, TicketError
+from podpora.tickets.models import (
+    LinkKind,
+    Message,
+    MessageKind,
+    Status,
+    Ticket,
+    TicketLink,
+)
+from podpora.tickets.selectors import (
+    get_visible_ticket,
+    thread_for,
+    time_spent_minutes,
+)
+
+
+def _ticket(request: HttpRequest, number: int) -> Ticket:
+    try:
+        return get_visible_ticket(request.user, number)  # type: ignore[arg-type]
+    except Ticket.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _incoming_files(request: HttpRequest) -> list[services.IncomingFile]:
+    return [
+        services.IncomingFile(
+            name=f.name or "file",
+            content=f.read(),
+            declared_type=f.content_type or "",
+        )
+        for f in request.FILES.getlist("files")
+    ]
+
+
+def _properties_initial(ticket: Ticket, tags: list[str], cc: list[User]) -> dict:
+    return {
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "team": ticket.team_id,
+        "assignee": ticket.assignee_id,
+        "tier": ticket.tier,
+        "category": ticket.category_id,
+        "tags": ", ".join(tags),
+        "cc": ", ".join(u.email for u in cc),
+        "remote_session_id": ticket.remote_session_id,
+        "version": ticket.version,
+    }
+
+
+def _context(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    reply_form: ReplyForm | None = None,
+    note_form: NoteForm | None = None,
+    properties_form: PropertiesForm | None = None,
+    escalate_form: EscalateForm | None = None,
+    conflict: str = "",
+) -> dict[str, Any]:
+    user: User = request.user  # type: ignore[assignment]
+    thread = list(thread_for(user, ticket))
+    events = list(ticket.events.select_related("actor").order_by("created_at", "pk"))
+    tags = list(ticket.tags.values_list("name", flat=True))
+    cc = list(ticket.cc.all())
+    agent_list = list(agents())
+    links = [
+        (_("Child") if link.kind == LinkKind.PARENT else _("Related"), link.target)
+        for link in TicketLink.objects.filter(source=ticket).select_related("target")
+    ] + [
+        (_("Parent") if link.kind == LinkKind.PARENT else _("Related"), link.source)
+        for link in TicketLink.objects.filter(target=ticket).select_related("source")
+    ]
+    canned_list = list(CannedReply.objects.usable_by(user).only("pk", "title", "owner"))
+    reply_initial: dict[str, Any] = {"version": ticket.version}
+    canned_id = request.GET.get("canned", "")
+    if reply_form is None and canned_id.isdigit():
+        chosen = next((c for c in canned_list if c.pk == int(canned_id)), None)
+        if chosen is not None:
+            chosen = CannedReply.objects.get(pk=chosen.pk)
+            reply_initial["body"] = canned.fill(
+                chosen.body, canned.placeholder_values(ticket, user)
+            )
+    return {
+        "ticket": ticket,
+        "thread": thread,
+        "history": history.describe(events),
+        "tags": tags,
+        "cc": cc,
+        "links": links,
+        "merged_tickets": list(ticket.merged_tickets.values_list("number", flat=True)),
+        "watching": ticket.watchers.filter(pk=user.pk).exists(),
+        "time_spent": time_spent_minutes(ticket),
+        "canned_list": canned_list,
+        "agent_list": agent_list,
+        "reply_form": reply_form or ReplyForm(initial=reply_initial),
+        "note_form": note_form or NoteForm(),
+        "properties_form": properties_form
+        or PropertiesForm(
+            initial=_properties_initial(ticket, tags, cc), agent_list=agent_list
+        ),
+        "escalate_form": escalate_form or EscalateForm(),
+        "link_form": LinkForm(),
+        "merge_form": NumberForm(),
+        "conflict": conflict,
+        "kinds": MessageKind,
+        "statuses": Status,
+    }
+
+
+@require_GET
+@agent_required
+def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _ticket(request, number)
+    return render(request, "desk/ticket.html", _context(request, ticket))
+
+
+@require_GET
+@agent_required
+def thread(request: HttpRequest, number: int) -> HttpResponse:
+    """The thread alone, for htmx to refresh it in place."""
+    ticket = _ticket(request, number)
+    context = {
+        "ticket": ticket,
+        "thread": list(thread_for(request.user, ticket)),  # type: ignore[arg-type]
+        "kinds": MessageKind,
+    }
+    return render(request, "desk/partials/thread.html", context)
+
+
+@require_POST
+@agent_required
+def reply(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _ticket(request, number)
+    user: User = request.user  # type: ignore[assignment]
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, ticket, reply_form=form, status=400)
+    data = form.cleaned_data
+    force = request.POST.get("force") == "1"
+    files = _incoming_files(request)
+    try:
+        services.add_reply(
+            ticket,
+            author=user,
+            body_text=data["body"],
+            files=files,
+            status=data.get("status") or None,
+            time_spent_minutes=data.get("time_spent") or 0,
+            expected_version=None if force else data["version"],
+            via="desk",
+        )
+    except Conflict:
+        fresh = _ticket(request, number)
+        # The text stays in the box; the version becomes the current one so
+        # "send anyway" goes through unless yet another change happens.
+        form = ReplyForm(
+            initial={
+                "body": data["body"],
+                "status": data.get("status") or "",
+                "time_spent": data.get("time_spent"),
+                "version": fresh.version,
+            }
+        )
+        return _rerender(
+            request,
+            fresh,
+            reply_form=form,
+            conflict="reply",
+            status=409,
+            lost_files=bool(files),
+        )
+    except TicketError as error:
+        form.add_error(None, error.message)
+        return _rerender(request, ticket, reply_form=form, status=400)
+    queues.forget_counts(user)
+    messages.success(request, _("Your reply was sent."))
+    return redirect("desk:ticket", number=number)
+
+
+@require_POST
+@agent_required
+def note(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _ticket(request, number)
+    user: User = request.user  # type: ignore[assignment]
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, ticket, note_form=form, status=400)
+    body = form.cleaned_data["body"]
+    mentioned = [a for a in find_mentions(body, agents()) if a.pk != user.pk]
+    try:
+        services.add_note(
+            ticket,
+            author=user,
+            body_text=body,
+            files=_incoming_files(request),
+            time_spent_minutes=form.cleaned_data.get("time_spent") or 0,
+            mentions=mentioned,
+            via="desk",
+        )
+    except TicketError as error:
+        form.add_error(None, error.message)
+        return _rerender(request, ticket, note_form=form, status=400)
+    if mentioned:
+        messages.success(
+            request,
+            _("Note added; %(names)s will be notified.")
+            % {"names": ", ".join(a.display_name for a in mentioned)},
+        )
+    else:
+        messages.success(request, _("Note added."))
+    return redirect("desk:ticket", number=number)
+
+
+@require_POST
+@agent_required
+def update(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _ticket(request, number)
+    user: User = request.user  # type: ignore[assignment]
+    agent_list = list(agents())
+    form = PropertiesForm(request.POST, agent_list=agent_list)
+    if not form.is_valid():
+        return _properties_response(request, ticket, form, status=400)
+    data = form.cleaned_data
+    force = request.POST.get("force") == "1"
+    try:
+        cc_users = []
+        for address in data["cc"]:
+            person, _created = get_or_create_customer(address)
+            cc_users.append(person)
+        ticket = services.update_ticket(
+            ticket,
+            actor=user,
+            status=data["status"],
+            priority=data["priority"],
+            team=data["team"],
+            assignee=data["assignee"],
+            tier=data["tier"],
+            category=data["category"],
+            tags=data["tags"],
+            cc=cc_users,
+            remote_session_id=data["remote_session_id"],
+            expected_version=None if force else data["version"],
+            via="desk",
+        )
+    except Conflict:
+        fresh = _ticket(request, number)
+        posted = request.POST.copy()
+        posted["version"] = str(fresh.version)
+        form = PropertiesForm(posted, agent_list=agent_list)
+        form.is_valid()
+        return _properties_response(
+            request, fresh, form, status=409, conflict="properties"
+        )
+    except (TicketError, AccountError) as error:
+        form.add_error(None, error.message)
+        return _properties_response(request, ticket, form, status=400)
+    queues.forget_counts(user)
+    if getattr(request, "htmx", False):
+        fresh = _ticket(request, number)
+        return _properties_response(request, fresh, None, saved=True)
+    messages.success(request, _("The ticket was updated."))
+    return redirect("desk:ticket", number=number)
+
+
+def _properties_response(
+    request: HttpRequest,
+    ticket: Ticket,
+    form: PropertiesForm | None,
+    *,
+    status: int = 200,
+    conflict: str = "",
+    saved: bool = False,
+) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        tags = list(ticket.tags.values_list("name", flat=True))
+        cc = list(ticket.cc.all())
+        form = form or PropertiesForm(
+            initial=_properties_initial(ticket, tags, cc), agent_list=list(agents())
+        )
+        # htmx swaps only successful answers: errors come back as 200 with
+        # the form showing them.
+        return render(
+            request,
+            "desk/partials/properties.html",
+            {
+                "ticket": ticket,
+                "properties_form": form,
+                "conflict": conflict,
+                "saved": saved,
+            },
+        )
+    return _rerender(
+        request, ticket, properties_form=form, conflict=conflict, status=status
+    )
+
+
+def _rerender(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    status: int,
+    lost_files: bool = False,
+    **forms: Any,
+) -> HttpResponse:
+    context = _context(request, ticket, **forms)
+    context["lost_files"] = lost_files
+    return render(request, "desk/ticket.html", context, status=status)
+
+
+@require_POST
+@agent_required
+def take(request: HttpRequest, number: int) -> HttpResponse:
+    """Assign the ticket to oneself (one click from the ticket page)."""
+    ticket = _ticket(request, number)
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        services.assign(ticket, user, actor=user, via="desk")
+    except TicketError as error:
+        messages.error(request, error.message)
+    else:
+        queues.forget_counts(user)
+        messages.success(request, _("The ticket is now yours."))
+    return redirect("desk:ticket", number=number)
+
+
+@require_POST
+@agent_required
+def escalate(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _ticket(request, number)
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, ticket, escalate_form=form, status=400)
+    try:
+        services.escalate(
+            ticket,
+            actor=request.user,  # type: ignore[arg-type]
+            note=form.cleaned_data["note"],
+            team=form.cleaned_data["team"],
+            via="desk",
+        )
+    except TicketError as error:
+        form.add_error(None, error.message)
+        return _rerender(request, ticket, escalate_form=form, status=400)
+    messages.success(request, _("The ticket was escalated."))
+    # After a hand-over the agent may no longer see the ticket.
+    if not _still_visible(request, number):
+        return redirect("desk:home")
+    return redirect("desk:ticket", number=number)
+
+
+def _still_visible(request: HttpRequest, number: int) -> bool:
+    try:
+        _ticket(request, number)
+    except Http404:
+        return False
+    return True
+
+
+def _other(request: HttpRequest, form: NumberForm) -> Ticket | None:
+    try:
+        return get_visible_ticket(request.user, form.cleaned_data["number"])  # type: ignore[arg-type]
+    except Ticket.DoesNotExist:
+        return None
+
+
+@require_POST
+@agent_required
+def merge(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _ticket(request, number)
+    form = NumberForm(request.POST)
+    target = _other(request, form) if form.is_valid() else None
+    if target is None:
+        messages.error(request, _("No ticket with that number that you can see."))
+        return redirect("desk:ticket", number=number)
+    try:
+        services.merge_tickets(ticket, target, actor=request.user)  # type: ignore[arg-type]
+    except TicketError as error:
+        messages.error(request, error.message)
+        return redirect("desk:ticket", number=number)
+    messages.success(
+        request,
+        _("%(source)s was merged into this ticket.") % {"source": ticket.reference},
+    )
+    return redirect("desk:ticket", number=target.number)
+
+
+@require_POST
+@agent_required
+def link(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _ticket(request, number)
+    form = LinkForm(request.POST)
+    target = _other(request, form) if form.is_valid() else None
+    if target is None:
+        messages.error(request, _("No ticket with that number that you can see."))
+        return redirect("desk:ticket", number=number)
+    kind = form.cleaned_data["kind"]
+    source, other = (target, ticket) if kind == "parent" else (ticket, target)
+    try:
+        services.link_tickets(
+            source,
+            other,
+            kind=LinkKind.RELATED if kind == LinkKind.RELATED else LinkKind.PARENT,
+            actor=request.user,  # type: ignore[arg-type]
+        )
+    except TicketError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The tickets are linked."))
+    return redirect("desk:ticket", number=number)
+
+
+@require_POST
+@agent_required
+def split(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _ticket(request, number)
+    form = SplitForm(request.POST)
+    message = (
+        Message.objects.filter(ticket=ticket, pk=form.cleaned_data["message"]).first()
+        if form.is_valid()
+        else None
+    )
+    if message is None:
+        raise Http404
+    try:
+        new = services.split_message(
+            message,
+            actor=request.user,  # type: ignore[arg-type]
+            subject=form.cleaned_data.get("subject") or "",
+        )
+    except TicketError as error:
+        messages.error(request, error.message)
+        return redirect("desk:ticket", number=number)
+    messages.success(
+        request,
+        _("The message is now ticket %(ref)s.") % {"ref": new.reference},
+    )
+    return redirect("desk:ticket", number=new.number)
+
+
+@require_POST
+@agent_required
+def watch(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _ticket(request, number)
+    watching = request.POST.get("watching") == "1"
+    try:
+        services.set_watching(ticket, request.user, watching=watching)  # type: ignore[arg-type]
+    except TicketError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("You are watching this ticket.")
+            if watching
+            else _("You no longer watch this ticket."),
+        )
+    return redirect("desk:ticket", number=number)
+
+
+@require_GET
+@agent_required
+def canned_text(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    """A canned reply filled in for this ticket, as plain text for the reply box."""
+    ticket = _ticket(request, number)
+    user: User = request.user  # type: ignore[assignment]
+    reply = CannedReply.objects.usable_by(user).filter(pk=pk).first()
+    if reply is None:
+        raise Http404
+    text = canned.fill(reply.body, canned.placeholder_values(ticket, user))
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
