@@ -28,7 +28,8 @@ def test_unknown_user_and_wrong_password_get_the_same_error(client, tomasz):
     wrong = _login(client, "tomasz@podpora.test", "nope").text
     unknown = _login(client, "nobody@podpora.test", "nope").text
     message = "The e-mail address or the password is not right."
-    assert message in wrong and message in unknown
+    assert message in wrong
+    assert message in unknown
 
 
 def test_too_many_failures_for_one_account_lock_it_for_a_while(client, tomasz):
@@ -37,7 +38,9 @@ def test_too_many_failures_for_one_account_lock_it_for_a_while(client, tomasz):
     # Even the right password from another address is refused now.
     response = _login(client, tomasz.email, REMOTE_ADDR="10.0.0.2")
     assert response.status_code == 200
-    assert re.search(r"Too many sign-in attempts\. Try again in 15 minutes\.", response.text)
+    assert re.search(
+        r"Too many sign-in attempts\. Try again in 15 minutes\.", response.text
+    )
     assert "_auth_user_id" not in client.session
 
 
@@ -89,7 +92,8 @@ def test_password_reset_mail_is_sent_in_text_and_html_and_works(client, adam):
     assert message.subject == "Choose a new password for Podpora"
     assert "Hello Adam Nowak," in message.body
     html, mime = message.alternatives[0]
-    assert mime == "text/html" and "<a href=" in html
+    assert mime == "text/html"
+    assert "<a href=" in html
     link = re.search(r"https?://[^/]+(/\S+)", message.body).group(1)
     form_page = client.get(link, follow=True)
     assert "New password" in form_page.text
@@ -137,9 +141,10 @@ def test_profile_change_of_language_takes_effect_at_once(client, tomasz):
         "Europe/Prague",
     )
     assert response.headers["Content-Language"] == "cs"
-    assert client.get(reverse("desk:queue", args=["open"])).headers[
-        "Content-Language"
-    ] == "cs"
+    assert (
+        client.get(reverse("desk:queue", args=["open"])).headers["Content-Language"]
+        == "cs"
+    )
 
 
 def test_profile_browser_language_follows_accept_language(client, anna):

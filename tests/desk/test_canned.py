@@ -8,9 +8,7 @@ from tests.desk.conftest import signed_in
 pytestmark = pytest.mark.django_db
 
 
-def test_placeholders_are_filled_and_unknown_ones_stay_visible(
-    tomasz, printer_ticket
-):
+def test_placeholders_are_filled_and_unknown_ones_stay_visible(tomasz, printer_ticket):
     body = (
         "Dzień dobry {{ requester_name }}, zgłoszenie {{ticket_number}} "
         "prowadzi {{ agent_name }}. {{ secret_key }} {{ ticket.requester.password }}"
@@ -25,7 +23,9 @@ def test_placeholders_are_filled_and_unknown_ones_stay_visible(
 
 def test_canned_text_is_escaped_in_the_page(tomasz, tomasz_client, printer_ticket):
     reply = CannedReply.objects.create(
-        title="Evil", body="<script>alert(1)</script> {{ requester_name }}", owner=tomasz
+        title="Evil",
+        body="<script>alert(1)</script> {{ requester_name }}",
+        owner=tomasz,
     )
     page = tomasz_client.get(
         reverse("desk:ticket", args=[printer_ticket.number]), {"canned": reply.pk}

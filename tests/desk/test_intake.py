@@ -70,7 +70,8 @@ def test_phone_call_from_new_caller_creates_the_customer(tomasz_client, org_a):
         },
     )
     ewa = User.objects.get(email="ewa.lis@kowalski.pl")
-    assert ewa.is_customer and ewa.phone == "+48 500 100 200"
+    assert ewa.is_customer
+    assert ewa.phone == "+48 500 100 200"
     ticket = Ticket.objects.get(subject="Nowy laptop")
     assert ticket.requester == ewa
     assert ticket.organization == org_a

@@ -18,9 +18,7 @@ def test_mentions_by_email_full_name_and_unique_first_name(tomasz, petra, sylwia
     assert find_mentions("no mention", agents) == []
 
 
-def test_history_names_people_teams_and_labels(
-    tomasz, printer_ticket, infrastructure
-):
+def test_history_names_people_teams_and_labels(tomasz, printer_ticket, infrastructure):
     services.update_ticket(
         printer_ticket,
         actor=tomasz,

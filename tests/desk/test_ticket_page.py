@@ -31,7 +31,8 @@ def test_ticket_page_shows_thread_kinds_distinctly(
         assert css in text
     assert text.index("Od rana drukarka") < text.index("Proszę zrestartować.")
     assert text.index("Proszę zrestartować.") < text.index("Toner się kończy.")
-    assert "Internal note" in text and "Public reply" in text
+    assert "Internal note" in text
+    assert "Public reply" in text
 
 
 def test_agent_of_another_team_gets_404_on_ticket(petra, printer_ticket):
@@ -277,12 +278,10 @@ def test_link_parent_and_related(sylwia_client, printer_ticket, vpn_ticket):
         "parent",
     )
     text = sylwia_client.get(_url("ticket", printer_ticket)).text
-    assert f"Parent: <a href=\"{_url('ticket', vpn_ticket)}\">" in text
+    assert f'Parent: <a href="{_url("ticket", vpn_ticket)}">' in text
 
 
-def test_split_a_customer_message_off(
-    tomasz, adam, tomasz_client, printer_ticket
-):
+def test_split_a_customer_message_off(tomasz, adam, tomasz_client, printer_ticket):
     extra = services.add_customer_message(
         printer_ticket, author=adam, body_text="A jeszcze monitor miga."
     )
@@ -339,5 +338,6 @@ def test_ticket_page_queries_do_not_grow_with_thread(
 
 def test_ticket_page_has_integration_hooks_and_shortcuts(tomasz_client, printer_ticket):
     text = tomasz_client.get(_url("ticket", printer_ticket)).text
-    assert 'accesskey="r"' in text and 'accesskey="n"' in text
+    assert 'accesskey="r"' in text
+    assert 'accesskey="n"' in text
     assert 'id="id_body"' in text
