@@ -59,9 +59,9 @@ class FilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args: Any, agent_list: list[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agent_list: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = lambda: [
             ("", _("Anyone")),
             ("none", _("Nobody")),
             *[(str(a.pk), a.display_name) for a in agent_list],

@@ -2,9 +2,11 @@
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -20,11 +22,18 @@ from podpora.tickets.models import Priority, Status
 from podpora.tickets.selectors import visible_to
 
 
-def sidebar_teams(user: User) -> list[Team]:
-    teams = Team.objects.filter(is_active=True)
+def sidebar_teams(user: User) -> tuple[list[Team], list[int]]:
+    """The teams shown in the sidebar and the ids of the user's own teams,
+    in one query."""
+    teams = Team.objects.filter(is_active=True).annotate(
+        is_mine=Exists(
+            Team.agents.through.objects.filter(team=OuterRef("pk"), user=user)
+        )
+    )
     if not can(user, Right.SEE_ALL_TICKETS):
         teams = teams.filter(agents=user)
-    return list(teams.order_by("tier", "name"))
+    listed = list(teams.order_by("tier", "name"))
+    return listed, [t.pk for t in listed if t.is_mine]  # type: ignore[attr-defined]
 
 
 @require_GET
@@ -39,7 +48,7 @@ def queue(
     request: HttpRequest, slug: str = "", team_id: int | None = None
 ) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    teams = sidebar_teams(user)
+    teams, team_ids = sidebar_teams(user)
     team = None
     current: queues.Queue | None = None
     if team_id is not None:
@@ -52,8 +61,9 @@ def queue(
         if current is None:
             raise Http404
         title, key = str(current.label), slug
-    team_ids = queues.team_ids_of(user)
-    agent_list = list(agents())
+    # Agents are listed only when a select needs them (a cached filter form
+    # or the bulk panel), so a plain page view does not query them.
+    agent_list = SimpleLazyObject(lambda: list(agents()))
     form = FilterForm(request.GET or None, agent_list=agent_list)
     filters = form.filters()
     tickets = queues.apply_filters(
