@@ -152,7 +152,7 @@ def order(qs: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticket], str]:
 def page_of(qs: QuerySet[Ticket], page: int) -> tuple[list[Ticket], bool]:
     """One page of rows and whether another follows, without COUNT(*)."""
     start = (page - 1) * PAGE_SIZE
-    rows = list(
+    rows: list[Ticket] = list(
         qs.select_related("requester", "organization", "team", "assignee")
         # A plain list per row: cheaper to loop over in the template than a
         # related manager.

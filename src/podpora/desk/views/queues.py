@@ -32,8 +32,8 @@ def sidebar_teams(user: User) -> tuple[list[Team], list[int]]:
     )
     if not can(user, Right.SEE_ALL_TICKETS):
         teams = teams.filter(agents=user)
-    listed = list(teams.order_by("tier", "name"))
-    return listed, [t.pk for t in listed if t.is_mine]  # type: ignore[attr-defined]
+    listed: list[Team] = list(teams.order_by("tier", "name"))
+    return listed, [t.pk for t in listed if getattr(t, "is_mine", False)]
 
 
 @require_GET
