@@ -322,7 +322,7 @@ def test_ticket_page_queries_do_not_grow_with_thread(
     tomasz, tomasz_client, printer_ticket, django_assert_max_num_queries
 ):
     services.add_reply(printer_ticket, author=tomasz, body_text="one")
-    with django_assert_max_num_queries(40) as few:
+    with django_assert_max_num_queries(20) as few:
         tomasz_client.get(_url("ticket", printer_ticket))
     for i in range(10):
         services.add_note(printer_ticket, author=tomasz, body_text=f"note {i}")

@@ -38,7 +38,6 @@ from podpora.tickets.models import (
 from podpora.tickets.selectors import (
     get_visible_ticket,
     thread_for,
-    time_spent_minutes,
 )
 
 
@@ -117,7 +116,8 @@ def _context(
         "links": links,
         "merged_tickets": list(ticket.merged_tickets.values_list("number", flat=True)),
         "watching": ticket.watchers.filter(pk=user.pk).exists(),
-        "time_spent": time_spent_minutes(ticket),
+        # Agents see the whole thread, so its sum is the ticket's total.
+        "time_spent": sum(m.time_spent_minutes for m in thread),
         "canned_list": canned_list,
         "agent_list": agent_list,
         "reply_form": reply_form or ReplyForm(initial=reply_initial),
