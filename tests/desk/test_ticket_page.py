@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -66,13 +68,21 @@ def test_reply_after_someone_else_changed_ticket_warns_and_keeps_text(
     tomasz, sylwia, tomasz_client, printer_ticket
 ):
     loaded_version = printer_ticket.version
+    loaded_at = time.time() - 0.001
     services.update_ticket(printer_ticket, actor=sylwia, priority=Priority.URGENT)
     response = tomasz_client.post(
         _url("ticket_reply", printer_ticket),
-        {"body": "Mój długi tekst odpowiedzi", "version": loaded_version},
+        {
+            "body": "Mój długi tekst odpowiedzi",
+            "version": loaded_version,
+            "loaded_at": loaded_at,
+        },
     )
     assert response.status_code == 409
     assert "Someone changed this ticket since you opened it." in response.text
+    assert (
+        "<li>Sylwia Zielińska changed priority: Normal → Urgent</li>" in response.text
+    )
     assert "Mój długi tekst odpowiedzi" in response.text
     assert 'name="force" value="1"' in response.text
     assert not Message.objects.filter(kind=MessageKind.REPLY).exists()

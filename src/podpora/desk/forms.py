@@ -108,6 +108,8 @@ class ReplyForm(forms.Form):
         label=_("Time spent (minutes)"), required=False, min_value=0, max_value=1440
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # When the page was loaded: what others changed since then is shown on a conflict.
+    loaded_at = forms.FloatField(widget=forms.HiddenInput, required=False)
 
 
 class NoteForm(forms.Form):
@@ -161,6 +163,8 @@ class PropertiesForm(forms.Form):
         label=_("Remote session ID"), required=False, max_length=64
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # When the page was loaded: what others changed since then is shown on a conflict.
+    loaded_at = forms.FloatField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, agent_list: list[User], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "prop_%s")

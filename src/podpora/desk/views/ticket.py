@@ -1,5 +1,7 @@
 """The ticket page and everything an agent does on it."""
 
+import datetime
+import time
 from typing import Any
 
 from django.contrib import messages
@@ -71,6 +73,7 @@ def _properties_initial(ticket: Ticket, tags: list[str], cc: list[User]) -> dict
         "cc": ", ".join(u.email for u in cc),
         "remote_session_id": ticket.remote_session_id,
         "version": ticket.version,
+        "loaded_at": time.time(),
     }
 
 
@@ -98,7 +101,10 @@ def _context(
         for link in TicketLink.objects.filter(target=ticket).select_related("source")
     ]
     canned_list = list(CannedReply.objects.usable_by(user).only("pk", "title", "owner"))
-    reply_initial: dict[str, Any] = {"version": ticket.version}
+    reply_initial: dict[str, Any] = {
+        "version": ticket.version,
+        "loaded_at": time.time(),
+    }
     canned_id = request.GET.get("canned", "")
     if reply_form is None and canned_id.isdigit():
         chosen = next((c for c in canned_list if c.pk == int(canned_id)), None)
@@ -187,6 +193,7 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
                 "status": data.get("status") or "",
                 "time_spent": data.get("time_spent"),
                 "version": fresh.version,
+                "loaded_at": time.time(),
             }
         )
         return _rerender(
@@ -196,6 +203,7 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
             conflict="reply",
             status=409,
             lost_files=bool(files),
+            conflict_changes=_changes_since(fresh, data.get("loaded_at")),
         )
     except TicketError as error:
         form.add_error(None, error.message)
@@ -274,10 +282,16 @@ def update(request: HttpRequest, number: int) -> HttpResponse:
         fresh = _ticket(request, number)
         posted = request.POST.copy()
         posted["version"] = str(fresh.version)
+        posted["loaded_at"] = str(time.time())
         form = PropertiesForm(posted, agent_list=agent_list)
         form.is_valid()
         return _properties_response(
-            request, fresh, form, status=409, conflict="properties"
+            request,
+            fresh,
+            form,
+            status=409,
+            conflict="properties",
+            conflict_changes=_changes_since(fresh, data.get("loaded_at")),
         )
     except (TicketError, AccountError) as error:
         form.add_error(None, error.message)
@@ -290,6 +304,15 @@ def update(request: HttpRequest, number: int) -> HttpResponse:
     return redirect("desk:ticket", number=number)
 
 
+def _changes_since(ticket: Ticket, loaded_at: float | None) -> list:
+    """What others changed since the page was loaded, in words."""
+    if not loaded_at:
+        return []
+    since = datetime.datetime.fromtimestamp(loaded_at, tz=datetime.UTC)
+    events = ticket.events.filter(created_at__gt=since).select_related("actor")
+    return history.describe(list(events.order_by("created_at", "pk")[:20]))
+
+
 def _properties_response(
     request: HttpRequest,
     ticket: Ticket,
@@ -298,6 +321,7 @@ def _properties_response(
     status: int = 200,
     conflict: str = "",
     saved: bool = False,
+    conflict_changes: list | None = None,
 ) -> HttpResponse:
     if getattr(request, "htmx", False):
         tags = list(ticket.tags.values_list("name", flat=True))
@@ -314,11 +338,17 @@ def _properties_response(
                 "ticket": ticket,
                 "properties_form": form,
                 "conflict": conflict,
+                "conflict_changes": conflict_changes or [],
                 "saved": saved,
             },
         )
     return _rerender(
-        request, ticket, properties_form=form, conflict=conflict, status=status
+        request,
+        ticket,
+        properties_form=form,
+        conflict=conflict,
+        status=status,
+        conflict_changes=conflict_changes or [],
     )
 
 
@@ -328,10 +358,12 @@ def _rerender(
     *,
     status: int,
     lost_files: bool = False,
+    conflict_changes: list | None = None,
     **forms: Any,
 ) -> HttpResponse:
     context = _context(request, ticket, **forms)
     context["lost_files"] = lost_files
+    context["conflict_changes"] = conflict_changes or []
     return render(request, "desk/ticket.html", context, status=status)
 
 
