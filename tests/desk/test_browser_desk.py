@@ -105,3 +105,27 @@ def test_desk_fits_a_phone_screen(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400
     screenshot(page, "desk-ticket-phone")
+
+
+def test_phone_intake_finds_the_caller_as_the_agent_types(
+    page, live_server, tomasz, adam
+):
+    from podpora.tickets.models import Ticket
+
+    tomasz.language = ""
+    tomasz.save()
+    _sign_in(page, live_server, tomasz)
+    page.get_by_role("link", name="Log a call").click()
+    page.get_by_label("Find by name, e-mail or phone").fill("Nowak")
+    page.get_by_role("button", name=re.compile("Adam Nowak")).click()
+    page.locator("#chosen-caller").get_by_text("Adam Nowak").wait_for()
+    page.get_by_label("Subject").fill("Monitor flickers")
+    page.get_by_label("Call notes").fill("Called at 9:10; the left monitor flickers.")
+    page.get_by_label("Remote session ID").fill("AnyDesk 123 456")
+    screenshot(page, "desk-phone-intake")
+    page.get_by_role("button", name="Create the ticket").click()
+    page.get_by_text("was logged for Adam Nowak").wait_for()
+    ticket = Ticket.objects.get(subject="Monitor flickers")
+    assert ticket.requester == adam
+    assert ticket.channel == "phone"
+    assert ticket.assignee == tomasz
