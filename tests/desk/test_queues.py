@@ -288,3 +288,14 @@ def test_jump_to_ticket_by_number(tomasz_client, printer_ticket):
         reverse("desk:go"), {"number": f"#{printer_ticket.number}"}
     )
     assert response["Location"] == reverse("desk:ticket", args=[printer_ticket.number])
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.test/", "//evil.test/", "/\\evil.test"]
+)
+def test_bulk_never_redirects_off_site(sylwia_client, printer_ticket, target):
+    response = sylwia_client.post(
+        reverse("desk:bulk"),
+        {"tickets": [printer_ticket.number], "action": "close", "next": target},
+    )
+    assert response["Location"] == reverse("desk:home")

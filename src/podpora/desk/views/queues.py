@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -144,8 +145,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
     """One service call per ticket; a failure on one is reported and the rest
     still go through."""
     user: User = request.user  # type: ignore[assignment]
-    back = request.POST.get("next") or reverse("desk:home")
-    if not back.startswith("/") or back.startswith("//"):
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
         back = reverse("desk:home")
     if not can(user, Right.BULK_EDIT):
         messages.error(request, _("You are not allowed to change tickets in bulk."))
