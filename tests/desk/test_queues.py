@@ -299,3 +299,18 @@ def test_bulk_never_redirects_off_site(sylwia_client, printer_ticket, target):
         {"tickets": [printer_ticket.number], "action": "close", "next": target},
     )
     assert response["Location"] == reverse("desk:home")
+
+
+def test_queue_page_never_counts_the_whole_table(
+    sylwia_client, printer_ticket, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_max_num_queries(30) as captured:
+        _queue(sylwia_client, "open")
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"]]
+    assert counts, "the sidebar counts were not computed"
+    for sql in counts:
+        # Each count runs over a LIMITed subquery, never the whole table.
+        assert "LIMIT 1000" in sql, sql

@@ -106,12 +106,7 @@ def queue(
             ("updated", _("Updated")),
         ],
     }
-    template = (
-        "desk/partials/queue_table.html"
-        if getattr(request, "htmx", False) and request.GET.get("partial")
-        else "desk/queue.html"
-    )
-    return render(request, template, context)
+    return render(request, "desk/queue.html", context)
 
 
 def _sidebar(user: User, teams: list[Team], team_ids: list[int]) -> dict:
