@@ -1,5 +1,6 @@
 """Sign-in, sign-out, password reset and the profile page, for agents and customers."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -60,7 +61,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         remember_language(request, user.language)
-        # Answer in the new language at once, and on the pages that follow.
+        # Answer in the new language at once, and on the pages that follow;
+        # the old choice, put there by UserLanguageMiddleware, must not win.
+        request.COOKIES.pop(settings.LANGUAGE_COOKIE_NAME, None)
         translation.activate(
             user.language
             or translation.get_language_from_request(request, check_path=False)

@@ -1,8 +1,11 @@
 """Phone intake: an agent logs a call as a new ticket for the caller."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Replace
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,10 +32,16 @@ def find_callers(term: str) -> list[User]:
     digits = "".join(ch for ch in term if ch.isdigit())
     match = Q(full_name__icontains=term) | Q(email__icontains=term)
     if len(digits) >= 3:
-        match |= Q(phone__contains=digits) | Q(phone__icontains=term)
+        # Numbers are typed and stored with spaces, dashes and "+" in any mix.
+        match |= Q(phone_digits__contains=digits)
     first_org = Membership.objects.filter(user=OuterRef("pk")).order_by("pk")
+    phone_digits: Any = F("phone")
+    for sign in (" ", "-", "+", "(", ")", "/"):
+        phone_digits = Replace(phone_digits, Value(sign), Value(""))
     return list(
-        User.objects.filter(match, agent_role="", is_active=True)
+        User.objects.filter(agent_role="", is_active=True)
+        .annotate(phone_digits=phone_digits)
+        .filter(match)
         .annotate(org_name=Subquery(first_org.values("organization__name")[:1]))
         .order_by("full_name", "email")[:SEARCH_LIMIT]
     )
