@@ -76,6 +76,12 @@ def queue(
     except ValueError:
         page = 1
     rows, has_next = queues.page_of(tickets, page)
+    # Labels looked up once per page rather than per row (get_FOO_display
+    # rebuilds its choice map on every call).
+    status_labels, priority_labels = dict(Status.choices), dict(Priority.choices)
+    for row in rows:
+        row.status_label = status_labels.get(row.status, row.status)  # type: ignore[attr-defined]
+        row.priority_label = priority_labels.get(row.priority, row.priority)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
