@@ -2,6 +2,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from podpora.accounts.models import Membership
 from podpora.core.sample_data import generate_tickets, generate_tickets_with_stats
@@ -13,7 +14,9 @@ from podpora.tickets.models import (
     Status,
     Ticket,
     TicketEvent,
+    TicketNumberCounter,
 )
+from podpora.tickets.numbering import next_ticket_number, reserve_ticket_numbers
 from podpora.tickets.selectors import visible_to
 
 pytestmark = pytest.mark.django_db
@@ -216,3 +219,23 @@ def test_running_twice_reuses_the_organisations_and_people():
     generate_tickets(10, seed=2)
     assert Membership.objects.count() == people
     assert Ticket.objects.count() == 20
+
+
+def test_reserved_ticket_numbers_are_fresh_and_never_handed_out_again():
+    first = list(reserve_ticket_numbers(5))
+    single = next_ticket_number()
+    second = list(reserve_ticket_numbers(3))
+    assert len({*first, single, *second}) == 9
+    assert first == sorted(first)
+    assert max(first) < single < min(second)
+    assert list(reserve_ticket_numbers(0)) == []
+
+
+def test_reserving_numbers_recreates_a_lost_counter_above_the_numbers_in_use(
+    generated,
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL numbers come from a sequence, not a counter row")
+    TicketNumberCounter.objects.all().delete()
+    highest = Ticket.objects.order_by("-number").values_list("number", flat=True)[0]
+    assert list(reserve_ticket_numbers(2)) == [highest + 1, highest + 2]

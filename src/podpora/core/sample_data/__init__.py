@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from podpora.core.sample_data import texts
 from podpora.core.sample_data.lifecycle import Simulator, TicketPlan
 from podpora.core.sample_data.world import World, ensure_world
 from podpora.core.sample_data.writer import Stats, analyze, write_batch
@@ -27,6 +28,7 @@ __all__ = [
     "ensure_world",
     "generate_tickets",
     "generate_tickets_with_stats",
+    "texts",
 ]
 
 BATCH_SIZE = 1000
