@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "podpora.search",
     "podpora.integrations",
     "podpora.chat",
+    "channels",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,19 @@ else:
         }
     }
 
+# Live chat and desk updates: in memory for one web process (the embedded
+# default), Redis when several processes must share them.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "podpora"},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+PODPORA_CHAT_ECHO_ENDPOINT = _env_bool("PODPORA_CHAT_ECHO_ENDPOINT", False)
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
@@ -266,7 +280,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Called, in this order, inside the transaction of every ticket change (see
 # podpora.tickets.hooks). Each is "module.function" taking a TicketChange.
-PODPORA_TICKET_HOOKS: list[str] = []
+PODPORA_TICKET_HOOKS: list[str] = [
+    "podpora.chat.hooks.on_ticket_change",
+]
 
 LOGGING = {
     "version": 1,
