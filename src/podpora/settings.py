@@ -185,7 +185,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "podpora"},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": os.environ.get("PODPORA_CHANNEL_PREFIX", "podpora"),
+            },
         }
     }
 else:
