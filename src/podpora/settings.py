@@ -186,7 +186,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 times reads out after 5 s by default, exactly the
+                # layer's blocking-pop timeout: give blocking reads headroom.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
                 "prefix": os.environ.get("PODPORA_CHANNEL_PREFIX", "podpora"),
             },
         }

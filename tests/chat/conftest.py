@@ -31,6 +31,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+from pathlib import Path  # noqa: E402
 from urllib.request import urlopen  # noqa: E402
 
 from django.conf import settings  # noqa: E402
@@ -63,6 +64,7 @@ class Server:
         self.process = process
         self.url = f"http://127.0.0.1:{port}"
         self.ws = f"ws://127.0.0.1:{port}"
+        self.log: Path | None = None
 
 
 @pytest.fixture
@@ -80,9 +82,10 @@ def start_server(tmp_path):
             "PODPORA_BASE_URL": f"http://127.0.0.1:{port}",
             **env,
         }
+        log = (tmp_path / f"server-{port}.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "podpora.cli", "serve", "--port", str(port)],
-            env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=environment, stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -94,8 +97,9 @@ def start_server(tmp_path):
                 time.sleep(0.2)
         else:
             process.kill()
-            raise RuntimeError(process.communicate()[0].decode(errors="replace"))
+            raise RuntimeError((tmp_path / f"server-{port}.log").read_text(errors="replace"))
         server = Server(port, process)
+        server.log = tmp_path / f"server-{port}.log"
         started.append(server)
         return server
 
@@ -103,12 +107,11 @@ def start_server(tmp_path):
     for server in started:
         server.process.terminate()
         try:
-            output = server.process.communicate(timeout=10)[0]
+            server.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.process.kill()
-            output = server.process.communicate()[0]
         if os.environ.get("PODPORA_SHOW_SERVER_OUTPUT"):
-            print(output.decode(errors="replace"))
+            print(server.log.read_text(errors="replace") if server.log else "")
 
 
 @pytest.fixture
