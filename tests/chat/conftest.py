@@ -85,7 +85,9 @@ def start_server(tmp_path):
         log = (tmp_path / f"server-{port}.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "podpora.cli", "serve", "--port", str(port)],
-            env=environment, stdout=log, stderr=subprocess.STDOUT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -97,7 +99,9 @@ def start_server(tmp_path):
                 time.sleep(0.2)
         else:
             process.kill()
-            raise RuntimeError((tmp_path / f"server-{port}.log").read_text(errors="replace"))
+            raise RuntimeError(
+                (tmp_path / f"server-{port}.log").read_text(errors="replace")
+            )
         server = Server(port, process)
         server.log = tmp_path / f"server-{port}.log"
         started.append(server)
@@ -117,5 +121,7 @@ def start_server(tmp_path):
 @pytest.fixture
 def redis_prefix():
     if not redis_available():
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (scripts/test and CI start it)")
+        pytest.fail(
+            "Redis is not running on 127.0.0.1:6379 (scripts/test and CI start it)"
+        )
     return f"podpora-test-{uuid.uuid4().hex[:8]}"

@@ -26,7 +26,7 @@
   function post(path, data) {
     var body = new URLSearchParams();
     Object.keys(data).forEach(function (k) { body.append(k, data[k]); });
-    return fetch(base + path, { method: "POST", body: body, credentials: "include" }).then(function (r) {
+    return fetch(base + path, { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
       return r.json().then(function (json) { if (!r.ok) throw json; return json; });
     });
   }
@@ -159,7 +159,7 @@
       if (!file.files.length) return;
       var data = new FormData();
       data.append("file", file.files[0]);
-      fetch(server + state.upload, { method: "POST", body: data, credentials: "include" }).then(function (r) {
+      fetch(server + state.upload, { method: "POST", body: data, credentials: "same-origin" }).then(function (r) {
         if (!r.ok) r.json().then(function (json) { addLine({ sender: "system", body: json.message || t("error") }); });
         file.value = "";
       });
@@ -215,7 +215,7 @@
   }
 
   function endChat() {
-    fetch(server + state.end, { method: "POST", credentials: "include" }).finally(finish);
+    fetch(server + state.end, { method: "POST", credentials: "same-origin" }).finally(finish);
   }
 
   button.addEventListener("click", function () {
@@ -225,7 +225,7 @@
     if (opening && !panel.childNodes.length) render(state.token ? "chat" : config.open ? "start" : "offline");
   });
 
-  fetch(base + "/config", { credentials: "include" }).then(function (r) { return r.json(); }).then(function (json) {
+  fetch(base + "/config", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (json) {
     config = json;
     css(/^#[0-9a-f]{6}$/i.test(json.color) ? json.color : "#1f5fbf", /^#[0-9a-f]{6}$/i.test(json.text_color) ? json.text_color : "#ffffff");
     button.textContent = t("title");
