@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "podpora.search",
     "podpora.integrations",
     "podpora.chat",
+    "channels",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,24 @@ else:
             "LOCATION": str(DATA_DIR / "cache"),
         }
     }
+
+# Live chat and desk updates: in memory for one web process (the embedded
+# default), Redis when several processes must share them.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # redis-py 8 times reads out after 5 s by default, exactly the
+                # layer's blocking-pop timeout: give blocking reads headroom.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                "prefix": os.environ.get("PODPORA_CHANNEL_PREFIX", "podpora"),
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+PODPORA_CHAT_ECHO_ENDPOINT = _env_bool("PODPORA_CHAT_ECHO_ENDPOINT", False)
 
 # Tasks: in the database by default (no extra service); through Redis when
 # REDIS_URL is set (docs/adr/0001-task-backend.md). `podpora worker` starts the
@@ -286,7 +305,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Called, in this order, inside the transaction of every ticket change (see
 # podpora.tickets.hooks). Each is "module.function" taking a TicketChange.
-PODPORA_TICKET_HOOKS: list[str] = []
+PODPORA_TICKET_HOOKS: list[str] = [
+    "podpora.chat.hooks.on_ticket_change",
+]
 
 LOGGING = {
     "version": 1,
