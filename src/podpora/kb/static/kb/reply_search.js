@@ -1,0 +1,21 @@
+// Inserts a knowledge-base link or text at the cursor of the reply box.
+(function () {
+  if (window.podporaKbReplySearch) return;
+  window.podporaKbReplySearch = true;
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-kb-insert]");
+    if (!button) return;
+    var box = document.getElementById(button.dataset.kbTarget);
+    if (!box) return;
+    var text = button.dataset.kbInsert;
+    var start = box.selectionStart ?? box.value.length;
+    var end = box.selectionEnd ?? box.value.length;
+    var before = box.value.slice(0, start);
+    var glue = before && !before.endsWith("\n") ? "\n" : "";
+    box.value = before + glue + text + "\n" + box.value.slice(end);
+    var caret = (before + glue + text + "\n").length;
+    box.focus();
+    box.setSelectionRange(caret, caret);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+})();
