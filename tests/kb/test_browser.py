@@ -71,6 +71,8 @@ def test_visitor_searches_the_public_knowledge_base(page, live_server, make_arti
     assert page.locator("#kb-results a").count() == 2  # recently updated
     page.locator("#kb-q").fill("prilis")
     page.locator("#kb-results h2", has_text="prilis").wait_for()
-    assert page.locator("#kb-results a", has_text="Příliš mnoho přihlášení").count() == 1
+    assert (
+        page.locator("#kb-results a", has_text="Příliš mnoho přihlášení").count() == 1
+    )
     assert page.locator("#kb-results a", has_text="Żółty").count() == 0
     screenshot(page, "kb-public-search")

@@ -231,3 +231,17 @@ def test_manage_list_runs_a_fixed_number_of_queries(
     client.force_login(tomasz)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("kb:manage")).status_code == 200
+
+
+def test_the_desk_button_turns_a_reply_into_a_draft(
+    client, tomasz, adam, open_ticket_for
+):
+    from django.template import Context, Template
+
+    ticket = open_ticket_for(adam, "VPN")
+    reply = ticket_services.add_reply(ticket, author=tomasz, body_text="Restart.")
+    html = Template(
+        '{% include "kb/partials/draft_from_message_button.html" %}'
+    ).render(Context({"message": reply}))
+    assert f'name="message" value="{reply.pk}"' in html
+    assert reverse("kb:draft_from_message") in html

@@ -52,3 +52,28 @@ def test_the_desk_partial_shows_the_rating_and_comment(resolved_ticket, adam):
     html = template.render(Context({"ticket": resolved_ticket}))
     assert "★★☆☆☆" in html
     assert "&lt;b&gt;Za wolno&lt;/b&gt;" in html
+
+
+def _prompt(ticket, user):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    return Template("{% load surveys %}{% survey_prompt ticket %}").render(
+        Context({"ticket": ticket, "request": request})
+    )
+
+
+def test_the_portal_prompt_invites_the_requester_then_shows_the_rating(
+    resolved_ticket, adam, anna
+):
+    from podpora.surveys import services
+    from podpora.surveys.models import Survey
+
+    link = reverse("surveys:rate_ticket", args=[resolved_ticket.number])
+    assert link in _prompt(resolved_ticket, adam)
+    assert _prompt(resolved_ticket, anna).strip() == ""  # not her request
+    services.respond(Survey.objects.get(), rating=4)
+    shown = _prompt(resolved_ticket, adam)
+    assert "★★★★☆" in shown
+    assert link not in shown

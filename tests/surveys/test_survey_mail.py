@@ -74,3 +74,13 @@ def test_agents_who_open_tickets_for_themselves_are_not_surveyed(
     resolve(open_ticket_for(petra, "Test"))
     assert mail.outbox == []
     assert not Survey.objects.exists()
+
+
+def test_a_ticket_merged_into_another_is_not_surveyed(
+    adam, open_ticket_for, tomasz, django_capture_on_commit_callbacks
+):
+    source = open_ticket_for(adam, "Drukarka")
+    target = open_ticket_for(adam, "Drukarka znowu")
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.merge_tickets(source, target, actor=tomasz)
+    assert mail.outbox == []

@@ -88,7 +88,7 @@ def search(
 
     A plain LIKE on the normalised column works the same on SQLite and
     PostgreSQL; a knowledge base has thousands of articles, not millions, so
-    the scan stays fast (see bench/kb_search.py).
+    the scan stays in milliseconds (docs/kb.md).
     """
     terms = query_terms(query)
     if not terms:

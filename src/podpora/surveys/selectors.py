@@ -91,7 +91,11 @@ def csat_summary(
 
 def ticket_ratings(ticket: Ticket) -> list[SurveyResponse]:
     """Every rating of one ticket (one per resolution), newest first."""
-    return list(SurveyResponse.objects.filter(ticket=ticket).order_by("-created_at"))
+    return list(
+        SurveyResponse.objects.filter(ticket=ticket)
+        .select_related("survey")
+        .order_by("-created_at")
+    )
 
 
 def average_rating(tickets: QuerySet[Ticket]) -> float | None:
