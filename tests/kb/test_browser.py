@@ -76,3 +76,25 @@ def test_visitor_searches_the_public_knowledge_base(page, live_server, make_arti
     )
     assert page.locator("#kb-results a", has_text="Żółty").count() == 0
     screenshot(page, "kb-public-search")
+
+
+def test_agent_writes_previews_and_publishes_an_article(page, live_server, tomasz):
+    from podpora.kb.models import Article
+
+    _sign_in(page, live_server, tomasz)
+    page.goto(live_server.url + "/kb/manage/")
+    page.get_by_role("link", name="New article").click()
+    page.get_by_label("Title").fill("Żółty wykrzyknik na drukarce")
+    page.get_by_label("Text (Markdown)").fill(
+        "Wymień **toner**.\n\n1. Otwórz klapkę\n2. Wyjmij kasetę"
+    )
+    page.get_by_label("Who may read it").select_option("public")
+    page.get_by_role("button", name="Preview").click()
+    page.locator("#kb-preview strong", has_text="toner").wait_for()
+    screenshot(page, "kb-editor-preview")
+    page.get_by_role("button", name="Save and publish").click()
+    page.get_by_text("The article was saved.").wait_for()
+    article = Article.objects.get()
+    assert article.status == "published"
+    page.goto(live_server.url + "/kb/?q=zolty")
+    page.get_by_role("link", name="Żółty wykrzyknik na drukarce").wait_for()
