@@ -138,3 +138,11 @@ def test_a_fresh_visit_is_not_yet_counted_as_deflected(make_article):
     now = timezone.now()
     summary = selectors.deflection_summary(now - timedelta(days=1), now + timedelta(1))
     assert (summary.opened, summary.deflected) == (1, 0)
+
+
+def test_an_old_title_match_outranks_many_newer_text_matches(make_article):
+    make_article("Toner w drukarce", "Wymiana.")  # the oldest
+    for n in range(60):
+        make_article(f"Notatka {n}", "Tu jest mowa o tonerze.")
+    assert selectors.search(None, "toner", limit=10)[0].title == "Toner w drukarce"
+    assert selectors.suggest(None, "toner")[0].title == "Toner w drukarce"

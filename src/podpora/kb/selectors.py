@@ -8,7 +8,8 @@ search, suggestions, the agent's reply search and votes all start from it.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from podpora.accounts.models import Membership, Organization, User
@@ -25,6 +26,8 @@ from podpora.kb.normalize import query_terms
 # A visit without a request sent from the same session within this time is
 # a deflection: the person read the article and did not need to ask.
 DEFLECTION_GRACE = timedelta(hours=1)
+# How many best title matches the suggestions rank by their text.
+SUGGESTION_WINDOW = 100
 
 
 def _is_reader(user: User | None) -> bool:
@@ -85,6 +88,7 @@ def search(
 ) -> list[Article]:
     """Articles matching every word of ``query`` (by normalised prefix),
     best first: more words in the title, then the most recently updated.
+    Ranking is computed in SQL, so it holds however many articles match.
 
     A plain LIKE on the normalised column works the same on SQLite and
     PostgreSQL; a knowledge base has thousands of articles, not millions, so
@@ -100,16 +104,11 @@ def search(
         articles = articles.filter(language=language)
     if category is not None:
         articles = articles.filter(category=category)
-    # Rank a bounded candidate set in Python: the ranking needs only the title.
-    candidates = list(
-        articles.select_related("category").order_by("-updated_at")[: limit * 4]
+    return list(
+        articles.annotate(title_hits=_hits("search_title", terms))
+        .select_related("category")
+        .order_by("-title_hits", "-updated_at", "pk")[:limit]
     )
-
-    def title_hits(article: Article) -> int:
-        return sum(f" {term}" in article.search_title for term in terms)
-
-    candidates.sort(key=title_hits, reverse=True)  # stable: recency breaks ties
-    return candidates[:limit]
 
 
 def suggest(
@@ -126,21 +125,44 @@ def suggest(
     any_term = Q()
     for term in terms:
         any_term |= Q(search_text__contains=f" {term}")
-    candidates = list(
+    same_language = (
+        Case(When(language=language, then=Value(1)), default=Value(0))
+        if language
+        else Value(0)
+    )
+    # Title hits are cheap to rank in SQL (short column); the text hits of a
+    # bounded window of the best title matches are counted in Python, which
+    # keeps this fast enough to run on every pause in typing.
+    candidates: list[Article] = list(
         articles_visible_to(user)
         .filter(any_term)
-        .only("pk", "title", "slug", "search_text", "search_title", "language")
-        .order_by("-updated_at")[:200]
+        .annotate(title_hits=_hits("search_title", terms), same_language=same_language)
+        .only("pk", "title", "slug", "language", "search_text")
+        .order_by("-title_hits", "-same_language", "-updated_at", "pk")[
+            :SUGGESTION_WINDOW
+        ]
     )
 
     def score(article: Article) -> tuple[int, int, int]:
-        hits = sum(f" {term}" in article.search_text for term in terms)
-        title = sum(f" {term}" in article.search_title for term in terms)
-        same_language = int(bool(language) and article.language == language)
-        return (hits + title, same_language, title)
+        text_hits = sum(f" {term}" in article.search_text for term in terms)
+        title_hits: int = article.title_hits  # type: ignore[attr-defined]
+        same: int = article.same_language  # type: ignore[attr-defined]
+        return (text_hits + title_hits, same, title_hits)
 
-    candidates.sort(key=score, reverse=True)
+    candidates.sort(key=score, reverse=True)  # stable: SQL order breaks ties
     return candidates[:limit]
+
+
+def _hits(column: str, terms: list[str]) -> Combinable:
+    """How many of ``terms`` start a word in ``column``, computed in SQL so
+    ranking holds however many articles match."""
+    total: Combinable = Value(0)
+    for term in terms:
+        total = total + Case(
+            When(**{f"{column}__contains": f" {term}"}, then=Value(1)),
+            default=Value(0),
+        )
+    return total
 
 
 def categories_with_counts(user: User | None) -> list[Category]:
