@@ -124,7 +124,10 @@ def test_opening_a_suggestion_and_saying_it_helped_counts_a_deflection(
     assert visit.organization == adam.memberships.get().organization
 
 
-def test_agent_reply_search_offers_link_and_text(client, faktury, make_article, tomasz):
+def test_agent_reply_search_offers_link_and_text(
+    client, faktury, make_article, tomasz, settings
+):
+    settings.PODPORA_BASE_URL = "https://pomoc.example.pl"
     make_article(
         "Procedura wewnętrzna faktur", "krok 1", visibility=Visibility.INTERNAL
     )
@@ -133,7 +136,7 @@ def test_agent_reply_search_offers_link_and_text(client, faktury, make_article, 
         reverse("kb:agent_search"), {"q": "faktura", "target": "id_reply"}
     )
     assert response.status_code == 200
-    assert f"http://testserver/kb/a/{faktury.slug}/" in response.text
+    assert f"https://pomoc.example.pl/kb/a/{faktury.slug}/" in response.text
     assert "Procedura wewnętrzna faktur" in response.text
     assert response.text.count("Insert link") == 1  # no link to an internal article
     assert 'data-kb-target="id_reply"' in response.text

@@ -3,6 +3,7 @@ and the desk, and the editing pages for agents."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -207,7 +208,9 @@ def agent_search(request: HttpRequest) -> HttpResponse:
     agent = _require_agent(request)
     query = request.GET.get("q", "").strip()[:200]
     found = selectors.search(agent, query, limit=8) if query else []
-    base = request.build_absolute_uri("/").rstrip("/")
+    # Links go to customers by mail, so they use the public address, not the
+    # one the agent happens to reach the desk through.
+    base = settings.PODPORA_BASE_URL
     return render(
         request,
         "kb/partials/reply_search_results.html",
