@@ -306,6 +306,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Called, in this order, inside the transaction of every ticket change (see
 # podpora.tickets.hooks). Each is "module.function" taking a TicketChange.
 PODPORA_TICKET_HOOKS: list[str] = [
+    "podpora.kb.hooks.on_ticket_change",
+    "podpora.surveys.hooks.on_ticket_change",
     "podpora.chat.hooks.on_ticket_change",
 ]
 
@@ -322,3 +324,11 @@ LOGGING = {
     },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Knowledge base and satisfaction surveys ----------------------------------------
+
+# How long the link in a satisfaction-survey e-mail works (it is single-use).
+PODPORA_SURVEY_LINK_DAYS = _env_int("PODPORA_SURVEY_LINK_DAYS", 30)
+# Called, in order, inside the transaction that stores a survey answer, with
+# the SurveyResponse: "module.function" (see docs/kb.md, "Reacting to ratings").
+PODPORA_SURVEY_HOOKS: list[str] = []
