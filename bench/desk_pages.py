@@ -9,19 +9,16 @@ ratio to a minimal Django view rendering a static template in the same run.
     .venv/bin/python bench/desk_pages.py --sizes 100000,1000000
 
 Needs PostgreSQL: ``createdb -h 127.0.0.1 -U postgres podpora_bench_desk``.
-The data is kept between runs and topped up to each size, so a second run
-starts at once. Tickets come from ``podpora.core.sample_data.generate_tickets``
-when that module exists, else from the quick filler below.
+The data (``podpora.core.sample_data.generate_tickets``) is kept between runs
+and topped up to each size, so a second run starts at once.
 """
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import time
 import warnings
-from datetime import timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,141 +66,23 @@ def _setup(database_url: str) -> None:
 
 # --- data ---------------------------------------------------------------------
 
-
-def _people():
-    from podpora.accounts.models import (
-        AgentRole,
-        Membership,
-        Organization,
-        Team,
-        Tier,
-        User,
-    )
-
-    if User.objects.filter(email="bench-supervisor@podpora.test").exists():
-        return
-    teams = [
-        Team.objects.create(name=f"Bench team {i}", tier=Tier.FIRST if i < 3 else 2)
-        for i in range(5)
-    ]
-    User.objects.create_user(
-        email="bench-supervisor@podpora.test",
-        password="bench",
-        full_name="Bench Supervisor",
-        agent_role=AgentRole.SUPERVISOR,
-    )
-    for i in range(20):
-        agent = User.objects.create_user(
-            email=f"bench-agent{i}@podpora.test",
-            password="bench",
-            full_name=f"Agent {i}",
-            agent_role=AgentRole.AGENT,
-        )
-        teams[i % 5].agents.add(agent)
-    orgs = Organization.objects.bulk_create(
-        [Organization(name=f"Bench client {i:03d}") for i in range(200)]
-    )
-    customers = User.objects.bulk_create(
-        [
-            User(email=f"customer{i}@client{i % 200}.test", full_name=f"Customer {i}")
-            for i in range(2000)
-        ]
-    )
-    Membership.objects.bulk_create(
-        [
-            Membership(user=c, organization=orgs[i % 200])
-            for i, c in enumerate(customers)
-        ]
-    )
+SUPERVISOR = "sylwia@podpora.demo"  # sees every ticket
+AGENT = "tomasz@podpora.demo"  # 1st line, Service Desk
 
 
 def _fill(target: int) -> None:
-    """Top the ticket table up to ``target`` rows, one first message each."""
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from podpora.accounts.models import Membership, Team, User
-    from podpora.tickets.models import (
-        Message,
-        MessageKind,
-        Status,
-        Ticket,
-    )
-    from podpora.tickets.numbering import SEQUENCE_NAME
+    """Top the ticket table up to ``target`` rows with realistic tickets."""
+    from podpora.core.sample_data import generate_tickets
+    from podpora.tickets.models import Ticket
 
     have = Ticket.objects.count()
-    if have >= target:
-        return
-    try:
-        from podpora.core.sample_data import generate_tickets  # type: ignore
-    except ImportError:
-        generate_tickets = None
-    if generate_tickets is not None:
-        generate_tickets(target - have)
-        return
-    rng = random.Random(have)
-    teams = list(Team.objects.filter(name__startswith="Bench"))
-    agents = list(User.objects.filter(email__startswith="bench-agent"))
-    members = list(
-        Membership.objects.filter(user__email__startswith="customer").values_list(
-            "user_id", "organization_id"
+    if have < target:
+        # A seed per starting size: topping up adds new tickets, not copies.
+        generate_tickets(
+            target - have,
+            seed=have + 1,
+            progress=lambda done: print(f"#   {have + done:,}", file=sys.stderr),
         )
-    )
-    statuses = [Status.NEW] * 15 + [Status.OPEN] * 20 + [Status.WAITING_CUSTOMER] * 10
-    statuses += [Status.WAITING_THIRD_PARTY] * 5 + [Status.RESOLVED] * 20
-    statuses += [Status.CLOSED] * 30
-    channels = ["email", "portal", "phone", "chat"]
-    now = timezone.now()
-    number = (
-        Ticket.objects.order_by("-number").values_list("number", flat=True).first()
-        or 10000
-    )
-    batch = 5000
-    while have < target:
-        size = min(batch, target - have)
-        tickets = []
-        for _ in range(size):
-            number += 1
-            requester, org = rng.choice(members)
-            created = now - timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
-            team = rng.choice(teams)
-            tickets.append(
-                Ticket(
-                    number=number,
-                    subject=f"Bench ticket {number}: printer, VPN or mailbox trouble",
-                    status=rng.choice(statuses),
-                    priority=rng.choice([1, 2, 2, 2, 3, 4]),
-                    channel=rng.choice(channels),
-                    requester_id=requester,
-                    organization_id=org,
-                    team=team,
-                    tier=team.tier,
-                    assignee=rng.choice(agents) if rng.random() < 0.7 else None,
-                    created_at=created,
-                    updated_at=created + timedelta(minutes=rng.randint(0, 20000)),
-                )
-            )
-        with transaction.atomic():
-            Ticket.objects.bulk_create(tickets, batch_size=batch)
-            Message.objects.bulk_create(
-                [
-                    Message(
-                        ticket=t,
-                        kind=MessageKind.CUSTOMER,
-                        author_id=t.requester_id,
-                        channel=t.channel,
-                        body_text="The printer on the second floor shows error 79.",
-                        created_at=t.created_at,
-                    )
-                    for t in tickets
-                ],
-                batch_size=batch,
-            )
-        have += size
-    with connection.cursor() as cursor:
-        # Numbers given here by hand: move the sequence past them.
-        cursor.execute("SELECT setval(%s, %s)", [SEQUENCE_NAME, number])
-        cursor.execute("ANALYZE")
 
 
 def _ticket_with_ten_messages():
@@ -263,8 +142,8 @@ def _measure(size: int, repeat: int) -> dict[str, float]:
     from podpora.accounts.models import Team, User
     from podpora.desk import queues
 
-    supervisor = User.objects.get(email="bench-supervisor@podpora.test")
-    agent = User.objects.get(email="bench-agent0@podpora.test")
+    supervisor = User.objects.get(email=SUPERVISOR)
+    agent = User.objects.get(email=AGENT)
     ticket = _ticket_with_ten_messages()
     clients = {}
     for user in (supervisor, agent):
@@ -279,13 +158,13 @@ def _measure(size: int, repeat: int) -> dict[str, float]:
 
         return run
 
-    team = Team.objects.filter(name__startswith="Bench").first()
+    team = Team.objects.get(name="Service Desk")
     pages = {
         "baseline static template": get(supervisor, "/bench-baseline/"),
         "queue page, all open, priority=high, sorted by created": get(
             supervisor, "/desk/queues/open/?priority=3&sort=-created"
         ),
-        "queue page, agent's unassigned in her teams": get(
+        "queue page, agent's unassigned in his teams": get(
             agent, "/desk/queues/unassigned/"
         ),
         "queue page, team queue sorted by number, page 3": get(
@@ -293,15 +172,17 @@ def _measure(size: int, repeat: int) -> dict[str, float]:
         ),
         "ticket page (10 messages)": get(supervisor, f"/desk/tickets/{ticket.number}/"),
     }
-    teams = list(Team.objects.filter(is_active=True))
-    team_ids = queues.team_ids_of(agent)
+    from podpora.desk.views.queues import sidebar_teams
+
+    supervisor_teams = sidebar_teams(supervisor)
+    agent_teams = sidebar_teams(agent)
 
     def counts():
         # Forgotten, then computed (and cached again for the page runs).
         queues.forget_counts(supervisor)
         queues.forget_counts(agent)
-        queues.sidebar_counts(supervisor, teams, [])
-        queues.sidebar_counts(agent, teams[:1], team_ids)
+        queues.sidebar_counts(supervisor, *supervisor_teams)
+        queues.sidebar_counts(agent, *agent_teams)
 
     queue = pages["queue page, all open, priority=high, sorted by created"]
     pages["sidebar counts, uncached (supervisor + agent)"] = counts
@@ -327,7 +208,6 @@ def main() -> None:
     if not args.database_url.startswith("postgres"):
         sys.exit("This benchmark needs PostgreSQL (--database-url postgres://…).")
     _setup(args.database_url)
-    _people()
     sizes = [int(s) for s in args.sizes.split(",")]
     by_size = {}
     for size in sizes:
