@@ -346,8 +346,16 @@ def test_ticket_page_queries_do_not_grow_with_thread(
         tomasz_client.get(_url("ticket", printer_ticket))
 
 
-def test_ticket_page_has_integration_hooks_and_shortcuts(tomasz_client, printer_ticket):
+def test_ticket_page_has_integration_hooks_and_shortcuts(
+    tomasz, tomasz_client, printer_ticket
+):
+    services.add_reply(printer_ticket, author=tomasz, body_text="Done.")
     text = tomasz_client.get(_url("ticket", printer_ticket)).text
+    # Knowledge base: search from the reply box, and a reply turned into an article.
+    assert "kb-reply-search" in text
+    assert "kb-draft-from-message" in text
+    # Satisfaction ratings in the sidebar.
+    assert "survey-ticket-rating" in text
     assert 'accesskey="r"' in text
     assert 'accesskey="n"' in text
     assert 'id="id_body"' in text
