@@ -86,23 +86,19 @@ def _fill(target: int) -> None:
 
 
 def _ticket_with_ten_messages():
-    from django.db import connection
-    from django.db.models import Max
-
     from podpora.accounts.models import User
     from podpora.tickets import services
     from podpora.tickets.models import Ticket
-    from podpora.tickets.numbering import SEQUENCE_NAME
 
     found = Ticket.objects.filter(subject="Bench ticket page").first()
     if found:
         return found
-    with connection.cursor() as cursor:
-        # The filler gives numbers by hand: move the sequence past them.
-        highest = Ticket.objects.aggregate(top=Max("number"))["top"] or 10000
-        cursor.execute("SELECT setval(%s, %s)", [SEQUENCE_NAME, highest])
-    supervisor = User.objects.get(email="bench-supervisor@podpora.test")
-    customer = User.objects.get(email="customer1@client1.test")
+    supervisor = User.objects.get(email=SUPERVISOR)
+    customer = (
+        User.objects.filter(agent_role="", memberships__isnull=False)
+        .order_by("pk")
+        .first()
+    )
     ticket = services.open_ticket(
         subject="Bench ticket page",
         requester=customer,
