@@ -82,6 +82,31 @@ QUEUES: dict[str, Queue] = {
 DEFAULT_QUEUE = "mine"
 
 
+@dataclass(frozen=True)
+class AgentChoice:
+    pk: int
+    display_name: str
+
+
+AGENT_CACHE_SECONDS = 60
+
+
+def agent_choices() -> list[AgentChoice]:
+    """Active agents for the filter and bulk selects, cached for a minute:
+    every queue page shows them, and they change rarely."""
+
+    def load() -> list[AgentChoice]:
+        return [
+            AgentChoice(a.pk, a.display_name)
+            for a in User.objects.exclude(agent_role="")
+            .filter(is_active=True)
+            .order_by("full_name", "email")
+            .only("pk", "full_name", "email")
+        ]
+
+    return cache.get_or_set("desk:agents", load, AGENT_CACHE_SECONDS) or []
+
+
 def team_ids_of(user: User) -> list[int]:
     return list(user.teams.values_list("pk", flat=True))
 

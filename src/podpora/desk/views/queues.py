@@ -1,6 +1,7 @@
 """Queue pages and bulk actions."""
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,7 +26,16 @@ from podpora.tickets.selectors import visible_to
 
 def sidebar_teams(user: User) -> tuple[list[Team], list[int]]:
     """The teams shown in the sidebar and the ids of the user's own teams,
-    in one query."""
+    in one query, kept as long as the sidebar counts."""
+    key = f"desk:teams:{user.pk}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _sidebar_teams(user)
+        cache.set(key, cached, queues.COUNT_CACHE_SECONDS)
+    return cached
+
+
+def _sidebar_teams(user: User) -> tuple[list[Team], list[int]]:
     teams = Team.objects.filter(is_active=True).annotate(
         is_mine=Exists(
             Team.agents.through.objects.filter(team=OuterRef("pk"), user=user)
@@ -64,7 +74,7 @@ def queue(
         title, key = str(current.label), slug
     # Agents are listed only when a select needs them (a cached filter form
     # or the bulk panel), so a plain page view does not query them.
-    agent_list = SimpleLazyObject(lambda: list(agents()))
+    agent_list = SimpleLazyObject(queues.agent_choices)
     form = FilterForm(request.GET or None, agent_list=agent_list)
     filters = form.filters()
     tickets = queues.apply_filters(
@@ -78,7 +88,8 @@ def queue(
     rows, has_next = queues.page_of(tickets, page)
     # Labels looked up once per page rather than per row (get_FOO_display
     # rebuilds its choice map on every call).
-    status_labels, priority_labels = dict(Status.choices), dict(Priority.choices)
+    status_labels = {value: str(label) for value, label in Status.choices}
+    priority_labels = {value: str(label) for value, label in Priority.choices}
     for row in rows:
         row.status_label = status_labels.get(row.status, row.status)  # type: ignore[attr-defined]
         row.priority_label = priority_labels.get(row.priority, row.priority)  # type: ignore[attr-defined]
