@@ -1,6 +1,6 @@
 from django.urls import path
 
-from podpora.desk.views import canned, intake, queues, ticket
+from podpora.desk.views import canned, intake, queues, ticket, ticket_actions
 
 app_name = "desk"
 
@@ -15,15 +15,19 @@ urlpatterns = [
     path("tickets/<int:number>/reply/", ticket.reply, name="ticket_reply"),
     path("tickets/<int:number>/note/", ticket.note, name="ticket_note"),
     path("tickets/<int:number>/update/", ticket.update, name="ticket_update"),
-    path("tickets/<int:number>/take/", ticket.take, name="ticket_take"),
-    path("tickets/<int:number>/escalate/", ticket.escalate, name="ticket_escalate"),
-    path("tickets/<int:number>/merge/", ticket.merge, name="ticket_merge"),
-    path("tickets/<int:number>/link/", ticket.link, name="ticket_link"),
-    path("tickets/<int:number>/split/", ticket.split, name="ticket_split"),
-    path("tickets/<int:number>/watch/", ticket.watch, name="ticket_watch"),
+    path("tickets/<int:number>/take/", ticket_actions.take, name="ticket_take"),
+    path(
+        "tickets/<int:number>/escalate/",
+        ticket_actions.escalate,
+        name="ticket_escalate",
+    ),
+    path("tickets/<int:number>/merge/", ticket_actions.merge, name="ticket_merge"),
+    path("tickets/<int:number>/link/", ticket_actions.link, name="ticket_link"),
+    path("tickets/<int:number>/split/", ticket_actions.split, name="ticket_split"),
+    path("tickets/<int:number>/watch/", ticket_actions.watch, name="ticket_watch"),
     path(
         "tickets/<int:number>/canned/<int:pk>/",
-        ticket.canned_text,
+        ticket_actions.canned_text,
         name="ticket_canned",
     ),
     path("phone/", intake.intake, name="intake"),

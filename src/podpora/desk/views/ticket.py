@@ -21,7 +21,6 @@ from podpora.desk.forms import (
     NumberForm,
     PropertiesForm,
     ReplyForm,
-    SplitForm,
     agents,
 )
 from podpora.desk.mentions import find_mentions
@@ -31,7 +30,6 @@ from podpora.tickets import services
 from podpora.tickets.errors import Conflict, TicketError
 from podpora.tickets.models import (
     LinkKind,
-    Message,
     MessageKind,
     Status,
     Ticket,
@@ -43,7 +41,7 @@ from podpora.tickets.selectors import (
 )
 
 
-def _ticket(request: HttpRequest, number: int) -> Ticket:
+def ticket_or_404(request: HttpRequest, number: int) -> Ticket:
     try:
         return get_visible_ticket(request.user, number)  # type: ignore[arg-type]
     except Ticket.DoesNotExist as missing:
@@ -144,7 +142,7 @@ def _context(
 @require_GET
 @agent_required
 def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket(request, number)
+    ticket = ticket_or_404(request, number)
     return render(request, "desk/ticket.html", _context(request, ticket))
 
 
@@ -152,7 +150,7 @@ def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
 @agent_required
 def thread(request: HttpRequest, number: int) -> HttpResponse:
     """The thread alone, for htmx to refresh it in place."""
-    ticket = _ticket(request, number)
+    ticket = ticket_or_404(request, number)
     context = {
         "ticket": ticket,
         "thread": list(thread_for(request.user, ticket)),  # type: ignore[arg-type]
@@ -164,11 +162,11 @@ def thread(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 @agent_required
 def reply(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket(request, number)
+    ticket = ticket_or_404(request, number)
     user: User = request.user  # type: ignore[assignment]
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return _rerender(request, ticket, reply_form=form, status=400)
+        return render_ticket_page(request, ticket, reply_form=form, status=400)
     data = form.cleaned_data
     force = request.POST.get("force") == "1"
     files = _incoming_files(request)
@@ -184,7 +182,7 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
             via="desk",
         )
     except Conflict:
-        fresh = _ticket(request, number)
+        fresh = ticket_or_404(request, number)
         # The text stays in the box; the version becomes the current one so
         # "send anyway" goes through unless yet another change happens.
         form = ReplyForm(
@@ -196,7 +194,7 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
                 "loaded_at": time.time(),
             }
         )
-        return _rerender(
+        return render_ticket_page(
             request,
             fresh,
             reply_form=form,
@@ -207,7 +205,7 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
         )
     except TicketError as error:
         form.add_error(None, error.message)
-        return _rerender(request, ticket, reply_form=form, status=400)
+        return render_ticket_page(request, ticket, reply_form=form, status=400)
     queues.forget_counts(user)
     messages.success(request, _("Your reply was sent."))
     return redirect("desk:ticket", number=number)
@@ -216,11 +214,11 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 @agent_required
 def note(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket(request, number)
+    ticket = ticket_or_404(request, number)
     user: User = request.user  # type: ignore[assignment]
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _rerender(request, ticket, note_form=form, status=400)
+        return render_ticket_page(request, ticket, note_form=form, status=400)
     body = form.cleaned_data["body"]
     mentioned = [a for a in find_mentions(body, agents()) if a.pk != user.pk]
     try:
@@ -235,7 +233,7 @@ def note(request: HttpRequest, number: int) -> HttpResponse:
         )
     except TicketError as error:
         form.add_error(None, error.message)
-        return _rerender(request, ticket, note_form=form, status=400)
+        return render_ticket_page(request, ticket, note_form=form, status=400)
     if mentioned:
         messages.success(
             request,
@@ -250,7 +248,7 @@ def note(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 @agent_required
 def update(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket(request, number)
+    ticket = ticket_or_404(request, number)
     user: User = request.user  # type: ignore[assignment]
     agent_list = list(agents())
     form = PropertiesForm(request.POST, agent_list=agent_list)
@@ -279,7 +277,7 @@ def update(request: HttpRequest, number: int) -> HttpResponse:
             via="desk",
         )
     except Conflict:
-        fresh = _ticket(request, number)
+        fresh = ticket_or_404(request, number)
         posted = request.POST.copy()
         posted["version"] = str(fresh.version)
         posted["loaded_at"] = str(time.time())
@@ -298,7 +296,7 @@ def update(request: HttpRequest, number: int) -> HttpResponse:
         return _properties_response(request, ticket, form, status=400)
     queues.forget_counts(user)
     if getattr(request, "htmx", False):
-        fresh = _ticket(request, number)
+        fresh = ticket_or_404(request, number)
         return _properties_response(request, fresh, None, saved=True)
     messages.success(request, _("The ticket was updated."))
     return redirect("desk:ticket", number=number)
@@ -342,7 +340,7 @@ def _properties_response(
                 "saved": saved,
             },
         )
-    return _rerender(
+    return render_ticket_page(
         request,
         ticket,
         properties_form=form,
@@ -352,7 +350,7 @@ def _properties_response(
     )
 
 
-def _rerender(
+def render_ticket_page(
     request: HttpRequest,
     ticket: Ticket,
     *,
@@ -365,165 +363,3 @@ def _rerender(
     context["lost_files"] = lost_files
     context["conflict_changes"] = conflict_changes or []
     return render(request, "desk/ticket.html", context, status=status)
-
-
-@require_POST
-@agent_required
-def take(request: HttpRequest, number: int) -> HttpResponse:
-    """Assign the ticket to oneself (one click from the ticket page)."""
-    ticket = _ticket(request, number)
-    user: User = request.user  # type: ignore[assignment]
-    try:
-        services.assign(ticket, user, actor=user, via="desk")
-    except TicketError as error:
-        messages.error(request, error.message)
-    else:
-        queues.forget_counts(user)
-        messages.success(request, _("The ticket is now yours."))
-    return redirect("desk:ticket", number=number)
-
-
-@require_POST
-@agent_required
-def escalate(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket(request, number)
-    form = EscalateForm(request.POST)
-    if not form.is_valid():
-        return _rerender(request, ticket, escalate_form=form, status=400)
-    try:
-        services.escalate(
-            ticket,
-            actor=request.user,  # type: ignore[arg-type]
-            note=form.cleaned_data["note"],
-            team=form.cleaned_data["team"],
-            via="desk",
-        )
-    except TicketError as error:
-        form.add_error(None, error.message)
-        return _rerender(request, ticket, escalate_form=form, status=400)
-    messages.success(request, _("The ticket was escalated."))
-    # After a hand-over the agent may no longer see the ticket.
-    if not _still_visible(request, number):
-        return redirect("desk:home")
-    return redirect("desk:ticket", number=number)
-
-
-def _still_visible(request: HttpRequest, number: int) -> bool:
-    try:
-        _ticket(request, number)
-    except Http404:
-        return False
-    return True
-
-
-def _other(request: HttpRequest, form: NumberForm) -> Ticket | None:
-    try:
-        return get_visible_ticket(request.user, form.cleaned_data["number"])  # type: ignore[arg-type]
-    except Ticket.DoesNotExist:
-        return None
-
-
-@require_POST
-@agent_required
-def merge(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket(request, number)
-    form = NumberForm(request.POST)
-    target = _other(request, form) if form.is_valid() else None
-    if target is None:
-        messages.error(request, _("No ticket with that number that you can see."))
-        return redirect("desk:ticket", number=number)
-    try:
-        services.merge_tickets(ticket, target, actor=request.user)  # type: ignore[arg-type]
-    except TicketError as error:
-        messages.error(request, error.message)
-        return redirect("desk:ticket", number=number)
-    messages.success(
-        request,
-        _("%(source)s was merged into this ticket.") % {"source": ticket.reference},
-    )
-    return redirect("desk:ticket", number=target.number)
-
-
-@require_POST
-@agent_required
-def link(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket(request, number)
-    form = LinkForm(request.POST)
-    target = _other(request, form) if form.is_valid() else None
-    if target is None:
-        messages.error(request, _("No ticket with that number that you can see."))
-        return redirect("desk:ticket", number=number)
-    kind = form.cleaned_data["kind"]
-    source, other = (target, ticket) if kind == "parent" else (ticket, target)
-    try:
-        services.link_tickets(
-            source,
-            other,
-            kind=LinkKind.RELATED if kind == LinkKind.RELATED else LinkKind.PARENT,
-            actor=request.user,  # type: ignore[arg-type]
-        )
-    except TicketError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The tickets are linked."))
-    return redirect("desk:ticket", number=number)
-
-
-@require_POST
-@agent_required
-def split(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket(request, number)
-    form = SplitForm(request.POST)
-    message = (
-        Message.objects.filter(ticket=ticket, pk=form.cleaned_data["message"]).first()
-        if form.is_valid()
-        else None
-    )
-    if message is None:
-        raise Http404
-    try:
-        new = services.split_message(
-            message,
-            actor=request.user,  # type: ignore[arg-type]
-            subject=form.cleaned_data.get("subject") or "",
-        )
-    except TicketError as error:
-        messages.error(request, error.message)
-        return redirect("desk:ticket", number=number)
-    messages.success(
-        request,
-        _("The message is now ticket %(ref)s.") % {"ref": new.reference},
-    )
-    return redirect("desk:ticket", number=new.number)
-
-
-@require_POST
-@agent_required
-def watch(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket(request, number)
-    watching = request.POST.get("watching") == "1"
-    try:
-        services.set_watching(ticket, request.user, watching=watching)  # type: ignore[arg-type]
-    except TicketError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("You are watching this ticket.")
-            if watching
-            else _("You no longer watch this ticket."),
-        )
-    return redirect("desk:ticket", number=number)
-
-
-@require_GET
-@agent_required
-def canned_text(request: HttpRequest, number: int, pk: int) -> HttpResponse:
-    """A canned reply filled in for this ticket, as plain text for the reply box."""
-    ticket = _ticket(request, number)
-    user: User = request.user  # type: ignore[assignment]
-    reply = CannedReply.objects.usable_by(user).filter(pk=pk).first()
-    if reply is None:
-        raise Http404
-    text = canned.fill(reply.body, canned.placeholder_values(ticket, user))
-    return HttpResponse(text, content_type="text/plain; charset=utf-8")
