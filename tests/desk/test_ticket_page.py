@@ -359,3 +359,69 @@ def test_ticket_page_has_integration_hooks_and_shortcuts(
     assert 'accesskey="r"' in text
     assert 'accesskey="n"' in text
     assert 'id="id_body"' in text
+
+
+ACTIONS = [
+    "ticket_reply",
+    "ticket_note",
+    "ticket_update",
+    "ticket_take",
+    "ticket_escalate",
+    "ticket_merge",
+    "ticket_link",
+    "ticket_split",
+    "ticket_watch",
+]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_customers_and_other_teams_agents_get_404_on_every_ticket_action(
+    adam, petra, printer_ticket, action
+):
+    for outsider in (adam, petra):
+        response = signed_in(outsider).post(
+            _url(action, printer_ticket), {"body": "x", "number": 1, "note": "x"}
+        )
+        assert response.status_code == 404, (outsider, action)
+    assert printer_ticket.messages.count() == 1
+
+
+def test_thread_and_canned_text_are_404_outside_the_scope(petra, printer_ticket):
+    from podpora.desk.models import CannedReply
+
+    reply = CannedReply.objects.create(title="Shared", body="Hi")
+    client = signed_in(petra)
+    assert client.get(_url("ticket_thread", printer_ticket)).status_code == 404
+    assert (
+        client.get(_url("ticket_canned", printer_ticket, reply.pk)).status_code == 404
+    )
+
+
+def test_properties_conflict_through_htmx_then_save_anyway(
+    sylwia, tomasz_client, printer_ticket
+):
+    old_version = printer_ticket.version
+    services.update_ticket(printer_ticket, actor=sylwia, tags=["x"])
+    data = {
+        "status": Status.OPEN,
+        "priority": Priority.HIGH,
+        "tier": 1,
+        "tags": "x",
+        "version": old_version,
+        "loaded_at": time.time() - 5,
+    }
+    response = tomasz_client.post(
+        _url("ticket_update", printer_ticket), data, HTTP_HX_REQUEST="true"
+    )
+    # htmx swaps only 2xx answers: the warning comes back as 200.
+    assert response.status_code == 200
+    assert "Save anyway" in response.text
+    assert "Sylwia Zielińska changed tags: none → x" in response.text
+    response = tomasz_client.post(
+        _url("ticket_update", printer_ticket),
+        {**data, "force": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Saved." in response.text
+    printer_ticket.refresh_from_db()
+    assert printer_ticket.priority == Priority.HIGH
