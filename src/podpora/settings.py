@@ -266,7 +266,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Called, in this order, inside the transaction of every ticket change (see
 # podpora.tickets.hooks). Each is "module.function" taking a TicketChange.
-PODPORA_TICKET_HOOKS: list[str] = []
+PODPORA_TICKET_HOOKS: list[str] = [
+    "podpora.automation.hooks.on_ticket_change",
+]
 
 LOGGING = {
     "version": 1,
@@ -281,3 +283,7 @@ LOGGING = {
     },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- automation ------------------------------------------------------------------
+# Resolved tickets close after this many days without a customer reply (0: never).
+PODPORA_AUTO_CLOSE_DAYS = _env_int("PODPORA_AUTO_CLOSE_DAYS", 7)
