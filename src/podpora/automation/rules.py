@@ -243,6 +243,7 @@ def apply_actions(rule: Rule, ticket: Ticket, reasons: Sequence[str] = ()) -> li
         new_value=rule.name,
         via=via,
         data={"rule": rule.pk, "reasons": list(reasons)},
+        created_at=timezone.now(),
     )
     updates: dict[str, Any] = {}
     tags: list[str] = []
@@ -318,6 +319,7 @@ def _send_mail_later(ticket: Ticket, template: str, via: str) -> None:
         field="email",
         new_value=template,
         via=via,
+        created_at=timezone.now(),
     )
     ticket_id = ticket.pk
     transaction.on_commit(lambda: send_ticket_mail.enqueue(ticket_id, template))

@@ -352,7 +352,7 @@ def sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
     """
     now = now or timezone.now()
     result = SweepResult()
-    policies = {p.pk: p for p in _policies()}
+    policies: dict[int, SlaPolicy] | None = None
     last_pk = 0
     while True:
         chunk = list(
@@ -364,6 +364,8 @@ def sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
         if not chunk:
             break
         last_pk = chunk[-1]
+        if policies is None:
+            policies = {p.pk: p for p in _policies()}
         for pk in chunk:
             result.evaluated += 1
             try:
@@ -428,7 +430,14 @@ def _people_to_tell(ticket: Ticket) -> list[int]:
     return people
 
 
-def _announce(ticket: Ticket, clock: str, level: str, due: datetime, data: dict[str, Any]) -> TicketEvent:
+def _announce(
+    ticket: Ticket,
+    clock: str,
+    level: str,
+    due: datetime,
+    data: dict[str, Any],
+    notify: list[int] | None = None,
+) -> TicketEvent:
     """Record the warning or breach in history and hand it to the hooks as
     ``sla_warning`` / ``sla_breached`` (the notifications react to those)."""
     event = TicketEvent.objects.create(
@@ -438,7 +447,8 @@ def _announce(ticket: Ticket, clock: str, level: str, due: datetime, data: dict[
         old_value=due.isoformat(),
         new_value=level,
         via=VIA,
-        data={"notify": _people_to_tell(ticket), **data},
+        data={"notify": _people_to_tell(ticket) if notify is None else notify, **data},
+        created_at=timezone.now(),
     )
     dispatch(TicketChange(ticket=ticket, action=f"sla_{level}", events=[event], via=VIA))
     return event
@@ -452,6 +462,8 @@ def _breach(ticket: Ticket, policy: SlaPolicy | None, clock: str, due: datetime,
     from podpora.tickets import services
 
     taken: list[str] = []
+    # Those responsible when the target was missed, before an escalation moves it.
+    notify = _people_to_tell(ticket)
     if policy is None or policy.breach_notify_lead:
         lead = ticket.team.lead if ticket.team is not None else None
         services.add_note(
@@ -490,7 +502,7 @@ def _breach(ticket: Ticket, policy: SlaPolicy | None, clock: str, due: datetime,
             taken.append("escalated")
         except TicketError as error:
             taken.append(f"not_escalated:{error.code}")
-    _announce(ticket, clock, "breached", due, {"actions": taken})
+    _announce(ticket, clock, "breached", due, {"actions": taken}, notify)
 
 
 def at_risk(now: datetime) -> Q:
