@@ -1,3 +1,16 @@
+from django.urls import path
+
+from podpora.automation import views
+
 app_name = "automation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("rules/", views.rule_list, name="rules"),
+    path("rules/new/", views.rule_edit, name="rule_new"),
+    path("rules/test/", views.rule_test, name="rule_test"),
+    path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
+    path(
+        "rules/<int:pk>/move/<str:direction>/", views.rule_move, name="rule_move"
+    ),
+]
