@@ -24,7 +24,9 @@ def desk_agents(service_desk):
 
 
 def test_round_robin_takes_turns(adam, service_desk, desk_agents, open_ticket_for):
-    TeamSettings.objects.create(team=service_desk, assignment=AssignmentMode.ROUND_ROBIN)
+    TeamSettings.objects.create(
+        team=service_desk, assignment=AssignmentMode.ROUND_ROBIN
+    )
     for _ in range(4):
         open_ticket_for(adam, team=service_desk)
     tickets = list(service_desk.tickets.order_by("pk"))
@@ -33,18 +35,26 @@ def test_round_robin_takes_turns(adam, service_desk, desk_agents, open_ticket_fo
     assert event.via == "auto-assign"
 
 
-def test_agents_away_or_on_leave_are_skipped(adam, service_desk, desk_agents, open_ticket_for):
-    TeamSettings.objects.create(team=service_desk, assignment=AssignmentMode.ROUND_ROBIN)
+def test_agents_away_or_on_leave_are_skipped(
+    adam, service_desk, desk_agents, open_ticket_for
+):
+    TeamSettings.objects.create(
+        team=service_desk, assignment=AssignmentMode.ROUND_ROBIN
+    )
     desk_agents[0].availability = Availability.AWAY
     desk_agents[0].save()
     desk_agents[1].on_leave = True
     desk_agents[1].save()
     for _ in range(2):
         open_ticket_for(adam, team=service_desk)
-    assert set(service_desk.tickets.values_list("assignee", flat=True)) == {desk_agents[2].pk}
+    assert set(service_desk.tickets.values_list("assignee", flat=True)) == {
+        desk_agents[2].pk
+    }
 
 
-def test_nobody_available_leaves_the_ticket_unassigned(adam, service_desk, open_ticket_for):
+def test_nobody_available_leaves_the_ticket_unassigned(
+    adam, service_desk, open_ticket_for
+):
     TeamSettings.objects.create(team=service_desk, assignment=AssignmentMode.LEAST_OPEN)
     agent("away@podpora.test", service_desk, availability=Availability.AWAY)
     ticket = open_ticket_for(adam, team=service_desk)
@@ -69,7 +79,9 @@ def test_least_open_picks_the_agent_with_fewest_open_tickets(
     assert ticket.assignee == idle
 
 
-def test_teams_without_the_setting_do_not_assign(adam, service_desk, desk_agents, open_ticket_for):
+def test_teams_without_the_setting_do_not_assign(
+    adam, service_desk, desk_agents, open_ticket_for
+):
     ticket = open_ticket_for(adam, team=service_desk)
     ticket.refresh_from_db()
     assert ticket.assignee is None
@@ -78,7 +90,9 @@ def test_teams_without_the_setting_do_not_assign(adam, service_desk, desk_agents
 def test_a_ticket_routed_to_a_team_by_a_rule_is_assigned_there(
     adam, service_desk, desk_agents, open_ticket_for
 ):
-    TeamSettings.objects.create(team=service_desk, assignment=AssignmentMode.ROUND_ROBIN)
+    TeamSettings.objects.create(
+        team=service_desk, assignment=AssignmentMode.ROUND_ROBIN
+    )
     Rule.objects.create(
         name="All to desk",
         trigger=Trigger.CREATED,
@@ -93,11 +107,15 @@ def test_a_ticket_routed_to_a_team_by_a_rule_is_assigned_there(
 def test_an_escalated_ticket_is_assigned_in_the_new_team(
     adam, service_desk, infrastructure, tomasz, petra, open_ticket_for
 ):
-    TeamSettings.objects.create(team=infrastructure, assignment=AssignmentMode.LEAST_OPEN)
+    TeamSettings.objects.create(
+        team=infrastructure, assignment=AssignmentMode.LEAST_OPEN
+    )
     ticket = open_ticket_for(adam, team=service_desk)
     services.assign(ticket, tomasz, actor=tomasz)
     services.escalate(ticket, actor=tomasz, note="Serwer – potrzebny admin.")
     ticket.refresh_from_db()
     assert ticket.team == infrastructure
     assert ticket.assignee == petra
-    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ESCALATED).count() == 1
+    assert (
+        TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ESCALATED).count() == 1
+    )

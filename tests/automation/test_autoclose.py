@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def resolved(adam, tomasz, open_ticket_for, frozen_now):
     frozen_now(warsaw(2026, 1, 12, 9))
     ticket = open_ticket_for(adam, "Drukarka")
-    services.add_reply(ticket, author=tomasz, body_text="Naprawione.", status=Status.RESOLVED)
+    services.add_reply(
+        ticket, author=tomasz, body_text="Naprawione.", status=Status.RESOLVED
+    )
     return ticket
 
 
@@ -29,7 +31,9 @@ def test_a_quiet_resolved_ticket_closes_after_n_days_and_the_requester_is_told(
         assert autoclose.close_resolved(after_days=7) == 1
     resolved.refresh_from_db()
     assert resolved.status == Status.CLOSED
-    closing = TicketEvent.objects.get(ticket=resolved, field="status", new_value=Status.CLOSED)
+    closing = TicketEvent.objects.get(
+        ticket=resolved, field="status", new_value=Status.CLOSED
+    )
     assert closing.via == "auto-close"
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["adam@kowalski.pl"]
@@ -51,13 +55,20 @@ def test_a_customer_reply_reopens_it_and_keeps_it_open(resolved, adam, frozen_no
     assert resolved.status == Status.OPEN
 
 
-def test_running_twice_closes_once(resolved, frozen_now, django_capture_on_commit_callbacks):
+def test_running_twice_closes_once(
+    resolved, frozen_now, django_capture_on_commit_callbacks
+):
     frozen_now(warsaw(2026, 1, 30, 9))
     with django_capture_on_commit_callbacks(execute=True):
         assert autoclose.close_resolved(after_days=7) == 1
         assert autoclose.close_resolved(after_days=7) == 0
     assert len(mail.outbox) == 1
-    assert TicketEvent.objects.filter(ticket=resolved, kind=EventKind.FIELD, new_value=Status.CLOSED).count() == 1
+    assert (
+        TicketEvent.objects.filter(
+            ticket=resolved, kind=EventKind.FIELD, new_value=Status.CLOSED
+        ).count()
+        == 1
+    )
 
 
 def test_zero_days_switches_it_off(resolved, frozen_now, settings):

@@ -26,7 +26,9 @@ def office(tz: str = "Europe/Warsaw", country: str = "PL", **kw: object) -> Cale
     return Calendar(tz, dict.fromkeys(range(5), hours), country=country, **kw)
 
 
-def at(y: int, m: int, d: int, h: int = 0, mi: int = 0, tz: ZoneInfo = WARSAW) -> datetime:
+def at(
+    y: int, m: int, d: int, h: int = 0, mi: int = 0, tz: ZoneInfo = WARSAW
+) -> datetime:
     return datetime(y, m, d, h, mi, tzinfo=tz)
 
 
@@ -58,7 +60,7 @@ def test_a_calendar_without_any_hours_is_refused():
 
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError, match="timezone-aware"):
-        office().is_open_at(datetime(2026, 1, 5, 9))  # noqa: DTZ001
+        office().is_open_at(datetime(2026, 1, 5, 9))
 
 
 # --- open or not -----------------------------------------------------------------------
@@ -204,8 +206,12 @@ def test_a_round_the_clock_service_counts_23_and_25_hour_days(tz):
     calendar = Calendar.always_open(tz.key)
     spring = datetime(2026, 3, 29, tzinfo=tz)
     autumn = datetime(2026, 10, 25, tzinfo=tz)
-    assert calendar.seconds_between(spring, datetime(2026, 3, 30, tzinfo=tz)) == 23 * HOUR
-    assert calendar.seconds_between(autumn, datetime(2026, 10, 26, tzinfo=tz)) == 25 * HOUR
+    assert (
+        calendar.seconds_between(spring, datetime(2026, 3, 30, tzinfo=tz)) == 23 * HOUR
+    )
+    assert (
+        calendar.seconds_between(autumn, datetime(2026, 10, 26, tzinfo=tz)) == 25 * HOUR
+    )
 
 
 def test_a_due_time_over_the_spring_change_keeps_wall_clock_hours():
@@ -217,7 +223,9 @@ def test_a_due_time_over_the_spring_change_keeps_wall_clock_hours():
 
 
 def test_a_due_time_over_the_autumn_change_keeps_wall_clock_hours():
-    due = office("Europe/Prague", "CZ").add_seconds(at(2026, 10, 23, 16, tz=PRAGUE), 2 * HOUR)
+    due = office("Europe/Prague", "CZ").add_seconds(
+        at(2026, 10, 23, 16, tz=PRAGUE), 2 * HOUR
+    )
     assert due.astimezone(PRAGUE) == at(2026, 10, 26, 9, tz=PRAGUE)
     assert due.astimezone(PRAGUE).utcoffset() == timedelta(hours=1)
 
@@ -245,12 +253,16 @@ def test_all_results_are_in_utc():
 
 def test_a_pause_inside_business_hours_pushes_the_due_time():
     pauses = [(at(2026, 1, 5, 9), at(2026, 1, 5, 10))]
-    assert office().add_seconds(at(2026, 1, 5, 8), 2 * HOUR, pauses) == at(2026, 1, 5, 11)
+    assert office().add_seconds(at(2026, 1, 5, 8), 2 * HOUR, pauses) == at(
+        2026, 1, 5, 11
+    )
 
 
 def test_a_pause_outside_business_hours_changes_nothing():
     pauses = [(at(2026, 1, 12, 18), at(2026, 1, 13, 7))]
-    assert office().add_seconds(at(2026, 1, 12, 16), 2 * HOUR, pauses) == at(2026, 1, 13, 9)
+    assert office().add_seconds(at(2026, 1, 12, 16), 2 * HOUR, pauses) == at(
+        2026, 1, 13, 9
+    )
 
 
 def test_overlapping_pauses_count_once():
@@ -259,13 +271,18 @@ def test_overlapping_pauses_count_once():
         (at(2026, 1, 5, 9, 30), at(2026, 1, 5, 10, 30)),
     ]
     calendar = office()
-    assert calendar.seconds_between(at(2026, 1, 5, 8), at(2026, 1, 5, 12), pauses) == 2.5 * HOUR
+    assert (
+        calendar.seconds_between(at(2026, 1, 5, 8), at(2026, 1, 5, 12), pauses)
+        == 2.5 * HOUR
+    )
 
 
 def test_an_open_ended_pause_stops_the_clock():
     pauses = [(at(2026, 1, 5, 9), None)]
     calendar = office()
-    assert calendar.seconds_between(at(2026, 1, 5, 8), at(2026, 1, 9, 17), pauses) == HOUR
+    assert (
+        calendar.seconds_between(at(2026, 1, 5, 8), at(2026, 1, 9, 17), pauses) == HOUR
+    )
     assert not calendar.is_open_at(at(2026, 1, 7, 10), pauses)
     assert calendar.is_open_at(at(2026, 1, 7, 10))
 
@@ -273,7 +290,9 @@ def test_an_open_ended_pause_stops_the_clock():
 def test_a_pause_over_several_days_and_the_lunch_break():
     pauses = [(at(2026, 1, 12, 11), at(2026, 1, 14, 14))]
     # Monday 8–11 counts (3 h), then from Wednesday 14:00.
-    assert office().add_seconds(at(2026, 1, 12, 8), 5 * HOUR, pauses) == at(2026, 1, 14, 16)
+    assert office().add_seconds(at(2026, 1, 12, 8), 5 * HOUR, pauses) == at(
+        2026, 1, 14, 16
+    )
 
 
 def test_next_opening_respects_pauses():
@@ -284,8 +303,8 @@ def test_next_opening_respects_pauses():
 # --- properties ------------------------------------------------------------------------
 
 instants = st.datetimes(
-    min_value=datetime(2025, 1, 1),  # noqa: DTZ001
-    max_value=datetime(2027, 12, 31),  # noqa: DTZ001
+    min_value=datetime(2025, 1, 1),
+    max_value=datetime(2027, 12, 31),
     timezones=st.just(UTC),
 )
 amounts = st.integers(min_value=0, max_value=60 * HOUR)
@@ -294,7 +313,9 @@ calendars = st.sampled_from(
         office(),
         office("Europe/Prague", "CZ"),
         Calendar.always_open("Europe/Warsaw"),
-        Calendar("Europe/Prague", {6: ((time(1), time(4)),), 2: ((time(22), time(0)),)}),
+        Calendar(
+            "Europe/Prague", {6: ((time(1), time(4)),), 2: ((time(22), time(0)),)}
+        ),
     ]
 )
 
@@ -315,7 +336,9 @@ def test_adding_more_never_ends_earlier(calendar, start, first, second):
 
 @settings(max_examples=200, deadline=None)
 @given(calendars, instants, st.integers(1, 60 * HOUR))
-def test_a_positive_due_time_is_inside_or_at_the_end_of_open_time(calendar, start, seconds):
+def test_a_positive_due_time_is_inside_or_at_the_end_of_open_time(
+    calendar, start, seconds
+):
     due = calendar.add_seconds(start, seconds)
     just_before = due - timedelta(microseconds=1)
     assert calendar.is_open_at(just_before)
@@ -326,7 +349,9 @@ def test_a_positive_due_time_is_inside_or_at_the_end_of_open_time(calendar, star
 def test_measuring_adds_up_over_a_middle_point(calendar, a, b, c):
     a, b, c = sorted((a, b, c))
     total = calendar.seconds_between(a, c)
-    assert total == pytest.approx(calendar.seconds_between(a, b) + calendar.seconds_between(b, c))
+    assert total == pytest.approx(
+        calendar.seconds_between(a, b) + calendar.seconds_between(b, c)
+    )
     assert 0 <= total <= (c - a).total_seconds()
 
 
@@ -342,4 +367,6 @@ def test_pauses_never_bring_a_due_time_forward(calendar, start, seconds, raw_pau
     plain = calendar.add_seconds(start, seconds)
     paused = calendar.add_seconds(start, seconds, pauses)
     assert paused >= plain
-    assert calendar.seconds_between(start, paused, pauses) == pytest.approx(seconds, abs=1e-6)
+    assert calendar.seconds_between(start, paused, pauses) == pytest.approx(
+        seconds, abs=1e-6
+    )

@@ -198,8 +198,15 @@ def test_a_text_always_contains_itself(text):
 )
 def test_negated_operators_are_the_opposite(field, value, in_hours):
     ops = FIELD_OPS[field]
-    snapshot = Snapshot(subject=value, body=value, channel="email", in_business_hours=in_hours)
-    pairs = {("contains", "not_contains"), ("is", "is_not"), ("has", "has_not"), ("is_open", "is_closed")}
+    snapshot = Snapshot(
+        subject=value, body=value, channel="email", in_business_hours=in_hours
+    )
+    pairs = {
+        ("contains", "not_contains"),
+        ("is", "is_not"),
+        ("has", "has_not"),
+        ("is_open", "is_closed"),
+    }
     for yes, no in pairs:
         if yes in ops and no in ops:
             try:

@@ -51,7 +51,9 @@ def test_install_defaults_can_run_twice(db):
         ("FAKTÚRA za leden", ""),
     ],
 )
-def test_the_invoice_rule_matches_subject_or_body_in_any_case(adam, open_ticket_for, subject, body):
+def test_the_invoice_rule_matches_subject_or_body_in_any_case(
+    adam, open_ticket_for, subject, body
+):
     install_defaults()
     ticket = open_ticket_for(adam, subject, body_text=body or "…")
     ticket.refresh_from_db()
@@ -76,7 +78,9 @@ def test_the_history_names_the_rule_and_why_it_matched(adam, open_ticket_for):
     assert matched.data["reasons"] == ["subject or body contains “faktura”"]
 
 
-def test_rules_run_in_order_and_stop_when_told(adam, service_desk, infrastructure, open_ticket_for):
+def test_rules_run_in_order_and_stop_when_told(
+    adam, service_desk, infrastructure, open_ticket_for
+):
     make_rule(
         "First",
         position=1,
@@ -124,12 +128,16 @@ def test_every_action_goes_through_the_services_with_the_rule_name(
     note = ticket.messages.get(kind=MessageKind.NOTE)
     assert note.body_text == "Klient VIP – zadzwoń."
     vias = set(
-        TicketEvent.objects.filter(ticket=ticket, kind=EventKind.FIELD).values_list("via", flat=True)
+        TicketEvent.objects.filter(ticket=ticket, kind=EventKind.FIELD).values_list(
+            "via", flat=True
+        )
     )
     assert vias == {"rule:Everything"}
 
 
-def test_a_rule_can_escalate_with_a_hand_over_note(adam, service_desk, tomasz, open_ticket_for):
+def test_a_rule_can_escalate_with_a_hand_over_note(
+    adam, service_desk, tomasz, open_ticket_for
+):
     make_rule(
         "Servers",
         conditions=[{"field": "subject", "op": "contains", "value": "serwer"}],
@@ -156,14 +164,21 @@ def test_a_rule_sends_a_translated_mail_to_the_requester(
     assert sent.subject.startswith(f"[{ticket.reference}]")
     assert "Drukarka" in sent.subject
     assert sent.extra_headers["Auto-Submitted"] == "auto-generated"
-    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.NOTIFIED, via="rule:Ack").exists()
+    assert TicketEvent.objects.filter(
+        ticket=ticket, kind=EventKind.NOTIFIED, via="rule:Ack"
+    ).exists()
 
 
-def test_rules_do_not_fire_on_changes_their_own_actions_caused(adam, tomasz, open_ticket_for):
+def test_rules_do_not_fire_on_changes_their_own_actions_caused(
+    adam, tomasz, open_ticket_for
+):
     make_rule(
         "Ping-pong",
         trigger=Trigger.UPDATED,
-        actions=[{"type": "add_tags", "value": "touched"}, {"type": "add_note", "value": "x"}],
+        actions=[
+            {"type": "add_tags", "value": "touched"},
+            {"type": "add_note", "value": "x"},
+        ],
     )
     ticket = open_ticket_for(adam)
     services.update_ticket(ticket, actor=tomasz, priority=Priority.HIGH)
@@ -171,7 +186,9 @@ def test_rules_do_not_fire_on_changes_their_own_actions_caused(adam, tomasz, ope
     assert ticket.messages.filter(kind=MessageKind.NOTE).count() == 1
 
 
-def test_rules_reacting_to_each_other_cannot_loop(adam, tomasz, service_desk, open_ticket_for):
+def test_rules_reacting_to_each_other_cannot_loop(
+    adam, tomasz, service_desk, open_ticket_for
+):
     make_rule(
         "A",
         trigger=Trigger.UPDATED,
@@ -200,24 +217,40 @@ def test_customer_replied_rules_react_to_the_customers_message(
         conditions=[{"field": "body", "op": "contains", "value": "skandal"}],
         actions=[{"type": "set_priority", "value": "4"}],
     )
-    ticket = open_ticket_for(adam, body_text="Skandal!")  # on creation: not this trigger
+    ticket = open_ticket_for(
+        adam, body_text="Skandal!"
+    )  # on creation: not this trigger
     ticket.refresh_from_db()
     assert ticket.priority == Priority.NORMAL
-    services.add_customer_message(ticket, author=adam, body_text="To SKANDAL, dalej nie działa")
+    services.add_customer_message(
+        ticket, author=adam, body_text="To SKANDAL, dalej nie działa"
+    )
     ticket.refresh_from_db()
     assert ticket.priority == Priority.URGENT
 
 
 def test_an_automatic_customer_message_triggers_nothing(adam, open_ticket_for):
-    make_rule("Any reply", trigger=Trigger.CUSTOMER_REPLIED, actions=[{"type": "set_priority", "value": "4"}])
+    make_rule(
+        "Any reply",
+        trigger=Trigger.CUSTOMER_REPLIED,
+        actions=[{"type": "set_priority", "value": "4"}],
+    )
     ticket = open_ticket_for(adam)
-    services.add_customer_message(ticket, author=adam, body_text="Out of office", is_automatic=True)
+    services.add_customer_message(
+        ticket, author=adam, body_text="Out of office", is_automatic=True
+    )
     ticket.refresh_from_db()
     assert ticket.priority == Priority.NORMAL
 
 
 def test_sender_domain_and_business_hours_conditions(
-    adam, bara, infrastructure, open_ticket_for, frozen_now, office_calendar, standard_policy
+    adam,
+    bara,
+    infrastructure,
+    open_ticket_for,
+    frozen_now,
+    office_calendar,
+    standard_policy,
 ):
     make_rule(
         "Czech at night",
@@ -237,22 +270,36 @@ def test_sender_domain_and_business_hours_conditions(
     assert not day_cz.tags.exists()
 
 
-def test_a_rule_with_a_deleted_team_skips_the_action_without_failing(adam, service_desk, open_ticket_for):
-    make_rule("Gone", actions=[{"type": "set_team", "value": "99999"}, {"type": "set_priority", "value": "3"}])
+def test_a_rule_with_a_deleted_team_skips_the_action_without_failing(
+    adam, service_desk, open_ticket_for
+):
+    make_rule(
+        "Gone",
+        actions=[
+            {"type": "set_team", "value": "99999"},
+            {"type": "set_priority", "value": "3"},
+        ],
+    )
     ticket = open_ticket_for(adam)
     ticket.refresh_from_db()
     assert ticket.team is None
     assert ticket.priority == Priority.HIGH
 
 
-def test_the_editor_test_explains_a_match_against_an_existing_ticket(adam, open_ticket_for):
+def test_the_editor_test_explains_a_match_against_an_existing_ticket(
+    adam, open_ticket_for
+):
     ticket = open_ticket_for(adam, "Faktura nr 5", body_text="Proszę o korektę.")
     result = rules.test_rule(
-        [{"field": "subject_or_body", "op": "contains", "value": "invoice, faktura"}], "all", ticket
+        [{"field": "subject_or_body", "op": "contains", "value": "invoice, faktura"}],
+        "all",
+        ticket,
     )
     assert result.matched
     assert result.reasons == ("subject or body contains “faktura”",)
-    result = rules.test_rule([{"field": "channel", "op": "is", "value": "phone"}], "all", ticket)
+    result = rules.test_rule(
+        [{"field": "channel", "op": "is", "value": "phone"}], "all", ticket
+    )
     assert not result.matched
     assert result.reasons == ("channel is Portal",)
 
@@ -293,8 +340,15 @@ def test_a_time_rule_fires_after_business_hours_without_a_reply_once(
     assert RuleFiring.objects.filter(ticket=ticket).count() == 1
 
 
-def test_a_reply_ends_the_silence(adam, tomasz, open_ticket_for, frozen_now, standard_policy):
-    make_rule("Silent 1h", trigger=Trigger.TIME, idle_hours=1, actions=[{"type": "add_tags", "value": "cisza"}])
+def test_a_reply_ends_the_silence(
+    adam, tomasz, open_ticket_for, frozen_now, standard_policy
+):
+    make_rule(
+        "Silent 1h",
+        trigger=Trigger.TIME,
+        idle_hours=1,
+        actions=[{"type": "add_tags", "value": "cisza"}],
+    )
     frozen_now(warsaw(2026, 1, 12, 9))
     ticket = open_ticket_for(adam)
     frozen_now(warsaw(2026, 1, 12, 9, 30))
@@ -304,4 +358,6 @@ def test_a_reply_ends_the_silence(adam, tomasz, open_ticket_for, frozen_now, sta
     frozen_now(warsaw(2026, 1, 12, 13))
     services.add_customer_message(ticket, author=adam, body_text="I co?")
     assert rules.run_time_rules(now=frozen_now(warsaw(2026, 1, 12, 14, 1))) == 1
-    assert rules.run_time_rules(now=warsaw(2026, 1, 12, 14, 1) + timedelta(minutes=5)) == 0
+    assert (
+        rules.run_time_rules(now=warsaw(2026, 1, 12, 14, 1) + timedelta(minutes=5)) == 0
+    )

@@ -12,16 +12,23 @@ pytestmark = pytest.mark.django_db
 
 
 def test_queues_can_sort_by_next_breach_without_extra_queries(
-    adam, tomasz, open_ticket_for, frozen_now, standard_policy, django_assert_num_queries
+    adam,
+    tomasz,
+    open_ticket_for,
+    frozen_now,
+    standard_policy,
+    django_assert_num_queries,
 ):
     from podpora.tickets.models import Priority
 
     frozen_now(warsaw(2026, 1, 12, 9))
-    normal = open_ticket_for(adam, "Normal")
+    open_ticket_for(adam, "Normal")
     frozen_now(warsaw(2026, 1, 12, 9, 20))
-    high = open_ticket_for(adam, "High", priority=Priority.HIGH)
+    open_ticket_for(adam, "High", priority=Priority.HIGH)
     waiting = open_ticket_for(adam, "Waiting")
-    services.add_reply(waiting, author=tomasz, body_text="?", status=Status.WAITING_CUSTOMER)
+    services.add_reply(
+        waiting, author=tomasz, body_text="?", status=Status.WAITING_CUSTOMER
+    )
     with django_assert_num_queries(1):
         rows = list(selectors.by_next_breach(Ticket.objects.all()))
     assert [t.subject for t in rows] == ["High", "Normal", "Waiting"]
@@ -29,16 +36,25 @@ def test_queues_can_sort_by_next_breach_without_extra_queries(
     assert rows[2].next_breach_at is None
 
 
-def test_the_queue_badge_shows_breached_and_at_risk(adam, open_ticket_for, frozen_now, standard_policy):
+def test_the_queue_badge_shows_breached_and_at_risk(
+    adam, open_ticket_for, frozen_now, standard_policy
+):
     frozen_now(warsaw(2026, 1, 12, 9))
     ticket = open_ticket_for(adam)
     row = selectors.with_next_breach(Ticket.objects.filter(pk=ticket.pk)).get()
     frozen_now(warsaw(2026, 1, 12, 9, 5))
-    assert "at risk" in render_to_string("automation/partials/sla_badge.html", {"ticket": row})
+    assert "at risk" in render_to_string(
+        "automation/partials/sla_badge.html", {"ticket": row}
+    )
     frozen_now(warsaw(2026, 1, 12, 10, 1))
-    assert "breached" in render_to_string("automation/partials/sla_badge.html", {"ticket": row})
+    assert "breached" in render_to_string(
+        "automation/partials/sla_badge.html", {"ticket": row}
+    )
     frozen_now(warsaw(2026, 1, 12, 7))
-    assert render_to_string("automation/partials/sla_badge.html", {"ticket": row}).strip() == ""
+    assert (
+        render_to_string("automation/partials/sla_badge.html", {"ticket": row}).strip()
+        == ""
+    )
 
 
 def test_first_line_resolution_counts_tickets_solved_without_escalation(

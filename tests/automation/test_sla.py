@@ -54,18 +54,37 @@ def test_the_first_matching_policy_wins_over_the_default(
 ):
     gold = SlaPolicy.objects.create(name="Gold", position=1, calendar=None)
     gold.organizations.add(org_a)
-    SlaTarget.objects.create(policy=gold, priority=Priority.NORMAL, first_response_minutes=15)
+    SlaTarget.objects.create(
+        policy=gold, priority=Priority.NORMAL, first_response_minutes=15
+    )
     assert state_of(open_ticket_for(adam)).policy == gold
     assert state_of(open_ticket_for(bara)).policy == standard_policy
 
 
-def test_policies_can_match_priority_and_channel(standard_policy, adam, open_ticket_for):
+def test_policies_can_match_priority_and_channel(
+    standard_policy, adam, open_ticket_for
+):
     phone = SlaPolicy.objects.create(
-        name="Phone urgent", position=1, priorities=[Priority.URGENT], channels=["phone"]
+        name="Phone urgent",
+        position=1,
+        priorities=[Priority.URGENT],
+        channels=["phone"],
     )
-    assert state_of(open_ticket_for(adam, channel=Channel.PHONE, priority=Priority.URGENT)).policy == phone
-    assert state_of(open_ticket_for(adam, channel=Channel.EMAIL, priority=Priority.URGENT)).policy == standard_policy
-    assert state_of(open_ticket_for(adam, channel=Channel.PHONE)).policy == standard_policy
+    assert (
+        state_of(
+            open_ticket_for(adam, channel=Channel.PHONE, priority=Priority.URGENT)
+        ).policy
+        == phone
+    )
+    assert (
+        state_of(
+            open_ticket_for(adam, channel=Channel.EMAIL, priority=Priority.URGENT)
+        ).policy
+        == standard_policy
+    )
+    assert (
+        state_of(open_ticket_for(adam, channel=Channel.PHONE)).policy == standard_policy
+    )
 
 
 def test_the_first_public_reply_meets_the_first_response_target(
@@ -117,7 +136,10 @@ def test_waiting_on_the_customer_pauses_the_clocks_and_their_reply_resumes_them(
     assert due == warsaw(2026, 1, 13, 9)
     frozen_now(warsaw(2026, 1, 12, 10))
     services.add_reply(
-        ticket, author=tomasz, body_text="Proszę o numer seryjny.", status=Status.WAITING_CUSTOMER
+        ticket,
+        author=tomasz,
+        body_text="Proszę o numer seryjny.",
+        status=Status.WAITING_CUSTOMER,
     )
     state = state_of(ticket)
     assert state.paused_since == warsaw(2026, 1, 12, 10)
@@ -137,11 +159,15 @@ def test_resolving_stops_the_clocks_and_reopening_resumes_them(
 ):
     frozen_now(warsaw(2026, 1, 12, 9))
     ticket = open_ticket_for(adam)
-    services.add_reply(ticket, author=tomasz, body_text="Naprawione.", status=Status.RESOLVED)
+    services.add_reply(
+        ticket, author=tomasz, body_text="Naprawione.", status=Status.RESOLVED
+    )
     ticket.refresh_from_db()
     state = state_of(ticket)
     assert state.next_check_at is None
-    assert {c.clock: c.state for c in sla.clock_statuses(ticket, state)}["resolution"] == "met"
+    assert {c.clock: c.state for c in sla.clock_statuses(ticket, state)}[
+        "resolution"
+    ] == "met"
     frozen_now(warsaw(2026, 1, 12, 11))
     services.add_customer_message(ticket, author=adam, body_text="Znowu nie działa.")
     state = state_of(ticket)
@@ -185,7 +211,14 @@ def test_the_sweep_warns_at_the_share_of_the_target_once(
 
 
 def test_a_breach_notifies_the_lead_escalates_and_fires_once(
-    standard_policy, service_desk, adam, tomasz, petra, sylwia, open_ticket_for, frozen_now
+    standard_policy,
+    service_desk,
+    adam,
+    tomasz,
+    petra,
+    sylwia,
+    open_ticket_for,
+    frozen_now,
 ):
     service_desk.lead = sylwia
     service_desk.save()
@@ -208,7 +241,9 @@ def test_a_breach_notifies_the_lead_escalates_and_fires_once(
     assert escalation.via == "sla"
 
 
-def test_a_breach_can_raise_the_priority(standard_policy, adam, open_ticket_for, frozen_now):
+def test_a_breach_can_raise_the_priority(
+    standard_policy, adam, open_ticket_for, frozen_now
+):
     standard_policy.breach_raise_priority = True
     standard_policy.breach_escalate = False
     standard_policy.save()
@@ -228,7 +263,9 @@ def test_a_ticket_at_the_top_tier_is_not_escalated_but_the_breach_is_recorded(
     ticket = open_ticket_for(adam, team=infrastructure)
     services.update_ticket(ticket, actor=None, tier=3)
     sla.sweep(now=frozen_now(warsaw(2026, 1, 12, 10, 1)))
-    breach = TicketEvent.objects.get(ticket=ticket, kind=EventKind.SLA, new_value="breached")
+    breach = TicketEvent.objects.get(
+        ticket=ticket, kind=EventKind.SLA, new_value="breached"
+    )
     assert breach.data["actions"][-1].startswith("not_escalated")
 
 
@@ -240,8 +277,12 @@ def test_the_sweep_claims_each_firing_with_a_compare_and_set(
     ticket = open_ticket_for(adam)
     state = state_of(ticket)
     due = state.first_response_due_at
-    assert sla._claim(state, "first_response_breached", "first_response_due_at", due, {})
-    assert not sla._claim(state, "first_response_breached", "first_response_due_at", due, {})
+    assert sla._claim(
+        state, "first_response_breached", "first_response_due_at", due, {}
+    )
+    assert not sla._claim(
+        state, "first_response_breached", "first_response_due_at", due, {}
+    )
 
 
 def test_paused_tickets_are_not_swept(
@@ -249,7 +290,9 @@ def test_paused_tickets_are_not_swept(
 ):
     frozen_now(warsaw(2026, 1, 12, 9))
     ticket = open_ticket_for(adam)
-    services.add_reply(ticket, author=tomasz, body_text="?", status=Status.WAITING_CUSTOMER)
+    services.add_reply(
+        ticket, author=tomasz, body_text="?", status=Status.WAITING_CUSTOMER
+    )
     assert sla.sweep(now=warsaw(2026, 1, 20, 9)).evaluated == 0
 
 
@@ -269,11 +312,17 @@ def test_the_desk_sees_remaining_business_time_and_states(
     frozen_now(warsaw(2026, 1, 12, 15, 30))
     ticket = open_ticket_for(adam)
     state = state_of(ticket)
-    clocks = {c.clock: c for c in sla.clock_statuses(ticket, state, now=warsaw(2026, 1, 13, 8, 20))}
+    clocks = {
+        c.clock: c
+        for c in sla.clock_statuses(ticket, state, now=warsaw(2026, 1, 13, 8, 20))
+    }
     assert clocks["first_response"].state == "at_risk"
     assert clocks["first_response"].remaining_seconds == 10 * 60
     assert clocks["resolution"].state == "running"
-    later = {c.clock: c for c in sla.clock_statuses(ticket, state, now=warsaw(2026, 1, 13, 9))}
+    later = {
+        c.clock: c
+        for c in sla.clock_statuses(ticket, state, now=warsaw(2026, 1, 13, 9))
+    }
     assert later["first_response"].state == "breached"
     assert later["first_response"].remaining_seconds == -30 * 60
 
@@ -284,4 +333,6 @@ def test_due_times_shift_by_whole_business_days_over_the_weekend(
     frozen_now(warsaw(2026, 1, 16, 15, 30))  # Friday
     ticket = open_ticket_for(adam)
     assert state_of(ticket).first_response_due_at == warsaw(2026, 1, 19, 8, 30)
-    assert state_of(ticket).first_response_due_at - warsaw(2026, 1, 16, 15, 30) > timedelta(days=2)
+    assert state_of(ticket).first_response_due_at - warsaw(
+        2026, 1, 16, 15, 30
+    ) > timedelta(days=2)

@@ -89,14 +89,24 @@ def test_a_rule_is_created_with_names_turned_into_ids(as_sylwia, service_desk):
         {"type": "add_note", "value": "Sprawdź VPN."},
     ]
     # Editing shows the names again.
-    page = as_sylwia.get(reverse("automation:rule_edit", args=[rule.pk])).content.decode()
+    page = as_sylwia.get(
+        reverse("automation:rule_edit", args=[rule.pk])
+    ).content.decode()
     assert 'value="Service Desk"' in page
 
 
 def test_bad_input_is_explained_and_nothing_is_saved(as_sylwia):
     response = as_sylwia.post(
         reverse("automation:rule_new"),
-        editor_post(**{"c-0-op": "regex", "c-0-value": "(faktura", "c-1-field": "team", "c-1-op": "is", "c-1-value": "Nonexistent"}),
+        editor_post(
+            **{
+                "c-0-op": "regex",
+                "c-0-value": "(faktura",
+                "c-1-field": "team",
+                "c-1-op": "is",
+                "c-1-value": "Nonexistent",
+            }
+        ),
     )
     assert response.status_code == 400
     text = response.content.decode()
@@ -107,16 +117,22 @@ def test_bad_input_is_explained_and_nothing_is_saved(as_sylwia):
 
 
 def test_a_time_rule_needs_its_hours(as_sylwia):
-    response = as_sylwia.post(reverse("automation:rule_new"), editor_post(trigger=Trigger.TIME))
+    response = as_sylwia.post(
+        reverse("automation:rule_new"), editor_post(trigger=Trigger.TIME)
+    )
     assert response.status_code == 400
     assert "Say after how many business hours." in response.content.decode()
 
 
-def test_an_unsaved_rule_can_be_tested_against_a_ticket(as_sylwia, adam, open_ticket_for):
+def test_an_unsaved_rule_can_be_tested_against_a_ticket(
+    as_sylwia, adam, open_ticket_for
+):
     ticket = open_ticket_for(adam, "Nowa faktura za styczeń")
     response = as_sylwia.post(
         reverse("automation:rule_test"),
-        editor_post(**{"c-0-value": "invoice, faktura", "ticket_number": str(ticket.number)}),
+        editor_post(
+            **{"c-0-value": "invoice, faktura", "ticket_number": str(ticket.number)}
+        ),
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -135,7 +151,9 @@ def test_testing_explains_a_miss(as_sylwia, adam, open_ticket_for):
 
 
 def test_testing_an_unknown_ticket_says_so(as_sylwia):
-    response = as_sylwia.post(reverse("automation:rule_test"), editor_post(ticket_number="999999"))
+    response = as_sylwia.post(
+        reverse("automation:rule_test"), editor_post(ticket_number="999999")
+    )
     assert response.status_code == 404
     assert "No ticket with that number." in response.content.decode()
 
@@ -144,17 +162,25 @@ def test_rules_can_be_reordered_and_deleted(as_sylwia):
     first = Rule.objects.create(name="First", position=10)
     second = Rule.objects.create(name="Second", position=20)
     as_sylwia.post(reverse("automation:rule_move", args=[second.pk, "up"]))
-    assert list(Rule.objects.order_by("position").values_list("name", flat=True)) == ["Second", "First"]
+    assert list(Rule.objects.order_by("position").values_list("name", flat=True)) == [
+        "Second",
+        "First",
+    ]
     as_sylwia.post(reverse("automation:rule_delete", args=[first.pk]))
     assert list(Rule.objects.values_list("name", flat=True)) == ["Second"]
 
 
 def test_changes_need_post(as_sylwia):
     rule = Rule.objects.create(name="R")
-    assert as_sylwia.get(reverse("automation:rule_delete", args=[rule.pk])).status_code == 405
+    assert (
+        as_sylwia.get(reverse("automation:rule_delete", args=[rule.pk])).status_code
+        == 405
+    )
 
 
-def test_the_ticket_sla_partial_shows_due_times_and_badges(adam, open_ticket_for, standard_policy):
+def test_the_ticket_sla_partial_shows_due_times_and_badges(
+    adam, open_ticket_for, standard_policy
+):
     from django.template.loader import render_to_string
 
     ticket = open_ticket_for(adam)

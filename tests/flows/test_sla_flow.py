@@ -84,7 +84,9 @@ def test_an_invoice_mail_is_routed_timed_warned_and_escalated_once(
     ticket.refresh_from_db()
     assert ticket.tier == 2
     assert ticket.team == infrastructure
-    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ESCALATED).count() == 1
+    assert (
+        TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ESCALATED).count() == 1
+    )
 
     history = [
         (e.kind, e.field, e.new_value, e.via)
@@ -102,6 +104,8 @@ def test_an_invoice_mail_is_routed_timed_warned_and_escalated_once(
         (EventKind.FIELD, "team", str(infrastructure.pk), "sla"),
         (EventKind.SLA, "first_response", "breached", "sla"),
     ]
-    breach = TicketEvent.objects.get(ticket=ticket, kind=EventKind.SLA, new_value="breached")
+    breach = TicketEvent.objects.get(
+        ticket=ticket, kind=EventKind.SLA, new_value="breached"
+    )
     assert breach.data["actions"] == ["notified_lead", "escalated"]
     assert accounting_lead.pk in breach.data["notify"]

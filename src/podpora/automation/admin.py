@@ -27,7 +27,14 @@ class SlaTargetInline(admin.TabularInline):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
-    list_display = ["name", "position", "is_default", "is_active", "calendar", "warning_percent"]
+    list_display = [
+        "name",
+        "position",
+        "is_default",
+        "is_active",
+        "calendar",
+        "warning_percent",
+    ]
     list_editable = ["position", "is_active"]
     filter_horizontal = ["organizations", "categories"]
     inlines = [SlaTargetInline]

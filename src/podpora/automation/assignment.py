@@ -45,7 +45,10 @@ def choose_agent(settings: TeamSettings) -> User | None:
         .values_list("pk", "open_count")
     )
     # Ties go to whoever was not assigned last, then to the lowest id.
-    return min(agents, key=lambda a: (loads.get(a.pk, 0), a.pk == settings.last_assigned_id, a.pk))
+    return min(
+        agents,
+        key=lambda a: (loads.get(a.pk, 0), a.pk == settings.last_assigned_id, a.pk),
+    )
 
 
 def auto_assign(ticket: Ticket) -> User | None:

@@ -4,6 +4,7 @@ closes, and the requester is told by mail."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -20,9 +21,10 @@ def days() -> int:
     return int(getattr(settings, "PODPORA_AUTO_CLOSE_DAYS", 7))
 
 
-def close_resolved(*, now: datetime | None = None, after_days: int | None = None) -> int:
+def close_resolved(
+    *, now: datetime | None = None, after_days: int | None = None
+) -> int:
     """Close resolved tickets quiet for ``after_days``; returns how many closed."""
-    from podpora.automation.tasks import send_ticket_mail
     from podpora.tickets import services
 
     now = now or timezone.now()
@@ -44,10 +46,14 @@ def close_resolved(*, now: datetime | None = None, after_days: int | None = None
                 if ticket.status != Status.RESOLVED:
                     continue
                 services.close_ticket(ticket, actor=None, via=VIA)
-                transaction.on_commit(
-                    lambda pk=ticket_id: send_ticket_mail.enqueue(pk, "auto_closed")
-                )
+                transaction.on_commit(partial(_tell_requester, ticket_id))
                 closed += 1
         except TicketError:
             continue
     return closed
+
+
+def _tell_requester(ticket_id: int) -> None:
+    from podpora.automation.tasks import send_ticket_mail
+
+    send_ticket_mail.enqueue(ticket_id, "auto_closed")

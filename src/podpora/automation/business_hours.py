@@ -13,6 +13,7 @@ clock does not run; an open-ended pause has ``None`` as its end.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -68,7 +69,9 @@ def parse_hours(text: str) -> tuple[tuple[time, time], ...]:
         if not chunk:
             continue
         try:
-            start_text, end_text = (p.strip() for p in chunk.replace("–", "-").split("-"))
+            start_text, end_text = (
+                p.strip() for p in chunk.replace("–", "-").split("-")
+            )
             start, end = _parse_time(start_text), _parse_time(end_text)
         except ValueError:
             raise ValueError(f"“{chunk}” is not a span like 8:00-16:00") from None
@@ -76,7 +79,7 @@ def parse_hours(text: str) -> tuple[tuple[time, time], ...]:
             raise ValueError(f"“{chunk}” ends before it starts")
         spans.append((start, end))
     spans.sort()
-    for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False):
+    for (_, end), (next_start, _) in itertools.pairwise(spans):
         if end == END_OF_DAY or end > next_start:
             raise ValueError("spans overlap")
     return tuple(spans)
@@ -198,7 +201,9 @@ class Calendar:
                     raise CalendarError("The calendar is closed for years ahead.")
             day += timedelta(days=1)
 
-    def open_intervals_between(self, start: datetime, end: datetime) -> Iterator[Interval]:
+    def open_intervals_between(
+        self, start: datetime, end: datetime
+    ) -> Iterator[Interval]:
         start, end = _aware(start), _aware(end)
         if end <= start:
             return
@@ -274,7 +279,9 @@ def _pause_covers(pause: Pause, instant: datetime) -> bool:
     return _aware(start) <= instant < (ALWAYS if end is None else _aware(end))
 
 
-def _minus_pauses(intervals: Iterable[Interval], pauses: Sequence[Pause]) -> Iterator[Interval]:
+def _minus_pauses(
+    intervals: Iterable[Interval], pauses: Sequence[Pause]
+) -> Iterator[Interval]:
     """``intervals`` with every paused stretch cut out (pauses may overlap)."""
     normalized = sorted(
         (_aware(s), ALWAYS if e is None else _aware(e)) for s, e in pauses

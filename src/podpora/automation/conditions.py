@@ -203,7 +203,11 @@ def check(condition: Mapping[str, Any], snapshot: Snapshot) -> tuple[bool, str]:
             return ok, _("tagged %(tags)s") % {"tags": ", ".join(present)}
         return ok, _("not tagged %(tags)s") % {"tags": ", ".join(wanted)}
     # business_hours
-    ok = snapshot.in_business_hours if op == "is_open" else not snapshot.in_business_hours
+    ok = (
+        snapshot.in_business_hours
+        if op == "is_open"
+        else not snapshot.in_business_hours
+    )
     return ok, (
         _("inside business hours")
         if snapshot.in_business_hours

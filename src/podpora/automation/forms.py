@@ -97,7 +97,9 @@ class ConditionForm(forms.Form):
     op = forms.ChoiceField(
         label=gettext_lazy("Operator"), choices=list(OP_LABELS.items()), required=False
     )
-    value = forms.CharField(label=gettext_lazy("Value"), required=False, max_length=2000)
+    value = forms.CharField(
+        label=gettext_lazy("Value"), required=False, max_length=2000
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -120,7 +122,9 @@ class ConditionForm(forms.Form):
         else:
             data["stored"] = value
         try:
-            conditions.validate({"field": field, "op": data.get("op"), "value": data["stored"]})
+            conditions.validate(
+                {"field": field, "op": data.get("op"), "value": data["stored"]}
+            )
         except conditions.ConditionError as error:
             raise forms.ValidationError(str(error)) from error
         return data
@@ -142,21 +146,43 @@ class ConditionForm(forms.Form):
 
 def _action_targets() -> list[tuple[str, Any]]:
     groups: list[tuple[str, Any]] = [("", "—")]
-    groups.append((str(_("Team")), [(f"team:{t.pk}", t.name) for t in Team.objects.filter(is_active=True)]))
+    groups.append(
+        (
+            str(_("Team")),
+            [(f"team:{t.pk}", t.name) for t in Team.objects.filter(is_active=True)],
+        )
+    )
     groups.append(
         (
             str(_("Agent")),
             [
                 (f"agent:{u.pk}", u.display_name)
-                for u in User.objects.filter(is_active=True).exclude(agent_role="").order_by("full_name")
+                for u in User.objects.filter(is_active=True)
+                .exclude(agent_role="")
+                .order_by("full_name")
             ],
         )
     )
-    groups.append((str(_("Priority")), [(f"priority:{v}", label) for v, label in Priority.choices]))
-    groups.append((str(_("Category")), [(f"category:{c.pk}", c.name) for c in Category.objects.all()]))
-    groups.append((str(_("Support tier")), [(f"tier:{v}", label) for v, label in Tier.choices]))
     groups.append(
-        (str(_("E-mail template")), [(f"template:{k}", v) for k, v in rules.MAIL_TEMPLATES.items()])
+        (
+            str(_("Priority")),
+            [(f"priority:{v}", label) for v, label in Priority.choices],
+        )
+    )
+    groups.append(
+        (
+            str(_("Category")),
+            [(f"category:{c.pk}", c.name) for c in Category.objects.all()],
+        )
+    )
+    groups.append(
+        (str(_("Support tier")), [(f"tier:{v}", label) for v, label in Tier.choices])
+    )
+    groups.append(
+        (
+            str(_("E-mail template")),
+            [(f"template:{k}", v) for k, v in rules.MAIL_TEMPLATES.items()],
+        )
     )
     return groups
 
@@ -187,7 +213,8 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = _action_targets()
+        target: forms.ChoiceField = self.fields["target"]  # type: ignore[assignment]
+        target.choices = _action_targets()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -224,7 +251,15 @@ ActionFormSet = forms.formset_factory(ActionForm, extra=2, max_num=30)
 class RuleForm(forms.ModelForm):
     class Meta:
         model = Rule
-        fields = ["name", "is_active", "position", "trigger", "idle_hours", "match", "stop_processing"]
+        fields = [
+            "name",
+            "is_active",
+            "position",
+            "trigger",
+            "idle_hours",
+            "match",
+            "stop_processing",
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

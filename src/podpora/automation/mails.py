@@ -27,10 +27,11 @@ def render(ticket: Ticket, template: str) -> tuple[str, str]:
         link = ""
     context = {"ticket": ticket, "requester": ticket.requester, "follow_url": link}
     with translation.override(language):
-        subject = render_to_string(f"automation/emails/{template}_subject.txt", context)
-        body = render_to_string(f"automation/emails/{template}_body.txt", context)
-    subject = " ".join(subject.split())
-    return f"[{ticket.reference}] {subject}", body.strip() + "\n"
+        subject = str(
+            render_to_string(f"automation/emails/{template}_subject.txt", context)
+        )
+        body = str(render_to_string(f"automation/emails/{template}_body.txt", context))
+    return f"[{ticket.reference}] {' '.join(subject.split())}", body.strip() + "\n"
 
 
 def send_ticket_mail(ticket_id: int, template: str) -> bool:

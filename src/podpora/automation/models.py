@@ -51,8 +51,10 @@ class BusinessCalendar(models.Model):
             raise ValidationError(str(error)) from error
         if self.country and self.country not in business_hours.supported_countries():
             raise ValidationError(
-                {"country": _("The holidays of %(code)s are not known.")}
-                % {"code": self.country}
+                {
+                    "country": _("The holidays of %(code)s are not known.")
+                    % {"code": self.country}
+                }
             )
 
     def to_calendar(

@@ -28,11 +28,11 @@ from podpora.automation.models import Rule, RuleFiring, Trigger
 from podpora.tickets.errors import TicketError
 from podpora.tickets.hooks import TicketChange
 from podpora.tickets.models import (
+    OPEN_STATUSES,
     Category,
     EventKind,
     Message,
     MessageKind,
-    OPEN_STATUSES,
     Priority,
     Status,
     Ticket,
@@ -95,10 +95,14 @@ def snapshot_of(
     )
     if message is None:
         message = (
-            ticket.messages.filter(kind=MessageKind.CUSTOMER).order_by("-created_at", "-pk").first()
+            ticket.messages.filter(kind=MessageKind.CUSTOMER)
+            .order_by("-created_at", "-pk")
+            .first()
         )
     body = message.body_text if message else ""
-    sender = (message.author.email if message and message.author else "") or ticket.requester.email
+    sender = (
+        message.author.email if message and message.author else ""
+    ) or ticket.requester.email
     mailbox = str((message.data or {}).get("mailbox", "")) if message else ""
     in_hours = True
     if with_hours:
@@ -148,9 +152,17 @@ def validate_action(action: Mapping[str, Any]) -> dict[str, str]:
     value = str(action.get("value") or "").strip()
     if kind not in ACTION_TYPES:
         raise ActionError(_("Unknown action: %(type)s") % {"type": kind})
-    if kind == "set_team" and not Team.objects.filter(pk=_int(value), is_active=True).exists():
+    if (
+        kind == "set_team"
+        and not Team.objects.filter(pk=_int(value), is_active=True).exists()
+    ):
         raise ActionError(_("Choose an active team."))
-    if kind == "set_assignee" and not User.objects.filter(pk=_int(value), is_active=True).exclude(agent_role="").exists():
+    if (
+        kind == "set_assignee"
+        and not User.objects.filter(pk=_int(value), is_active=True)
+        .exclude(agent_role="")
+        .exists()
+    ):
         raise ActionError(_("Choose an active agent."))
     if kind == "set_category" and not Category.objects.filter(pk=_int(value)).exists():
         raise ActionError(_("Choose a category."))
@@ -186,14 +198,17 @@ def test_rule(
 ) -> TestResult:
     """Would these conditions match ``ticket`` now? (The editor's test button.)"""
     snapshot = snapshot_of(
-        ticket, with_hours=any(c.get("field") == "business_hours" for c in rule_conditions)
+        ticket,
+        with_hours=any(c.get("field") == "business_hours" for c in rule_conditions),
     )
     outcome = conditions.evaluate(rule_conditions, snapshot, match=match)
     return TestResult(outcome.matched, outcome.reasons)
 
 
 def active_rules(trigger: str) -> list[Rule]:
-    return list(Rule.objects.filter(is_active=True, trigger=trigger).order_by("position", "pk"))
+    return list(
+        Rule.objects.filter(is_active=True, trigger=trigger).order_by("position", "pk")
+    )
 
 
 def on_ticket_change(change: TicketChange) -> None:
@@ -202,16 +217,28 @@ def on_ticket_change(change: TicketChange) -> None:
     trigger = TRIGGER_OF_ACTION.get(change.action)
     if trigger is None:
         return
-    if change.action == "customer_message" and change.message is not None and change.message.is_automatic:
+    if (
+        change.action == "customer_message"
+        and change.message is not None
+        and change.message.is_automatic
+    ):
         return
     rules = active_rules(trigger)
     if not rules:
         return
-    snapshot = snapshot_of(change.ticket, message=change.message if change.message and change.message.kind == MessageKind.CUSTOMER else None, with_hours=_uses_hours(rules))
+    snapshot = snapshot_of(
+        change.ticket,
+        message=change.message
+        if change.message and change.message.kind == MessageKind.CUSTOMER
+        else None,
+        with_hours=_uses_hours(rules),
+    )
     run_rules(change.ticket, rules, snapshot)
 
 
-def run_rules(ticket: Ticket, rules: Sequence[Rule], snapshot: conditions.Snapshot) -> list[Rule]:
+def run_rules(
+    ticket: Ticket, rules: Sequence[Rule], snapshot: conditions.Snapshot
+) -> list[Rule]:
     """Try ``rules`` in order on one snapshot; returns those that fired."""
     fired = []
     for rule in rules:
@@ -257,7 +284,11 @@ def apply_actions(rule: Rule, ticket: Ticket, reasons: Sequence[str] = ()) -> li
             else:
                 updates["team"] = team
         elif kind == "set_assignee":
-            agent = User.objects.filter(pk=_int(value), is_active=True).exclude(agent_role="").first()
+            agent = (
+                User.objects.filter(pk=_int(value), is_active=True)
+                .exclude(agent_role="")
+                .first()
+            )
             if agent is None:
                 skipped.append(kind)
             else:
@@ -279,7 +310,9 @@ def apply_actions(rule: Rule, ticket: Ticket, reasons: Sequence[str] = ()) -> li
         else:
             skipped.append(kind)
     if tags:
-        current = list(Ticket.objects.get(pk=ticket.pk).tags.values_list("name", flat=True))
+        current = list(
+            Ticket.objects.get(pk=ticket.pk).tags.values_list("name", flat=True)
+        )
         updates["tags"] = [*current, *tags]
     if updates:
         try:
@@ -290,12 +323,18 @@ def apply_actions(rule: Rule, ticket: Ticket, reasons: Sequence[str] = ()) -> li
     for action in later:
         try:
             if action["type"] == "add_note":
-                services.add_note(ticket, author=None, body_text=action["value"], via=via)  # type: ignore[arg-type]
+                services.add_note(
+                    ticket,
+                    author=None,  # type: ignore[arg-type]
+                    body_text=action["value"],
+                    via=via,
+                )
             elif action["type"] == "escalate":
                 ticket = services.escalate(
                     ticket,
                     actor=None,
-                    note=action["value"] or _("Escalated by rule “%(name)s”.") % {"name": rule.name},
+                    note=action["value"]
+                    or _("Escalated by rule “%(name)s”.") % {"name": rule.name},
                     via=via,
                 )
             else:
@@ -348,8 +387,15 @@ def run_time_rules(*, now: datetime | None = None) -> int:
                 status__in=[s for s in OPEN_STATUSES if s != Status.WAITING_CUSTOMER],
                 last_customer_activity_at__lte=now - timedelta(seconds=idle_seconds),
             )
-            .filter(Q(last_agent_activity_at__isnull=True) | Q(last_agent_activity_at__lt=F("last_customer_activity_at")))
-            .exclude(pk__in=RuleFiring.objects.filter(rule=rule, anchor=F("ticket__last_customer_activity_at")).values("ticket_id"))
+            .filter(
+                Q(last_agent_activity_at__isnull=True)
+                | Q(last_agent_activity_at__lt=F("last_customer_activity_at"))
+            )
+            .exclude(
+                pk__in=RuleFiring.objects.filter(
+                    rule=rule, anchor=F("ticket__last_customer_activity_at")
+                ).values("ticket_id")
+            )
             .order_by("last_customer_activity_at")[:1000]
         )
         for ticket in candidates:
@@ -365,7 +411,9 @@ def run_time_rules(*, now: datetime | None = None) -> int:
                 continue
             try:
                 with transaction.atomic():
-                    RuleFiring.objects.create(rule=rule, ticket=ticket, anchor=anchor, fired_at=now)
+                    RuleFiring.objects.create(
+                        rule=rule, ticket=ticket, anchor=anchor, fired_at=now
+                    )
                     apply_actions(rule, ticket, outcome.reasons)
             except IntegrityError:
                 continue  # another scheduler fired it first

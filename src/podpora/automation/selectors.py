@@ -24,7 +24,11 @@ def by_next_breach(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 
 def sla_state(ticket: Ticket) -> TicketSla | None:
-    return TicketSla.objects.select_related("policy__calendar").filter(ticket=ticket).first()
+    return (
+        TicketSla.objects.select_related("policy__calendar")
+        .filter(ticket=ticket)
+        .first()
+    )
 
 
 def rules_in_order() -> QuerySet[Rule]:

@@ -49,7 +49,16 @@ def calendar_for(policy: SlaPolicy | None) -> business_hours.Calendar:
         return business_hours.Calendar.always_open()
     calendar: BusinessCalendar = policy.calendar  # type: ignore[assignment]
     closed = frozenset(calendar.closed_days.values_list("date", flat=True))
-    key = (calendar.pk, (calendar.time_zone, str(calendar.weekly_hours), calendar.country, calendar.subdivision, closed))
+    key = (
+        calendar.pk,
+        (
+            calendar.time_zone,
+            str(calendar.weekly_hours),
+            calendar.country,
+            calendar.subdivision,
+            closed,
+        ),
+    )
     if key not in _calendars:
         if len(_calendars) > 64:
             _calendars.clear()
@@ -78,7 +87,9 @@ def policy_matches(policy: SlaPolicy, ticket: Ticket) -> bool:
     return not policy.channels or ticket.channel in policy.channels
 
 
-def select_policy(ticket: Ticket, policies: list[SlaPolicy] | None = None) -> SlaPolicy | None:
+def select_policy(
+    ticket: Ticket, policies: list[SlaPolicy] | None = None
+) -> SlaPolicy | None:
     """The first active policy whose conditions hold, else the default one."""
     policies = _policies() if policies is None else policies
     for policy in policies:
@@ -153,7 +164,9 @@ def _set_clock(
         return
     seconds = minutes * 60
     share = _share(state.policy)
-    setattr(state, f"{clock}_due_at", calendar.add_seconds(start, seconds + already_paused))
+    setattr(
+        state, f"{clock}_due_at", calendar.add_seconds(start, seconds + already_paused)
+    )
     setattr(
         state,
         f"{clock}_warn_at",
@@ -309,7 +322,9 @@ def clock_statuses(
         if due is None:
             continue
         breached = getattr(state, f"{clock}_breached") or (
-            _is_pending(state, ticket, clock) and state.paused_since is None and due <= now
+            _is_pending(state, ticket, clock)
+            and state.paused_since is None
+            and due <= now
         )
         remaining: float | None = None
         if not _is_pending(state, ticket, clock):
@@ -324,7 +339,9 @@ def clock_statuses(
             remaining = calendar.seconds_between(now, due)
             warn = getattr(state, f"{clock}_warn_at")
             status = "at_risk" if warn is not None and warn <= now else "running"
-        result.append(ClockStatus(clock, str(Clock(clock).label), due, remaining, status))
+        result.append(
+            ClockStatus(clock, str(Clock(clock).label), due, remaining, status)
+        )
     return result
 
 
@@ -375,16 +392,21 @@ def sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
     return result
 
 
-def _claim(state: TicketSla, flag: str, due_field: str, due: datetime, also: dict[str, bool]) -> bool:
+def _claim(
+    state: TicketSla, flag: str, due_field: str, due: datetime, also: dict[str, bool]
+) -> bool:
     return (
-        TicketSla.objects.filter(pk=state.pk, **{flag: False, due_field: due})
-        .update(**{flag: True, **also})
+        TicketSla.objects.filter(pk=state.pk, **{flag: False, due_field: due}).update(
+            **{flag: True, **also}
+        )
         == 1
     )
 
 
 @transaction.atomic
-def _check(pk: int, now: datetime, policies: dict[int, SlaPolicy], result: SweepResult) -> None:
+def _check(
+    pk: int, now: datetime, policies: dict[int, SlaPolicy], result: SweepResult
+) -> None:
     state = TicketSla.objects.select_related("ticket", "ticket__team").get(pk=pk)
     ticket = state.ticket
     if state.next_check_at is None or state.next_check_at > now:
@@ -425,7 +447,11 @@ def _people_to_tell(ticket: Ticket) -> list[int]:
     people = []
     if ticket.assignee_id:
         people.append(ticket.assignee_id)
-    if ticket.team is not None and ticket.team.lead_id and ticket.team.lead_id not in people:
+    if (
+        ticket.team is not None
+        and ticket.team.lead_id
+        and ticket.team.lead_id not in people
+    ):
         people.append(ticket.team.lead_id)
     return people
 
@@ -450,15 +476,27 @@ def _announce(
         data={"notify": _people_to_tell(ticket) if notify is None else notify, **data},
         created_at=timezone.now(),
     )
-    dispatch(TicketChange(ticket=ticket, action=f"sla_{level}", events=[event], via=VIA))
+    dispatch(
+        TicketChange(ticket=ticket, action=f"sla_{level}", events=[event], via=VIA)
+    )
     return event
 
 
-def _warn(ticket: Ticket, policy: SlaPolicy | None, clock: str, due: datetime, now: datetime) -> None:
-    _announce(ticket, clock, "warning", due, {"percent": policy.warning_percent if policy else 80})
+def _warn(
+    ticket: Ticket, policy: SlaPolicy | None, clock: str, due: datetime, now: datetime
+) -> None:
+    _announce(
+        ticket,
+        clock,
+        "warning",
+        due,
+        {"percent": policy.warning_percent if policy else 80},
+    )
 
 
-def _breach(ticket: Ticket, policy: SlaPolicy | None, clock: str, due: datetime, now: datetime) -> None:
+def _breach(
+    ticket: Ticket, policy: SlaPolicy | None, clock: str, due: datetime, now: datetime
+) -> None:
     from podpora.tickets import services
 
     taken: list[str] = []
@@ -469,14 +507,13 @@ def _breach(ticket: Ticket, policy: SlaPolicy | None, clock: str, due: datetime,
         services.add_note(
             ticket,
             author=None,  # type: ignore[arg-type]
-            body_text=_(
-                "SLA breached: %(clock)s was due at %(due)s.%(lead)s"
-            )
+            body_text=_("SLA breached: %(clock)s was due at %(due)s.%(lead)s")
             % {
                 "clock": Clock(clock).label,
                 "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
                 "lead": (
-                    " " + _("Team lead %(name)s notified.") % {"name": lead.display_name}
+                    " "
+                    + _("Team lead %(name)s notified.") % {"name": lead.display_name}
                     if lead
                     else ""
                 ),
@@ -485,7 +522,11 @@ def _breach(ticket: Ticket, policy: SlaPolicy | None, clock: str, due: datetime,
             via=VIA,
         )
         taken.append("notified_lead")
-    if policy is not None and policy.breach_raise_priority and ticket.priority < Priority.URGENT:
+    if (
+        policy is not None
+        and policy.breach_raise_priority
+        and ticket.priority < Priority.URGENT
+    ):
         ticket = services.update_ticket(
             ticket, actor=None, priority=ticket.priority + 1, via=VIA
         )

@@ -10,7 +10,5 @@ urlpatterns = [
     path("rules/test/", views.rule_test, name="rule_test"),
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
     path("rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
-    path(
-        "rules/<int:pk>/move/<str:direction>/", views.rule_move, name="rule_move"
-    ),
+    path("rules/<int:pk>/move/<str:direction>/", views.rule_move, name="rule_move"),
 ]

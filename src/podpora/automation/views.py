@@ -49,7 +49,9 @@ def _describe(rule: Rule) -> dict[str, Any]:
             }
             for c in rule.conditions
         ],
-        "actions": [rules.ACTION_TYPES.get(a.get("type"), a.get("type")) for a in rule.actions],
+        "actions": [
+            rules.ACTION_TYPES.get(a.get("type"), a.get("type")) for a in rule.actions
+        ],
     }
 
 
@@ -71,11 +73,15 @@ def _formsets(request: HttpRequest, rule: Rule | None) -> tuple[Any, Any, Any]:
         RuleForm(instance=rule),
         ConditionFormSet(
             prefix="c",
-            initial=[ConditionForm.initial_from(c) for c in (rule.conditions if rule else [])],
+            initial=[
+                ConditionForm.initial_from(c) for c in (rule.conditions if rule else [])
+            ],
         ),
         ActionFormSet(
             prefix="a",
-            initial=[ActionForm.initial_from(a) for a in (rule.actions if rule else [])],
+            initial=[
+                ActionForm.initial_from(a) for a in (rule.actions if rule else [])
+            ],
         ),
     )
 
@@ -92,12 +98,18 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         with transaction.atomic():
             saved: Rule = form.save(commit=False)
             saved.conditions = [c for f in condition_forms if (c := f.as_condition())]
-            saved.actions = [f.cleaned_data["action"] for f in action_forms if f.cleaned_data.get("action")]
+            saved.actions = [
+                f.cleaned_data["action"]
+                for f in action_forms
+                if f.cleaned_data.get("action")
+            ]
             saved.updated_at = timezone.now()
             if saved.pk is None:
                 saved.created_by = request.user  # type: ignore[assignment]
             saved.save()
-        messages.success(request, _("The rule “%(name)s” was saved.") % {"name": saved.name})
+        messages.success(
+            request, _("The rule “%(name)s” was saved.") % {"name": saved.name}
+        )
         return redirect("automation:rules")
     return render(
         request,
@@ -126,7 +138,9 @@ def rule_test(request: HttpRequest) -> HttpResponse:
             *[e for errors in test_form.errors.values() for e in errors],
             *[e for f in condition_forms for e in f.non_field_errors()],
         ]
-        return render(request, "automation/partials/rule_test.html", context, status=400)
+        return render(
+            request, "automation/partials/rule_test.html", context, status=400
+        )
     ticket = (
         visible_to(request.user)  # type: ignore[arg-type]
         .filter(number=test_form.cleaned_data["ticket_number"])
@@ -134,7 +148,9 @@ def rule_test(request: HttpRequest) -> HttpResponse:
     )
     if ticket is None:
         context["errors"] = [_("No ticket with that number.")]
-        return render(request, "automation/partials/rule_test.html", context, status=404)
+        return render(
+            request, "automation/partials/rule_test.html", context, status=404
+        )
     found = [c for f in condition_forms if (c := f.as_condition())]
     result = rules.test_rule(found, request.POST.get("match", "all"), ticket)
     context.update({"ticket": ticket, "result": result})

@@ -25,7 +25,7 @@ def sla_clocks(ticket: Ticket) -> list[sla.ClockStatus]:
 
 @register.simple_tag
 def sla_badge(ticket: Ticket) -> str:
-    """"breached", "at_risk" or "" for a queue row; reads only annotated or
+    """ "breached", "at_risk" or "" for a queue row; reads only annotated or
     cached values when the queue used ``with_next_breach`` (no query)."""
     due = getattr(ticket, "next_breach_at", None)
     if due is None and not hasattr(ticket, "next_breach_at"):
