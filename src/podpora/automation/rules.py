@@ -67,7 +67,6 @@ TRIGGER_OF_ACTION = {
     "updated": Trigger.UPDATED,
     "escalated": Trigger.UPDATED,
     "reply": Trigger.UPDATED,
-    "note": Trigger.UPDATED,
 }
 
 

@@ -37,6 +37,7 @@ VIA = "sla"
 # The clocks stop while the ticket waits on the customer and once it is resolved.
 PAUSED_STATUSES = (Status.WAITING_CUSTOMER, Status.RESOLVED, Status.CLOSED)
 CLOCKS = (Clock.FIRST_RESPONSE, Clock.NEXT_RESPONSE, Clock.RESOLUTION)
+BATCH = 50
 
 
 # --- calendars and policies ------------------------------------------------------------
@@ -258,9 +259,14 @@ def on_ticket_change(change: TicketChange) -> None:
         return
     now = timezone.now()
     ticket = _fresh_ticket(change.ticket)
-    created = not TicketSla.objects.filter(ticket=ticket).exists()
-    state = ensure_state(ticket, now=now)
-    if created:
+    state = (
+        TicketSla.objects.select_for_update(of=("self",))
+        .select_related("policy__calendar")
+        .filter(ticket=ticket)
+        .first()
+    )
+    if state is None:
+        ensure_state(ticket, now=now)
         return
     calendar = calendar_for(state.policy)
     if any(change.changed(f) for f in POLICY_FIELDS):
@@ -360,35 +366,34 @@ def due_for_check(now: datetime) -> Any:
     return TicketSla.objects.filter(next_check_at__lte=now)
 
 
-def sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
+def sweep(*, now: datetime | None = None, limit: int = 10_000) -> SweepResult:
     """Fire every warning and breach that is due, each exactly once.
 
     Safe to run in several processes at once: each firing is claimed by a
     compare-and-set UPDATE of its flag, and only the process whose UPDATE
-    changed the row acts, in the same transaction as the claim.
+    changed the row acts, in the same transaction as the claim. One run takes
+    at most ``limit`` tickets, most urgent first; the next run takes the rest.
     """
     now = now or timezone.now()
     result = SweepResult()
-    policies: dict[int, SlaPolicy] | None = None
-    last_pk = 0
-    while True:
-        chunk = list(
-            due_for_check(now)
-            .filter(pk__gt=last_pk)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch]
-        )
-        if not chunk:
-            break
-        last_pk = chunk[-1]
-        if policies is None:
-            policies = {p.pk: p for p in _policies()}
-        for pk in chunk:
-            result.evaluated += 1
-            try:
-                _check(pk, now, policies, result)
-            except Exception:  # one broken ticket must not stop the sweep
-                log.exception("SLA check of state %s failed", pk)
+    due = list(
+        due_for_check(now)
+        .order_by("next_check_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not due:
+        return result
+    policies = {p.pk: p for p in _policies()}
+    for start in range(0, len(due), BATCH):
+        # One commit per batch (a savepoint per ticket): a commit costs far
+        # more than the checks, and the row locks are held only briefly.
+        with transaction.atomic():
+            for pk in due[start : start + BATCH]:
+                result.evaluated += 1
+                try:
+                    _check(pk, now, policies, result)
+                except Exception:  # one broken ticket must not stop the sweep
+                    log.exception("SLA check of state %s failed", pk)
     return result
 
 
@@ -407,11 +412,12 @@ def _claim(
 def _check(
     pk: int, now: datetime, policies: dict[int, SlaPolicy], result: SweepResult
 ) -> None:
-    state = TicketSla.objects.select_related("ticket", "ticket__team").get(pk=pk)
+    state = TicketSla.objects.select_related("ticket__team__lead").get(pk=pk)
     ticket = state.ticket
     if state.next_check_at is None or state.next_check_at > now:
         return  # another sweep moved it on meanwhile
     policy = policies.get(state.policy_id or 0) or state.policy
+    acted = False
     for clock in CLOCKS:
         if state.paused_since is not None or not _is_pending(state, ticket, clock):
             continue
@@ -426,6 +432,7 @@ def _check(
                 {f"{clock}_warning_sent": True},
             ):
                 result.breaches += 1
+                acted = True
                 _breach(ticket, policy, clock, due, now)
         elif (
             warn is not None
@@ -434,9 +441,12 @@ def _check(
             and _claim(state, f"{clock}_warning_sent", f"{clock}_due_at", due, {})
         ):
             result.warnings += 1
+            setattr(state, f"{clock}_warning_sent", True)
             _warn(ticket, policy, clock, due, now)
-    state = TicketSla.objects.get(pk=pk)
-    ticket = Ticket.objects.get(pk=ticket.pk)
+    if acted:
+        # Breach actions went through the services and the hooks: read again.
+        state = TicketSla.objects.get(pk=pk)
+        ticket = Ticket.objects.get(pk=ticket.pk)
     _schedule(state, ticket)
     TicketSla.objects.filter(pk=pk).update(
         next_check_at=state.next_check_at, next_breach_at=state.next_breach_at
