@@ -185,10 +185,11 @@ def test_text_conditions_read_only_the_first_20000_characters():
 
 @given(st.text(max_size=40))
 def test_a_text_always_contains_itself(text):
-    if not fold(text).strip(", ") or "," in text:
+    needle = text.strip()
+    if not needle or "," in needle:
         return
     snapshot = Snapshot(subject=f"Re: {text} (pilne)")
-    assert check(cond("subject", "contains", text.strip()), snapshot)[0]
+    assert check(cond("subject", "contains", needle), snapshot)[0]
 
 
 @given(

@@ -131,7 +131,7 @@ class SlaPolicy(models.Model):
     priorities = models.JSONField(_("priorities"), default=list, blank=True)
     channels = models.JSONField(_("channels"), default=list, blank=True)
     warning_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of the target)"), default=80
+        _("warn at (percent of the target)"), default=80
     )
     breach_notify_lead = models.BooleanField(
         _("at breach: notify the team lead"), default=True
@@ -154,7 +154,7 @@ class SlaPolicy(models.Model):
     def clean(self) -> None:
         if not 1 <= self.warning_percent <= 99:
             raise ValidationError(
-                {"warning_percent": _("Warn somewhere between 1 and 99 %.")}
+                {"warning_percent": _("Warn somewhere between 1 and 99 percent.")}
             )
 
 
