@@ -336,3 +336,16 @@ def test_due_times_shift_by_whole_business_days_over_the_weekend(
     assert state_of(ticket).first_response_due_at - warsaw(
         2026, 1, 16, 15, 30
     ) > timedelta(days=2)
+
+
+def test_the_periodic_jobs_are_registered_and_run(standard_policy, adam, open_ticket_for):
+    from podpora.automation import tasks
+    from podpora.core.scheduler import all_jobs
+
+    jobs = all_jobs()
+    assert jobs["automation.sla_sweep"].every.total_seconds() == 60
+    assert jobs["automation.sla_sweep"].task == "podpora.automation.tasks.sla_sweep"
+    assert "automation.auto_close" in jobs
+    assert "automation.time_rules" in jobs
+    open_ticket_for(adam)
+    assert tasks.sla_sweep.enqueue().return_value == 0
