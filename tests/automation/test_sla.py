@@ -338,7 +338,9 @@ def test_due_times_shift_by_whole_business_days_over_the_weekend(
     ) > timedelta(days=2)
 
 
-def test_the_periodic_jobs_are_registered_and_run(standard_policy, adam, open_ticket_for):
+def test_the_periodic_jobs_are_registered_and_run(
+    standard_policy, adam, open_ticket_for
+):
     from podpora.automation import tasks
     from podpora.core.scheduler import all_jobs
 

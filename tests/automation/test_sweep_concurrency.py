@@ -19,7 +19,9 @@ def test_concurrent_sweeps_fire_every_warning_and_breach_once(
     standard_policy, service_desk, infrastructure, adam, open_ticket_for, frozen_now
 ):
     frozen_now(warsaw(2026, 1, 12, 9))
-    tickets = [open_ticket_for(adam, f"Problem {i}", team=service_desk) for i in range(TICKETS)]
+    tickets = [
+        open_ticket_for(adam, f"Problem {i}", team=service_desk) for i in range(TICKETS)
+    ]
     late = frozen_now(warsaw(2026, 1, 12, 10, 5))
     start = threading.Barrier(SWEEPS)
     results: list[sla.SweepResult] = []
@@ -43,6 +45,11 @@ def test_concurrent_sweeps_fire_every_warning_and_breach_once(
     assert errors == []
     assert sum(r.breaches for r in results) == TICKETS
     for ticket in tickets:
-        breaches = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.SLA, new_value="breached")
+        breaches = TicketEvent.objects.filter(
+            ticket=ticket, kind=EventKind.SLA, new_value="breached"
+        )
         assert breaches.count() == 1
-        assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ESCALATED).count() == 1
+        assert (
+            TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ESCALATED).count()
+            == 1
+        )
