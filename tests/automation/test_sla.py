@@ -351,3 +351,28 @@ def test_the_periodic_jobs_are_registered_and_run(
     assert "automation.time_rules" in jobs
     open_ticket_for(adam)
     assert tasks.sla_sweep.enqueue().return_value == 0
+
+
+def test_states_are_rebuilt_for_tickets_written_without_hooks(
+    standard_policy, adam, open_ticket_for, frozen_now
+):
+    frozen_now(warsaw(2026, 1, 12, 9))
+    ticket = open_ticket_for(adam)
+    TicketSla.objects.all().delete()
+    assert sla.rebuild_states() == 1
+    assert sla.rebuild_states() == 0
+    assert state_of(ticket).first_response_due_at == warsaw(2026, 1, 12, 10)
+
+
+def test_rebuilding_does_not_fire_last_months_breaches(
+    standard_policy, adam, open_ticket_for, frozen_now
+):
+    frozen_now(warsaw(2026, 1, 12, 9))
+    ticket = open_ticket_for(adam)
+    TicketSla.objects.all().delete()
+    frozen_now(warsaw(2026, 2, 12, 9))
+    sla.rebuild_states()
+    state = state_of(ticket)
+    assert state.first_response_breached and state.resolution_breached
+    assert state.next_check_at is None
+    assert sla.sweep().evaluated == 0
