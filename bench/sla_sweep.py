@@ -53,10 +53,8 @@ def _fill(n: int, synthetic: bool) -> None:
     from django.utils import timezone
 
     from podpora.accounts.models import Organization, Team, User
-    from podpora.automation.models import SlaPolicy, TicketSla
-    from podpora.tickets.models import Channel, Status, Ticket
-
     from podpora.automation.data import install_defaults
+    from podpora.tickets.models import Channel, Status, Ticket
 
     install_defaults()  # the default policy on an office calendar
     have = Ticket.objects.count()
