@@ -6,6 +6,8 @@ store ids so renaming a team does not break a rule.
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -13,8 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from podpora.accounts.models import Organization, Team, Tier, User
-from podpora.automation import conditions, rules
-from podpora.automation.models import Rule, Trigger
+from podpora.automation import business_hours, conditions, rules
+from podpora.automation.models import (
+    AssignmentMode,
+    BusinessCalendar,
+    ClosedDay,
+    Rule,
+    SlaPolicy,
+    Trigger,
+)
 from podpora.tickets.models import Category, Channel, Priority, Status
 
 FIELD_LABELS = {
@@ -279,3 +288,188 @@ class RuleTestForm(forms.Form):
         if not text.isdigit():
             raise forms.ValidationError(_("Enter a ticket number such as 10042."))
         return int(text)
+
+
+# --- SLA policies, calendars, teams ----------------------------------------------------
+
+WEEKDAYS = [
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+]
+
+
+class PolicyForm(forms.ModelForm):
+    priorities = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Priorities"),
+        choices=Priority.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked: every priority."),
+    )
+    channels = forms.MultipleChoiceField(
+        label=gettext_lazy("Channels"),
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked: every channel."),
+    )
+
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "name",
+            "position",
+            "is_active",
+            "is_default",
+            "calendar",
+            "organizations",
+            "categories",
+            "priorities",
+            "channels",
+            "warning_percent",
+            "breach_notify_lead",
+            "breach_raise_priority",
+            "breach_escalate",
+        ]
+        widgets = {
+            "organizations": forms.SelectMultiple(attrs={"size": 6}),
+            "categories": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+
+class TargetForm(forms.Form):
+    priority = forms.TypedChoiceField(
+        choices=Priority.choices, coerce=int, widget=forms.HiddenInput
+    )
+    first_response_minutes = forms.IntegerField(
+        label=gettext_lazy("First response (minutes)"), min_value=1, required=False
+    )
+    next_response_minutes = forms.IntegerField(
+        label=gettext_lazy("Next response (minutes)"), min_value=1, required=False
+    )
+    resolution_minutes = forms.IntegerField(
+        label=gettext_lazy("Resolution (minutes)"), min_value=1, required=False
+    )
+
+    def priority_label(self) -> str:
+        value = self.initial.get("priority") or self.data.get(
+            self.add_prefix("priority")
+        )
+        try:
+            return str(Priority(int(value)).label)
+        except (TypeError, ValueError):
+            return ""
+
+
+TargetFormSet = forms.formset_factory(
+    TargetForm, extra=0, max_num=len(Priority.choices)
+)
+
+
+def _countries() -> list[tuple[str, str]]:
+    return [
+        ("", "—"),
+        *((code, code) for code in sorted(business_hours.supported_countries())),
+    ]
+
+
+class CalendarForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"))
+    country = forms.ChoiceField(
+        label=gettext_lazy("Public holidays of"), required=False
+    )
+    closed = forms.CharField(
+        label=gettext_lazy("Extra closed days"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "2026-12-31 Sylwester"}),
+        help_text=gettext_lazy(
+            "One per line: a date (YYYY-MM-DD) and an optional reason."
+        ),
+    )
+
+    class Meta:
+        model = BusinessCalendar
+        fields = ["name", "time_zone", "country", "subdivision"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tz: forms.ChoiceField = self.fields["time_zone"]  # type: ignore[assignment]
+        tz.choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
+        country: forms.ChoiceField = self.fields["country"]  # type: ignore[assignment]
+        country.choices = _countries()
+        hours = (self.instance.weekly_hours or {}) if self.instance.pk else {}
+        for day, label in enumerate(WEEKDAYS):
+            self.fields[f"day_{day}"] = forms.CharField(
+                label=label,
+                required=False,
+                initial=hours.get(str(day), "")
+                if self.instance.pk
+                else ("8:00-16:00" if day < 5 else ""),
+                help_text=gettext_lazy("e.g. 8:00-12:00, 13:00-17:00; empty: closed")
+                if day == 0
+                else "",
+            )
+        if self.instance.pk:
+            self.fields["closed"].initial = "\n".join(
+                f"{d.date.isoformat()} {d.name}".strip()
+                for d in self.instance.closed_days.all()
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        weekly: dict[str, str] = {}
+        for day in range(7):
+            text = (data.get(f"day_{day}") or "").strip()
+            if not text:
+                continue
+            try:
+                weekly[str(day)] = business_hours.format_hours(
+                    business_hours.parse_hours(text)
+                )
+            except ValueError as error:
+                self.add_error(f"day_{day}", str(error))
+        if not weekly and not self.errors:
+            raise forms.ValidationError(_("Open the calendar on at least one day."))
+        data["weekly"] = weekly
+        closed: list[tuple[date, str]] = []
+        for line in (data.get("closed") or "").splitlines():
+            if not line.strip():
+                continue
+            day_text, _space, reason = line.strip().partition(" ")
+            try:
+                closed.append((date.fromisoformat(day_text), reason.strip()[:120]))
+            except ValueError:
+                self.add_error(
+                    "closed",
+                    _("“%(line)s” does not start with a date like 2026-12-31.")
+                    % {"line": line.strip()},
+                )
+        data["closed_days"] = closed
+        return data
+
+    def save(self, commit: bool = True) -> BusinessCalendar:
+        calendar: BusinessCalendar = super().save(commit=False)
+        calendar.weekly_hours = self.cleaned_data["weekly"]
+        calendar.save()
+        calendar.closed_days.all().delete()
+        ClosedDay.objects.bulk_create(
+            [
+                ClosedDay(calendar=calendar, date=d, name=n)
+                for d, n in dict(self.cleaned_data["closed_days"]).items()
+            ]
+        )
+        return calendar
+
+
+class TeamAssignmentForm(forms.Form):
+    assignment = forms.ChoiceField(
+        label=gettext_lazy("Auto-assignment"),
+        choices=AssignmentMode.choices,
+        required=False,
+    )

@@ -14,19 +14,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from podpora.accounts.models import Team
 from podpora.accounts.permissions import Right, can
-from podpora.automation import rules, selectors
+from podpora.automation import business_hours, rules, selectors
 from podpora.automation.forms import (
     FIELD_LABELS,
     OP_LABELS,
     ActionForm,
     ActionFormSet,
+    CalendarForm,
     ConditionForm,
     ConditionFormSet,
+    PolicyForm,
     RuleForm,
     RuleTestForm,
+    TargetFormSet,
+    TeamAssignmentForm,
 )
-from podpora.automation.models import Rule
+from podpora.automation.models import (
+    BusinessCalendar,
+    Rule,
+    SlaPolicy,
+    SlaTarget,
+    TeamSettings,
+)
+from podpora.tickets.models import Priority
 from podpora.tickets.selectors import visible_to
 
 
@@ -184,3 +196,147 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rule.delete()
     messages.success(request, _("The rule “%(name)s” was deleted.") % {"name": name})
     return redirect("automation:rules")
+
+
+# --- SLA policies, calendars and team settings -----------------------------------------
+
+
+@login_required
+def sla_overview(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    policies = (
+        SlaPolicy.objects.select_related("calendar")
+        .prefetch_related("targets", "organizations", "categories")
+        .order_by("is_default", "position", "pk")
+    )
+    teams = list(
+        Team.objects.filter(is_active=True)
+        .select_related("automation")
+        .order_by("tier", "name")
+    )
+    team_rows = []
+    for team in teams:
+        try:
+            mode = team.automation.assignment  # type: ignore[attr-defined]
+        except TeamSettings.DoesNotExist:
+            mode = ""
+        team_rows.append(
+            {
+                "team": team,
+                "form": TeamAssignmentForm(
+                    initial={"assignment": mode}, prefix=f"t{team.pk}"
+                ),
+            }
+        )
+    return render(
+        request,
+        "automation/sla_overview.html",
+        {
+            "policies": policies,
+            "calendars": BusinessCalendar.objects.prefetch_related("closed_days"),
+            "team_rows": team_rows,
+            "priorities": dict(Priority.choices),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_manager(request)
+    policy = get_object_or_404(SlaPolicy, pk=pk) if pk is not None else None
+    existing = {t.priority: t for t in policy.targets.all()} if policy else {}
+    initial = [
+        {
+            "priority": value,
+            "first_response_minutes": getattr(
+                existing.get(value), "first_response_minutes", None
+            ),
+            "next_response_minutes": getattr(
+                existing.get(value), "next_response_minutes", None
+            ),
+            "resolution_minutes": getattr(
+                existing.get(value), "resolution_minutes", None
+            ),
+        }
+        for value in sorted(Priority.values, reverse=True)
+    ]
+    if request.method == "POST":
+        form = PolicyForm(request.POST, instance=policy)
+        targets = TargetFormSet(request.POST, prefix="t", initial=initial)
+        if form.is_valid() and targets.is_valid():
+            with transaction.atomic():
+                saved = form.save()
+                if saved.is_default:
+                    SlaPolicy.objects.exclude(pk=saved.pk).update(is_default=False)
+                for row in targets:
+                    data = row.cleaned_data
+                    SlaTarget.objects.update_or_create(
+                        policy=saved,
+                        priority=data["priority"],
+                        defaults={
+                            k: data.get(k)
+                            for k in (
+                                "first_response_minutes",
+                                "next_response_minutes",
+                                "resolution_minutes",
+                            )
+                        },
+                    )
+            messages.success(
+                request,
+                _("The SLA policy “%(name)s” was saved.") % {"name": saved.name},
+            )
+            return redirect("automation:sla")
+    else:
+        form = PolicyForm(instance=policy)
+        targets = TargetFormSet(prefix="t", initial=initial)
+    return render(
+        request,
+        "automation/policy_form.html",
+        {"policy": policy, "form": form, "targets": targets},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_manager(request)
+    calendar = get_object_or_404(BusinessCalendar, pk=pk) if pk is not None else None
+    form = CalendarForm(request.POST or None, instance=calendar)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+        messages.success(
+            request, _("The calendar “%(name)s” was saved.") % {"name": saved.name}
+        )
+        return redirect("automation:sla")
+    holidays: dict[Any, str] = {}
+    if calendar is not None and calendar.country:
+        year = timezone.localdate().year
+        holidays = business_hours.holiday_names(
+            calendar.country, year, calendar.subdivision
+        )
+    return render(
+        request,
+        "automation/calendar_form.html",
+        {"calendar": calendar, "form": form, "holidays": holidays},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def team_assignment(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    team = get_object_or_404(Team, pk=pk)
+    form = TeamAssignmentForm(request.POST, prefix=f"t{team.pk}")
+    if form.is_valid():
+        TeamSettings.objects.update_or_create(
+            team=team, defaults={"assignment": form.cleaned_data["assignment"]}
+        )
+        messages.success(
+            request, _("Auto-assignment of %(team)s was saved.") % {"team": team.name}
+        )
+    return redirect("automation:sla")
