@@ -362,7 +362,7 @@ class TargetForm(forms.Form):
             self.add_prefix("priority")
         )
         try:
-            return str(Priority(int(value)).label)
+            return str(Priority(int(str(value))).label)
         except (TypeError, ValueError):
             return ""
 
