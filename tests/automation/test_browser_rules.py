@@ -45,3 +45,27 @@ def test_a_supervisor_writes_tests_and_saves_a_routing_rule(
         {"type": "set_team", "value": str(service_desk.pk)},
         {"type": "add_tags", "value": "księgowość"},
     ]
+
+
+def test_a_supervisor_sets_up_a_calendar_and_a_policy(page, live_server, sylwia):
+    page.goto(live_server.url + "/accounts/login/?next=/automation/sla/calendars/new/")
+    page.get_by_label("E-mail").fill(sylwia.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/automation/sla/calendars/new/")
+    page.locator("#id_name").fill("Brno 8-16")
+    page.locator("#id_time_zone").select_option("Europe/Prague")
+    page.locator("#id_country").select_option("CZ")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/automation/sla/")
+
+    page.get_by_role("link", name="New SLA policy").click()
+    page.locator("#id_name").fill("Strojírny Gold")
+    page.locator("#id_calendar").select_option(label="Brno 8-16")
+    page.locator("#id_t-0-first_response_minutes").fill("30")
+    page.locator("#id_t-0-resolution_minutes").fill("240")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/automation/sla/")
+    assert page.get_by_role("link", name="Strojírny Gold").is_visible()
+    assert page.get_by_text("Calendar: Brno 8-16").is_visible()
+    screenshot(page, "automation-sla-overview")
