@@ -12,6 +12,7 @@ from the tables.
 
 import random
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from django.utils import timezone
@@ -73,10 +74,21 @@ def generate_tickets_with_stats(
         world, random.Random(seed), now or timezone.now(), float(days), n
     )
     stats = Stats()
-    while stats.tickets < n:
-        plans = [simulator.ticket() for _ in range(min(batch_size, n - stats.tickets))]
-        stats += write_batch(plans)
-        if progress is not None:
-            progress(stats.tickets)
+    sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
+
+    def simulate(size: int) -> list[TicketPlan]:
+        return [simulator.ticket() for _ in range(size)]
+
+    # The next batch is simulated while the database takes the current one:
+    # the writer mostly waits on the server, with the GIL released.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        upcoming = [pool.submit(simulate, size) for size in sizes[:1]]
+        for following in range(1, len(sizes) + 1):
+            plans = upcoming.pop().result()
+            if following < len(sizes):
+                upcoming.append(pool.submit(simulate, sizes[following]))
+            stats += write_batch(plans)
+            if progress is not None:
+                progress(stats.tickets)
     analyze()
     return stats
