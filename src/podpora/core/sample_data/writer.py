@@ -130,8 +130,11 @@ def _reserve_ids(model: type[models.Model], n: int) -> Sequence[int]:
         return range(last + 1, last + 1 + n)
 
 
-def write_batch(plans: list[TicketPlan]) -> Stats:
-    """Write the tickets, their threads, history and tags in one transaction."""
+def write_batch(plans: list[TicketPlan], numbers: Sequence[int] | None = None) -> Stats:
+    """Write the tickets, their threads, history and tags in one transaction.
+
+    ``numbers`` are ticket numbers reserved beforehand (one per plan); by
+    default they are reserved here."""
     if not plans:
         return Stats()
     postgres = connection.vendor == "postgresql"
@@ -153,7 +156,8 @@ def write_batch(plans: list[TicketPlan]) -> Stats:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         tickets, messages, events, tags = _tables()
         ticket_ids = _reserve_ids(Ticket, len(plans))
-        numbers = reserve_ticket_numbers(len(plans))
+        if numbers is None:
+            numbers = reserve_ticket_numbers(len(plans))
         message_count = sum(len(p.messages) for p in plans)
         message_ids = iter(_reserve_ids(Message, message_count))
         ticket_rows = []
