@@ -194,10 +194,11 @@ def test_a_customer_of_one_organisation_never_requests_anothers_ticket(
             user_id=requester, organization_id=organisation
         ).exists()
     assert all(len(orgs) == 1 for orgs in organisations.values())
-    # People who were there before are never made requesters, and an
-    # organisation the sample data does not know is left alone.
+    # People and organisations that were there before are left alone.
     assert list(Ticket.objects.filter(requester__in=[anna, bara])) == [own]
+    assert list(Ticket.objects.filter(organization=org_a)) == [own]
     assert not Ticket.objects.filter(organization=org_b).exists()
+    assert list(visible_to(anna)) == [own]
 
 
 def test_an_organisation_manager_sees_exactly_their_organisations_tickets(generated):

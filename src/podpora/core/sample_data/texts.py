@@ -18,7 +18,7 @@ class Company:
 
 COMPANIES = (
     Company(
-        "Kowalski Logistyka sp. z o.o.",
+        "Kowalski Logistyka S.A.",
         "kowalski-logistyka.pl",
         "pl",
         40,
