@@ -1,9 +1,10 @@
 """The WebSocket endpoints, through the real ASGI application."""
 
+import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.testing.websocket import WebsocketCommunicator
 
 from podpora.asgi import application
@@ -36,11 +37,6 @@ def _agent(client, user):
     )
 
 
-@async_to_sync
-async def _connect(communicator):
-    return await communicator.connect()
-
-
 async def _next(communicator, event="message"):
     """The next event of a kind (typing notices go to the whole chat, the
     sender included, and clients skip their own)."""
@@ -51,7 +47,10 @@ async def _next(communicator, event="message"):
 
 
 def run(coro_fn):
-    return async_to_sync(coro_fn)()
+    """Run an async scenario on a loop of its own thread (browser tests keep
+    Playwright's loop running in the main thread for the whole session)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro_fn()).result()
 
 
 def test_visitor_and_agent_talk_live_and_everything_is_stored(widget, tomasz, client):
@@ -152,7 +151,7 @@ def test_visitor_messages_are_rate_limited(widget, tomasz):
         await communicator.disconnect()
         return codes
 
-    codes = async_to_sync(scenario)()
+    codes = run(scenario)
     assert "rate_limited" in codes
     assert ChatMessage.objects.filter(session=session).count() == 30
 
@@ -171,7 +170,7 @@ def test_oversized_frames_are_refused(widget):
         await communicator.disconnect()
         return reply
 
-    assert async_to_sync(scenario)()["code"] == "too_long"
+    assert run(scenario)["code"] == "too_long"
     assert not ChatMessage.objects.filter(session=session).exists()
 
 
