@@ -336,11 +336,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-<<<<<<< HEAD
 # --- automation ------------------------------------------------------------------
 # Resolved tickets close after this many days without a customer reply (0: never).
 PODPORA_AUTO_CLOSE_DAYS = _env_int("PODPORA_AUTO_CLOSE_DAYS", 7)
-=======
+
 # --- Knowledge base and satisfaction surveys ----------------------------------------
 
 # How long the link in a satisfaction-survey e-mail works (it is single-use).
@@ -348,4 +347,3 @@ PODPORA_SURVEY_LINK_DAYS = _env_int("PODPORA_SURVEY_LINK_DAYS", 30)
 # Called, in order, inside the transaction that stores a survey answer, with
 # the SurveyResponse: "module.function" (see docs/kb.md, "Reacting to ratings").
 PODPORA_SURVEY_HOOKS: list[str] = []
->>>>>>> main
