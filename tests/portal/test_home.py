@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 HOME = "/portal/"
 
 
-def test_anonymous_visitor_is_offered_sign_in_and_the_public_form(client, adam, open_ticket_for):
+def test_anonymous_visitor_is_offered_sign_in_and_the_public_form(
+    client, adam, open_ticket_for
+):
     open_ticket_for(adam, "Tajny temat")
     response = client.get(HOME)
     assert response.status_code == 200
@@ -19,7 +21,9 @@ def test_anonymous_visitor_is_offered_sign_in_and_the_public_form(client, adam, 
     assert "Tajny temat" not in html
 
 
-def test_customer_sees_own_tickets_with_number_subject_and_status(client_for, adam, bara, open_ticket_for):
+def test_customer_sees_own_tickets_with_number_subject_and_status(
+    client_for, adam, bara, open_ticket_for
+):
     mine = open_ticket_for(adam, "Drukarka nie drukuje")
     open_ticket_for(bara, "Tiskárna netiskne")
     response = client_for(adam).get(HOME)
@@ -31,7 +35,9 @@ def test_customer_sees_own_tickets_with_number_subject_and_status(client_for, ad
     assert "New" in html  # the status, in the customer's words
 
 
-def test_member_does_not_see_colleagues_tickets_nor_an_organisation_switch(client_for, adam, anna, open_ticket_for):
+def test_member_does_not_see_colleagues_tickets_nor_an_organisation_switch(
+    client_for, adam, anna, open_ticket_for
+):
     open_ticket_for(anna, "Sprawa kierowniczki")
     html = client_for(adam).get(HOME).content.decode()
     assert "Sprawa kierowniczki" not in html
@@ -41,7 +47,9 @@ def test_member_does_not_see_colleagues_tickets_nor_an_organisation_switch(clien
     assert "Sprawa kierowniczki" not in html
 
 
-def test_manager_switches_between_own_and_organisation_tickets(client_for, anna, adam, bara, open_ticket_for):
+def test_manager_switches_between_own_and_organisation_tickets(
+    client_for, anna, adam, bara, open_ticket_for
+):
     open_ticket_for(anna, "Moje zgłoszenie")
     open_ticket_for(adam, "Zgłoszenie Adama")
     open_ticket_for(bara, "Cizí tiket")
@@ -78,7 +86,9 @@ def test_status_filter_and_search_narrow_the_list(client_for, adam, open_ticket_
     assert "No tickets match your search." in nothing
 
 
-def test_waiting_on_a_third_party_is_shown_to_customers_as_open(client_for, adam, tomasz, open_ticket_for):
+def test_waiting_on_a_third_party_is_shown_to_customers_as_open(
+    client_for, adam, tomasz, open_ticket_for
+):
     ticket = open_ticket_for(adam)
     services.update_ticket(ticket, actor=tomasz, status=Status.WAITING_THIRD_PARTY)
     html = client_for(adam).get(HOME).content.decode()
@@ -112,7 +122,9 @@ def test_list_runs_a_constant_number_of_queries(
     assert response.status_code == 200
 
 
-def test_agent_in_the_portal_sees_what_the_desk_scope_allows(client_for, sylwia, adam, bara, open_ticket_for):
+def test_agent_in_the_portal_sees_what_the_desk_scope_allows(
+    client_for, sylwia, adam, bara, open_ticket_for
+):
     open_ticket_for(adam, "Sprawa A")
     open_ticket_for(bara, "Věc B")
     html = client_for(sylwia).get(HOME).content.decode()

@@ -13,7 +13,9 @@ NEW = "/portal/new/"
 def categories(db):
     return {
         "printers": Category.objects.create(name="Drukarki"),
-        "internal": Category.objects.create(name="Wewnętrzne", customer_selectable=False),
+        "internal": Category.objects.create(
+            name="Wewnętrzne", customer_selectable=False
+        ),
         "old": Category.objects.create(name="Stare", is_active=False),
     }
 
@@ -24,7 +26,9 @@ def test_anonymous_visitor_is_sent_to_sign_in(client):
     assert "/accounts/login/" in response["Location"]
 
 
-def test_customer_submits_a_request_with_attachments_and_sees_its_number(client_for, adam, categories):
+def test_customer_submits_a_request_with_attachments_and_sees_its_number(
+    client_for, adam, categories
+):
     client = client_for(adam)
     response = client.post(
         NEW,
@@ -32,7 +36,10 @@ def test_customer_submits_a_request_with_attachments_and_sees_its_number(client_
             "subject": "Skaner nie działa",
             "description": "Skaner w pokoju 12 nie skanuje od rana.",
             "category": categories["printers"].pk,
-            "attachments": [upload("zrzut.png"), upload("log.txt", b"error 42", "text/plain")],
+            "attachments": [
+                upload("zrzut.png"),
+                upload("log.txt", b"error 42", "text/plain"),
+            ],
         },
     )
     ticket = Ticket.objects.get()
@@ -66,7 +73,9 @@ def test_only_categories_customers_may_choose_are_offered(client_for, adam, cate
     assert not Ticket.objects.exists()
 
 
-def test_priority_is_offered_only_when_the_portal_allows_it(client_for, adam, portal_settings):
+def test_priority_is_offered_only_when_the_portal_allows_it(
+    client_for, adam, portal_settings
+):
     client = client_for(adam)
     assert 'name="priority"' not in client.get(NEW).content.decode()
     # A priority sent anyway is ignored.
@@ -80,7 +89,9 @@ def test_priority_is_offered_only_when_the_portal_allows_it(client_for, adam, po
     assert Ticket.objects.get(subject="C").priority == Priority.URGENT
 
 
-def test_too_large_attachment_is_refused_clearly_and_nothing_typed_is_lost(client_for, adam, settings):
+def test_too_large_attachment_is_refused_clearly_and_nothing_typed_is_lost(
+    client_for, adam, settings
+):
     settings.PODPORA_MAX_ATTACHMENT_BYTES = 1024 * 1024
     response = client_for(adam).post(
         NEW,
@@ -105,19 +116,25 @@ def test_missing_subject_is_reported_and_the_description_is_kept(client_for, ada
     assert "Treść" in response.content.decode()
 
 
-def test_a_follow_up_to_a_closed_ticket_starts_with_its_subject(client_for, adam, open_ticket_for):
+def test_a_follow_up_to_a_closed_ticket_starts_with_its_subject(
+    client_for, adam, open_ticket_for
+):
     old = open_ticket_for(adam, "Stara sprawa")
     html = client_for(adam).get(NEW + f"?follow_up={old.number}").content.decode()
     assert f"Follow-up to {old.reference}: Stara sprawa" in html
 
 
-def test_a_follow_up_never_reveals_another_customers_subject(client_for, adam, bara, open_ticket_for):
+def test_a_follow_up_never_reveals_another_customers_subject(
+    client_for, adam, bara, open_ticket_for
+):
     foreign = open_ticket_for(bara, "Cizí tajemství")
     html = client_for(adam).get(NEW + f"?follow_up={foreign.number}").content.decode()
     assert "Cizí tajemství" not in html
 
 
-def test_the_new_request_page_keeps_a_place_for_knowledge_base_suggestions(client_for, adam):
+def test_the_new_request_page_keeps_a_place_for_knowledge_base_suggestions(
+    client_for, adam
+):
     html = client_for(adam).get(NEW).content.decode()
     assert 'id="kb-suggestions"' in html
     assert not mail.outbox

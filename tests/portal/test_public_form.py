@@ -62,11 +62,16 @@ def test_a_person_without_an_account_submits_and_gets_a_follow_link_by_mail(
     (message,) = mail.outbox
     assert message.to == ["jan@example.org"]
     assert ticket.reference in message.subject
-    assert links.ticket_from_token(_link_in(message).rstrip("/").rsplit("/", 1)[1]) == ticket
+    assert (
+        links.ticket_from_token(_link_in(message).rstrip("/").rsplit("/", 1)[1])
+        == ticket
+    )
     assert message.alternatives[0].mimetype == "text/html"
 
 
-def test_a_sender_from_a_known_domain_joins_that_organisation(client, org_a, django_capture_on_commit_callbacks):
+def test_a_sender_from_a_known_domain_joins_that_organisation(
+    client, org_a, django_capture_on_commit_callbacks
+):
     _post(client, django_capture_on_commit_callbacks, email="nowy@kowalski.pl")
     assert Ticket.objects.get().organization == org_a
 
@@ -78,7 +83,9 @@ def test_the_follow_link_shows_the_public_thread_and_takes_a_reply(
 
     _post(client, django_capture_on_commit_callbacks)
     ticket = Ticket.objects.get()
-    services.add_reply(ticket, author=tomasz, body_text="Proszę zresetować hasło tutaj.")
+    services.add_reply(
+        ticket, author=tomasz, body_text="Proszę zresetować hasło tutaj."
+    )
     services.add_note(ticket, author=tomasz, body_text="TAJNE notatki")
     path = _link_in(mail.outbox[0]).split("127.0.0.1:8000", 1)[-1]
     visitor = client.__class__()
@@ -88,7 +95,9 @@ def test_the_follow_link_shows_the_public_thread_and_takes_a_reply(
     assert page["Referrer-Policy"] == "no-referrer"
     assert "Proszę zresetować hasło tutaj." in html
     assert "TAJNE" not in html
-    response = visitor.post(path, {"body": "Dziękuję, działa!", "attachments": [upload("ok.png")]})
+    response = visitor.post(
+        path, {"body": "Dziękuję, działa!", "attachments": [upload("ok.png")]}
+    )
     assert response.status_code == 302
     message = ticket.messages.last()
     assert message.body_text == "Dziękuję, działa!"
@@ -99,15 +108,23 @@ def test_the_follow_link_shows_the_public_thread_and_takes_a_reply(
     assert ticket.status == "resolved"
 
 
-def test_a_filled_honeypot_looks_accepted_but_opens_nothing(client, django_capture_on_commit_callbacks):
-    response = _post(client, django_capture_on_commit_callbacks, website="http://spam.example")
+def test_a_filled_honeypot_looks_accepted_but_opens_nothing(
+    client, django_capture_on_commit_callbacks
+):
+    response = _post(
+        client, django_capture_on_commit_callbacks, website="http://spam.example"
+    )
     assert response.status_code == 302
     assert not Ticket.objects.exists()
     assert not mail.outbox
 
 
-def test_a_form_sent_too_fast_is_refused_with_everything_kept(client, django_capture_on_commit_callbacks):
-    response = _post(client, django_capture_on_commit_callbacks, rendered=botcheck.stamp())
+def test_a_form_sent_too_fast_is_refused_with_everything_kept(
+    client, django_capture_on_commit_callbacks
+):
+    response = _post(
+        client, django_capture_on_commit_callbacks, rendered=botcheck.stamp()
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "very fast" in html
@@ -116,7 +133,9 @@ def test_a_form_sent_too_fast_is_refused_with_everything_kept(client, django_cap
 
 
 @pytest.mark.parametrize("rendered", ["forged", aged_stamp(3 * 3600)])
-def test_a_stale_or_forged_form_is_refused_with_everything_kept(client, rendered, django_capture_on_commit_callbacks):
+def test_a_stale_or_forged_form_is_refused_with_everything_kept(
+    client, rendered, django_capture_on_commit_callbacks
+):
     response = _post(client, django_capture_on_commit_callbacks, rendered=rendered)
     html = response.content.decode()
     assert response.status_code == 400
@@ -125,20 +144,32 @@ def test_a_stale_or_forged_form_is_refused_with_everything_kept(client, rendered
     assert not Ticket.objects.exists()
 
 
-def test_after_several_requests_a_sum_must_be_solved(client, django_capture_on_commit_callbacks):
+def test_after_several_requests_a_sum_must_be_solved(
+    client, django_capture_on_commit_callbacks
+):
     for i in range(PUBLIC_CHALLENGE_AFTER):
         _post(client, django_capture_on_commit_callbacks, subject=f"Sprawa {i}")
     page = client.get(FORM).content.decode()
     question = re.search(r"what is (\d) \+ (\d)\?", page)
     assert question
     token = re.search(r'name="challenge" value="([^"]+)"', page).group(1)
-    wrong = _post(client, django_capture_on_commit_callbacks, challenge=token, answer="99", subject="Zła")
+    wrong = _post(
+        client,
+        django_capture_on_commit_callbacks,
+        challenge=token,
+        answer="99",
+        subject="Zła",
+    )
     assert wrong.status_code == 400
     assert "not the right answer" in wrong.content.decode()
     assert not Ticket.objects.filter(subject="Zła").exists()
     a, b = botcheck.question_of(token).split(" + ")
     right = _post(
-        client, django_capture_on_commit_callbacks, challenge=token, answer=str(int(a) + int(b)), subject="Dobra"
+        client,
+        django_capture_on_commit_callbacks,
+        challenge=token,
+        answer=str(int(a) + int(b)),
+        subject="Dobra",
     )
     assert right.status_code == 302
     assert Ticket.objects.filter(subject="Dobra").exists()
@@ -182,7 +213,9 @@ def test_an_existing_customers_address_gets_the_link_not_the_typist(
 # --- expired and revoked links ----------------------------------------------------
 
 
-def test_an_expired_link_offers_a_fresh_one(client, adam, open_ticket_for, portal_settings):
+def test_an_expired_link_offers_a_fresh_one(
+    client, adam, open_ticket_for, portal_settings
+):
     ticket = open_ticket_for(adam)
     token = links.follow_token(ticket)
     portal_settings.follow_link_days = 0
@@ -208,10 +241,14 @@ def test_a_fresh_link_goes_to_the_requester_and_the_answer_is_always_the_same(
     ticket = open_ticket_for(adam)
     renew = reverse("portal:follow_renew")
     with django_capture_on_commit_callbacks(execute=True):
-        wrong = client.post(renew, {"number": ticket.number, "email": "obcy@example.org"})
+        wrong = client.post(
+            renew, {"number": ticket.number, "email": "obcy@example.org"}
+        )
     assert not mail.outbox
     with django_capture_on_commit_callbacks(execute=True):
-        right = client.post(renew, {"number": ticket.number, "email": "ADAM@kowalski.pl"})
+        right = client.post(
+            renew, {"number": ticket.number, "email": "ADAM@kowalski.pl"}
+        )
     assert _main(wrong) == _main(right)
     (message,) = mail.outbox
     assert message.to == [adam.email]
@@ -223,7 +260,9 @@ def test_asking_for_fresh_links_is_rate_limited(client, adam, open_ticket_for):
     ticket = open_ticket_for(adam)
     renew = reverse("portal:follow_renew")
     statuses = [
-        client.post(renew, {"number": ticket.number, "email": f"x{i}@example.org"}).status_code
+        client.post(
+            renew, {"number": ticket.number, "email": f"x{i}@example.org"}
+        ).status_code
         for i in range(7)
     ]
     assert statuses[:5] == [200] * 5

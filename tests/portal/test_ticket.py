@@ -11,7 +11,9 @@ def url(ticket, suffix: str = "") -> str:
     return f"/portal/tickets/{ticket.number}/{suffix}"
 
 
-def test_customer_reads_the_public_thread_with_attachments(client_for, adam, conversation):
+def test_customer_reads_the_public_thread_with_attachments(
+    client_for, adam, conversation
+):
     html = client_for(adam).get(url(conversation)).content.decode()
     assert "Od rana drukarka w biurze pokazuje błąd." in html
     assert "Proszę wyłączyć i włączyć drukarkę." in html
@@ -20,7 +22,9 @@ def test_customer_reads_the_public_thread_with_attachments(client_for, adam, con
     assert "Tomasz Wiśniewski" in html
 
 
-def test_internal_notes_and_agent_only_fields_never_reach_the_portal(client_for, adam, tomasz, conversation):
+def test_internal_notes_and_agent_only_fields_never_reach_the_portal(
+    client_for, adam, tomasz, conversation
+):
     services.update_ticket(
         conversation,
         actor=tomasz,
@@ -37,7 +41,9 @@ def test_internal_notes_and_agent_only_fields_never_reach_the_portal(client_for,
     assert "15" not in html.split("portal-thread")[1].split("</ol>")[0]  # no time spent
 
 
-def test_an_agent_without_a_name_is_shown_as_the_support_team_not_by_address(client_for, adam, tomasz, conversation):
+def test_an_agent_without_a_name_is_shown_as_the_support_team_not_by_address(
+    client_for, adam, tomasz, conversation
+):
     tomasz.full_name = ""
     tomasz.save()
     html = client_for(adam).get(url(conversation)).content.decode()
@@ -45,14 +51,18 @@ def test_an_agent_without_a_name_is_shown_as_the_support_team_not_by_address(cli
     assert "Support team" in html
 
 
-def test_an_agent_looking_through_the_portal_sees_no_internal_note(client_for, tomasz, conversation):
+def test_an_agent_looking_through_the_portal_sees_no_internal_note(
+    client_for, tomasz, conversation
+):
     html = client_for(tomasz).get(url(conversation)).content.decode()
     assert "Proszę wyłączyć" in html
     assert "TAJNE" not in html
     assert "Send reply" not in html
 
 
-def test_customer_replies_with_an_attachment_and_a_waiting_ticket_reopens(client_for, adam, tomasz, conversation):
+def test_customer_replies_with_an_attachment_and_a_waiting_ticket_reopens(
+    client_for, adam, tomasz, conversation
+):
     services.update_ticket(conversation, actor=tomasz, status=Status.WAITING_CUSTOMER)
     client = client_for(adam)
     response = client.post(
@@ -78,7 +88,9 @@ def test_an_empty_reply_is_refused_with_a_clear_message(client_for, adam, conver
     assert Message.objects.count() == count
 
 
-def test_a_too_large_reply_attachment_keeps_the_typed_reply(client_for, adam, conversation, settings):
+def test_a_too_large_reply_attachment_keeps_the_typed_reply(
+    client_for, adam, conversation, settings
+):
     settings.PODPORA_MAX_ATTACHMENT_BYTES = 10
     response = client_for(adam).post(
         url(conversation, "reply/"),
@@ -103,13 +115,17 @@ def test_customer_marks_resolved_and_reopens(client_for, adam, conversation):
 
 
 def test_customer_cannot_close_or_set_other_statuses(client_for, adam, conversation):
-    response = client_for(adam).post(url(conversation, "status/"), {"status": "closed"}, follow=True)
+    response = client_for(adam).post(
+        url(conversation, "status/"), {"status": "closed"}, follow=True
+    )
     conversation.refresh_from_db()
     assert conversation.status != Status.CLOSED
     assert "not allowed" in response.content.decode()
 
 
-def test_a_closed_ticket_says_so_and_offers_a_new_request(client_for, adam, tomasz, conversation):
+def test_a_closed_ticket_says_so_and_offers_a_new_request(
+    client_for, adam, tomasz, conversation
+):
     services.close_ticket(conversation, actor=tomasz)
     client = client_for(adam)
     html = client.get(url(conversation)).content.decode()
@@ -128,7 +144,9 @@ def test_manager_reads_and_answers_a_colleagues_ticket(client_for, anna, convers
     assert conversation.messages.filter(author=anna).exists()
 
 
-def test_thread_page_runs_a_bounded_number_of_queries(client_for, adam, tomasz, conversation, django_assert_max_num_queries):
+def test_thread_page_runs_a_bounded_number_of_queries(
+    client_for, adam, tomasz, conversation, django_assert_max_num_queries
+):
     for i in range(10):
         services.add_reply(conversation, author=tomasz, body_text=f"Odpowiedź {i}")
     client = client_for(adam)

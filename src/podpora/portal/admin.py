@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
-
 from django.utils.translation import gettext_lazy as _
 
 from podpora.portal.models import PortalSettings

@@ -136,8 +136,10 @@ class ReplyForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not self.errors and not (data.get("body") or "").strip() and not data.get(
-            "attachments"
+        if (
+            not self.errors
+            and not (data.get("body") or "").strip()
+            and not data.get("attachments")
         ):
             raise forms.ValidationError(_("Write a reply or attach a file."))
         return data
@@ -161,7 +163,9 @@ class PublicRequestForm(NewRequestForm):
     challenge = forms.CharField(widget=forms.HiddenInput, required=False)
     answer = forms.CharField(label=_("Answer"), required=False, max_length=8)
 
-    def __init__(self, *args: Any, require_challenge: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, require_challenge: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, allow_priority=False, **kwargs)
         del self.fields["category"]
         self.is_honeypot_filled = False

@@ -53,7 +53,9 @@ def submit_request(
     """A signed-in customer's request from the portal."""
     if priority is None or not PortalSettings.load().customers_choose_priority:
         priority = Priority.NORMAL
-    if category is not None and not (category.is_active and category.customer_selectable):
+    if category is not None and not (
+        category.is_active and category.customer_selectable
+    ):
         category = None
     return ticket_services.open_ticket(
         subject=subject,
@@ -125,7 +127,9 @@ def send_fresh_follow_link(number: int, email: str, *, language: str) -> bool:
     return True
 
 
-def reply(ticket: Ticket, author: User, *, body: str, files: Sequence[IncomingFile]) -> None:
+def reply(
+    ticket: Ticket, author: User, *, body: str, files: Sequence[IncomingFile]
+) -> None:
     ticket_services.add_customer_message(
         ticket, author=author, body_text=body, files=files, channel=Channel.PORTAL
     )
@@ -207,7 +211,9 @@ def invite(
         raise NotAllowed(_("Only agents can invite customers."))
     if role == MembershipRole.MANAGER and not can(invited_by, Right.MANAGE_PEOPLE):
         raise NotAllowed(_("Only administrators can make someone a manager."))
-    user, _created = get_or_create_customer(email, full_name=full_name, language=language)
+    user, _created = get_or_create_customer(
+        email, full_name=full_name, language=language
+    )
     if user.is_agent:
         raise NotAllowed(_("This address belongs to an agent."))
     if organization is not None:

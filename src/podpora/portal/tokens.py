@@ -47,13 +47,19 @@ def registration_from_token(token: str) -> Registration | None:
     if not isinstance(data, dict) or not isinstance(data.get("e"), str):
         return None
     return Registration(
-        email=data["e"], full_name=str(data.get("n", "")), language=str(data.get("l", ""))
+        email=data["e"],
+        full_name=str(data.get("n", "")),
+        language=str(data.get("l", "")),
     )
 
 
 def _state(user: User) -> str:
     # Changes whenever the password (or its unusable placeholder) changes.
-    return salted_hmac(_ACCOUNT_SALT, f"{user.pk}:{user.password}:{user.is_active}").hexdigest()[:20]
+    return salted_hmac(
+        _ACCOUNT_SALT,
+        f"{user.pk}:{user.password}:{user.is_active}",
+        algorithm="sha256",
+    ).hexdigest()[:20]
 
 
 def account_token(user: User) -> str:
@@ -65,9 +71,9 @@ def user_from_account_token(token: str) -> User | None:
         data = signing.loads(token, salt=_ACCOUNT_SALT, max_age=ACCOUNT_MAX_AGE)
     except signing.BadSignature:
         return None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return None
-    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    user = User.objects.filter(pk=data["u"], is_active=True).first()
     if user is None or not constant_time_compare(str(data.get("s", "")), _state(user)):
         return None
     return user

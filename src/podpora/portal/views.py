@@ -2,14 +2,14 @@
 and render. Access to tickets always goes through ``visible_to`` (404 when
 outside it), or through a signed follow link for people without an account."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -209,7 +209,9 @@ def set_status(request: HttpRequest, number: int) -> HttpResponse:
     ticket = _visible_ticket(request, number)
     if _user(request).is_agent:
         raise Http404
-    return _apply_status(request, ticket, _user(request), reverse("portal:ticket", args=[number]))
+    return _apply_status(
+        request, ticket, _user(request), reverse("portal:ticket", args=[number])
+    )
 
 
 def _apply_status(
@@ -246,10 +248,11 @@ def _render_public_form(
     """Render with fresh bot-check values, keeping everything typed."""
     challenge = botcheck.new_challenge() if _needs_challenge(request) else ""
     if form.is_bound:
-        form.data = form.data.copy()
-        form.data["rendered"] = botcheck.stamp()
-        form.data["challenge"] = challenge
-        form.data["answer"] = ""
+        data = cast(QueryDict, form.data).copy()
+        data["rendered"] = botcheck.stamp()
+        data["challenge"] = challenge
+        data["answer"] = ""
+        form.data = data
     else:
         form.initial.update({"rendered": botcheck.stamp(), "challenge": challenge})
     return render(
@@ -387,14 +390,11 @@ def follow_attachment(request: HttpRequest, token: str, pk: int) -> FileResponse
     ticket = _followed(token)
     if ticket is None:
         raise Http404
-    attachment = (
-        Attachment.objects.filter(
-            pk=pk,
-            ticket=ticket,
-            message__kind__in=selectors.PUBLIC_MESSAGE_KINDS,
-        )
-        .first()
-    )
+    attachment = Attachment.objects.filter(
+        pk=pk,
+        ticket=ticket,
+        message__kind__in=selectors.PUBLIC_MESSAGE_KINDS,
+    ).first()
     if attachment is None:
         raise Http404
     return _serve(request, attachment)
@@ -462,7 +462,9 @@ def register(request: HttpRequest) -> HttpResponse:
         form = RegistrationForm(request.POST)
         if form.is_valid():
             if ratelimit.exceeded(
-                "register", ratelimit.client_ip(request), limit=REGISTER_PER_HOUR,
+                "register",
+                ratelimit.client_ip(request),
+                limit=REGISTER_PER_HOUR,
                 window_seconds=HOUR,
             ):
                 return _too_many(request)
@@ -492,8 +494,11 @@ def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
     registration = tokens.registration_from_token(token)
     if registration is None:
         return render(request, "portal/link_invalid.html", status=410)
-    if User.objects.filter(email=registration.email).exclude(password__startswith="!").exists():
-        messages.info(request, _("This address already has an account: please sign in."))
+    existing = User.objects.filter(email=registration.email).first()
+    if existing is not None and existing.has_usable_password():
+        messages.info(
+            request, _("This address already has an account: please sign in.")
+        )
         return redirect("accounts:login")
     # The password validators compare against the person's name and address;
     # the account does not exist yet, so they get an unsaved stand-in.

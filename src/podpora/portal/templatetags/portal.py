@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django import template
 from django.utils.translation import gettext as _
 
@@ -7,7 +9,7 @@ from podpora.tickets.models import Status
 register = template.Library()
 
 # What a customer is told; "waiting on third party" is the agents' business.
-_CUSTOMER_STATUS = {
+_CUSTOMER_STATUS: dict[str, tuple[str, Callable[[], str]]] = {
     Status.NEW: ("new", lambda: _("New")),
     Status.OPEN: ("open", lambda: _("Open")),
     Status.WAITING_CUSTOMER: ("waiting", lambda: _("Waiting on customer")),
