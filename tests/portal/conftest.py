@@ -64,3 +64,23 @@ def conversation(adam, tomasz, open_ticket_for):
     )
     ticket.refresh_from_db()
     return ticket
+
+
+@pytest.fixture
+def page_in(request, live_server):
+    """``page_in("pl-PL")``: a browser tab whose Accept-Language is that locale."""
+    browser = request.getfixturevalue("_playwright_browser")
+    contexts = []
+
+    def _open(locale: str):
+        context = browser.new_context(
+            locale=locale, viewport={"width": 1280, "height": 900}
+        )
+        contexts.append(context)
+        tab = context.new_page()
+        tab.set_default_timeout(10_000)
+        return tab
+
+    yield _open
+    for context in contexts:
+        context.close()

@@ -92,7 +92,8 @@ def test_the_follow_link_shows_the_public_thread_and_takes_a_reply(
     page = visitor.get(path)
     html = page.content.decode()
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
+    assert "no-store" in page["Cache-Control"]
     assert "Proszę zresetować hasło tutaj." in html
     assert "TAJNE" not in html
     response = visitor.post(

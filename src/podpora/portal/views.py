@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -94,13 +94,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _status_filter_choices() -> list[tuple[str, str]]:
     return [
-        ("", _("All")),
+        ("", pgettext("tickets", "All")),
         ("active", _("Not yet resolved")),
-        ("new", _("New")),
-        ("open", _("Open")),
-        ("waiting_customer", _("Waiting on customer")),
-        ("resolved", _("Resolved")),
-        ("closed", _("Closed")),
+        ("new", pgettext("ticket status", "New")),
+        ("open", pgettext("ticket status", "Open")),
+        ("waiting_customer", pgettext("ticket status", "Waiting on customer")),
+        ("resolved", pgettext("ticket status", "Resolved")),
+        ("closed", pgettext("ticket status", "Closed")),
     ]
 
 
@@ -321,10 +321,12 @@ def _followed(token: str) -> Ticket | None:
     return links.ticket_from_token(token, max_age=services.follow_max_age())
 
 
-def _no_referrer(response: HttpResponse) -> HttpResponse:
-    # The link is the key: never leak it to another site in a Referer header,
-    # nor keep the page in a shared cache.
-    response["Referrer-Policy"] = "no-referrer"
+def _private(response: HttpResponse) -> HttpResponse:
+    # The link is the key: never leak it to another site in a Referer header
+    # ("same-origin", not "no-referrer", which would make the browser send
+    # "Origin: null" with the reply form and fail the CSRF check), nor keep
+    # the page in a shared cache.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -332,7 +334,7 @@ def _no_referrer(response: HttpResponse) -> HttpResponse:
 def _invalid_link(request: HttpRequest, token: str) -> HttpResponse:
     number = token.split(":", 1)[0]
     form = FreshLinkForm(initial={"number": number if number.isdigit() else ""})
-    return _no_referrer(
+    return _private(
         render(request, "portal/follow_invalid.html", {"form": form}, status=410)
     )
 
@@ -360,7 +362,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(request, _("Your reply was added."))
                 return redirect("portal:follow", token=token)
         status = 400
-    return _no_referrer(
+    return _private(
         render(
             request,
             "portal/follow.html",

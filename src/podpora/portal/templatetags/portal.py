@@ -2,6 +2,7 @@ from collections.abc import Callable
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from podpora.accounts.models import User
 from podpora.tickets.models import Status
@@ -10,12 +11,15 @@ register = template.Library()
 
 # What a customer is told; "waiting on third party" is the agents' business.
 _CUSTOMER_STATUS: dict[str, tuple[str, Callable[[], str]]] = {
-    Status.NEW: ("new", lambda: _("New")),
-    Status.OPEN: ("open", lambda: _("Open")),
-    Status.WAITING_CUSTOMER: ("waiting", lambda: _("Waiting on customer")),
-    Status.WAITING_THIRD_PARTY: ("open", lambda: _("Open")),
-    Status.RESOLVED: ("resolved", lambda: _("Resolved")),
-    Status.CLOSED: ("closed", lambda: _("Closed")),
+    Status.NEW: ("new", lambda: pgettext("ticket status", "New")),
+    Status.OPEN: ("open", lambda: pgettext("ticket status", "Open")),
+    Status.WAITING_CUSTOMER: (
+        "waiting",
+        lambda: pgettext("ticket status", "Waiting on customer"),
+    ),
+    Status.WAITING_THIRD_PARTY: ("open", lambda: pgettext("ticket status", "Open")),
+    Status.RESOLVED: ("resolved", lambda: pgettext("ticket status", "Resolved")),
+    Status.CLOSED: ("closed", lambda: pgettext("ticket status", "Closed")),
 }
 
 
