@@ -268,3 +268,33 @@ def test_asking_for_fresh_links_is_rate_limited(client, adam, open_ticket_for):
     ]
     assert statuses[:5] == [200] * 5
     assert statuses[-1] == 429
+
+
+def test_a_too_large_attachment_on_the_public_form_keeps_everything_typed(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.PODPORA_MAX_ATTACHMENT_BYTES = 10
+    response = _post(
+        client, django_capture_on_commit_callbacks, attachments=[upload("big.png")]
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "big.png is larger than the limit" in html
+    assert "Jan Nowicki" in html
+    assert "jan@example.org" in html
+    assert "Od wczoraj hasło nie działa." in html
+    assert not Ticket.objects.exists()
+
+
+def test_a_signed_in_customer_is_sent_to_the_ordinary_new_request_page(
+    client_for, adam
+):
+    response = client_for(adam).get(FORM)
+    assert response.status_code == 302
+    assert response["Location"] == "/portal/new/"
+
+
+def test_the_sent_page_without_a_submission_goes_back_to_the_form(client):
+    response = client.get("/portal/request/sent/")
+    assert response.status_code == 302
+    assert response["Location"] == FORM

@@ -152,3 +152,16 @@ def test_thread_page_runs_a_bounded_number_of_queries(
     client = client_for(adam)
     with django_assert_max_num_queries(10):
         assert client.get(url(conversation)).status_code == 200
+
+
+def test_an_agent_cannot_post_as_the_customer_through_the_portal(
+    client_for, tomasz, conversation
+):
+    client = client_for(tomasz)
+    count = conversation.messages.count()
+    assert client.post(url(conversation, "reply/"), {"body": "x"}).status_code == 404
+    assert (
+        client.post(url(conversation, "status/"), {"status": "resolved"}).status_code
+        == 404
+    )
+    assert conversation.messages.count() == count

@@ -268,6 +268,9 @@ def public_new(request: HttpRequest) -> HttpResponse:
     portal_settings = PortalSettings.load()
     if not portal_settings.public_form:
         return render(request, "portal/public_closed.html", status=404)
+    if request.user.is_authenticated and not _user(request).is_agent:
+        # Signed in, their requests belong in their own list.
+        return redirect("portal:new")
     if request.method != "POST":
         return _render_public_form(request, PublicRequestForm())
     require_challenge = _needs_challenge(request)
