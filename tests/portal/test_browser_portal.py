@@ -144,3 +144,28 @@ def test_a_visitor_without_an_account_submits_and_follows_the_ticket_from_the_ma
     page.get_by_role("button", name="Mark as resolved").click()
     assert page.locator(".portal-title .status").inner_text() == "Resolved"
     screenshot(page, "portal-follow-link")
+
+
+def test_an_invited_czech_customer_chooses_a_password_and_lands_in_a_czech_portal(
+    page, live_server, settings, tomasz, org_b
+):
+    from podpora.portal.services import invite
+
+    settings.PODPORA_BASE_URL = live_server.url
+    invite(
+        invited_by=tomasz,
+        email="jana@novak.cz",
+        full_name="Jana Dvořáková",
+        language="cs",
+        organization=org_b,
+    )
+    (message,) = mail.outbox
+    assert message.subject == "Zveme vás do našeho centra podpory"
+    link = re.search(r"http://\S+/portal/welcome/\S+/", message.body).group(0)
+    page.goto(link)  # the browser asks for English; the account says Czech
+    page.get_by_label("New password", exact=True).fill("modra-kocka-na-strese-7")
+    page.get_by_label("New password confirmation").fill("modra-kocka-na-strese-7")
+    page.get_by_role("button", name="Save and sign in").click()
+    assert page.get_by_role("heading", name="Moje tikety").is_visible()
+    assert page.get_by_text("Heslo je nastaveno. Vítejte!").is_visible()
+    screenshot(page, "portal-invited-customer-cs")

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -457,6 +458,9 @@ def follow_renew(request: HttpRequest) -> HttpResponse:
 def _sign_in(request: HttpRequest, user: User) -> None:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     remember_language(request, user.language)
+    if user.language:
+        # The rest of this request (the welcome message) speaks it too.
+        translation.activate(user.language)
 
 
 @require_http_methods(["GET", "POST"])
