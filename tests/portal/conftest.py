@@ -60,7 +60,7 @@ def conversation(adam, tomasz, open_ticket_for):
         author=tomasz,
         body_text="TAJNE: klient ma stary sterownik",
         files=[IncomingFile("wewnetrzny.txt", b"tajne", "text/plain")],
-        time_spent_minutes=15,
+        time_spent_minutes=1357,
     )
     ticket.refresh_from_db()
     return ticket
