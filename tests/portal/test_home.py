@@ -117,7 +117,7 @@ def test_list_runs_a_constant_number_of_queries(
         open_ticket_for(adam if i % 2 else anna, f"Sprawa {i}")
     client = client_for(anna)
     client.get(HOME)  # warm the session and the settings row
-    # session, user, managed organisations (scopes, then the filter), count, page
+    # session, user, managed organisations, count, the page, its requesters
     with django_assert_num_queries(6):
         response = client.get(HOME + "?scope=organization&status=active")
     assert response.status_code == 200
@@ -131,3 +131,22 @@ def test_agent_in_the_portal_sees_what_the_desk_scope_allows(
     html = client_for(sylwia).get(HOME).content.decode()
     assert "Sprawa A" in html
     assert "Věc B" in html
+
+
+def test_a_very_long_list_is_not_counted_to_the_end_and_points_to_search(
+    client_for, adam, open_ticket_for, monkeypatch
+):
+    from podpora.portal import selectors
+
+    monkeypatch.setattr(selectors.CappedPaginator, "cap", 30)
+    for i in range(32):
+        open_ticket_for(adam, f"Sprawa {i:02d}")
+    client = client_for(adam)
+    first = client.get(HOME).content.decode()
+    assert "Page 1 of many" in first
+    last = client.get(HOME + "?page=99").content.decode()
+    assert "Page 2 of many" in last
+    assert "These are the 30 most recently updated tickets." in last
+    assert "Sprawa 31" not in last
+    assert "Sprawa 02" in last
+    assert "Sprawa 01" not in last  # the 31st and 32nd most recent are past the cap

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -77,7 +76,9 @@ def home(request: HttpRequest) -> HttpResponse:
         status = ""
     query = request.GET.get("q", "")[:200]
     tickets = selectors.tickets_for(user, scope=scope, status=status, query=query)
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.CappedPaginator(tickets, PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "portal/home.html",

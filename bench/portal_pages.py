@@ -1,0 +1,190 @@
+"""Median time of the customer portal's ticket list with many tickets.
+
+Creates a throwaway database, fills it with ``--tickets`` tickets (half of them
+belonging to one large client organisation), then times, through Django's test
+client with the full middleware stack:
+
+- a manager's "My organisation's tickets" (25 rows, newest update first),
+- the same filtered to unresolved tickets and searched by subject,
+- a member's "My tickets",
+- a minimal view rendering a static template (the baseline; same run).
+
+Prints one line per page: the median and the ratio to the baseline.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python bench/portal_pages.py --tickets 100000
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "podpora.settings")
+os.environ.setdefault("PODPORA_TEST_DB_NAME", f"bench_portal_{os.getpid()}")
+os.environ.setdefault(
+    "PODPORA_TASK_BACKEND", "django.tasks.backends.dummy.DummyBackend"
+)
+
+import django
+
+django.setup()
+
+from django.http import HttpRequest, HttpResponse  # noqa: E402
+from django.shortcuts import render  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    override_settings,
+    setup_databases,
+    setup_test_environment,
+    teardown_databases,
+)
+from django.urls import include, path  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+
+def static_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/too_many.html")
+
+
+urlpatterns = [
+    path("bench/static/", static_page),
+    path("", include("podpora.urls")),
+]
+
+
+_TOPICS = ["Printer jammed", "VPN drops", "Mailbox full", "Laptop slow", "No network"]
+_PLACES = ["in room 12", "at the warehouse", "for the new hire", "since Monday"]
+
+
+def _fill(total: int) -> tuple[object, object]:
+    from podpora.accounts.models import Membership, MembershipRole, Organization, User
+    from podpora.tickets.models import Channel, Status, Ticket
+
+    big = Organization.objects.create(name="Big client")
+    small = Organization.objects.create(name="Small client")
+    manager = User.objects.create_user("manager@big.test", "pw", full_name="Manager")
+    Membership.objects.create(
+        user=manager, organization=big, role=MembershipRole.MANAGER
+    )
+    people = [manager]
+    for i in range(200):
+        person = User.objects.create_user(f"p{i}@big.test", None, full_name=f"P {i}")
+        Membership.objects.create(user=person, organization=big)
+        people.append(person)
+    outsider = User.objects.create_user("o@small.test", None, full_name="O")
+    Membership.objects.create(user=outsider, organization=small)
+    member = people[1]
+
+    rng = random.Random(42)
+    statuses = [s.value for s in Status]
+    now = timezone.now()
+    batch: list[Ticket] = []
+    for n in range(total):
+        in_big = n % 2 == 0
+        created = now - timedelta(minutes=rng.randrange(0, 525_600))
+        batch.append(
+            Ticket(
+                number=1_000_000 + n,
+                subject=f"{rng.choice(_TOPICS)} {rng.choice(_PLACES)} {n}",
+                status=rng.choice(statuses),
+                channel=Channel.PORTAL,
+                requester=rng.choice(people) if in_big else outsider,
+                organization=big if in_big else small,
+                created_at=created,
+                updated_at=created + timedelta(minutes=rng.randrange(0, 10_000)),
+            )
+        )
+        if len(batch) == 5_000:
+            Ticket.objects.bulk_create(batch)
+            batch = []
+    Ticket.objects.bulk_create(batch)
+    return manager, member
+
+
+def _median_ms(client: Client, url: str, runs: int) -> float:
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def _explain(client: Client, url: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    for query in captured.captured_queries:
+        if "tickets_ticket" not in query["sql"]:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN ANALYZE " + query["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        print(f"-- {url}\n{query['sql']}\n{plan}\n", file=sys.stderr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--explain", action="store_true", help="print the query plans of each page"
+    )
+    args = parser.parse_args()
+
+    setup_test_environment()
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        with override_settings(
+            ROOT_URLCONF=__name__,
+            ALLOWED_HOSTS=["testserver"],
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ):
+            started = time.perf_counter()
+            manager, member = _fill(args.tickets)
+            from django.db import connection
+
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            print(
+                f"# {args.tickets} tickets on {connection.vendor} "
+                f"filled in {time.perf_counter() - started:.1f} s",
+                file=sys.stderr,
+            )
+            manager_client, member_client = Client(), Client()
+            manager_client.force_login(manager)
+            member_client.force_login(member)
+            baseline = _median_ms(manager_client, "/bench/static/", args.runs)
+            pages = {
+                "organisation list": (manager_client, "/portal/?scope=organization"),
+                "organisation list, unresolved + search": (
+                    manager_client,
+                    "/portal/?scope=organization&status=active&q=printer",
+                ),
+                "my tickets": (member_client, "/portal/"),
+            }
+            print(f"static template baseline: median {baseline:.1f} ms")
+            for label, (client, url) in pages.items():
+                if args.explain:
+                    _explain(client, url)
+                median = _median_ms(client, url, args.runs)
+                print(
+                    f"portal {label} at {args.tickets} tickets: median "
+                    f"{median:.1f} ms, {median / baseline:.2f}x the static page"
+                )
+    finally:
+        teardown_databases(old_config, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
