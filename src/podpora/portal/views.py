@@ -16,6 +16,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from podpora.accounts.errors import AccountError
 from podpora.accounts.middleware import remember_language
 from podpora.accounts.models import User
 from podpora.accounts.permissions import Right, can
@@ -128,7 +129,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
                     priority=data.get("priority"),
                     files=incoming_files(data["attachments"]),
                 )
-            except TicketError as error:
+            except (TicketError, AccountError) as error:
                 form.add_error(None, error.message)
             else:
                 return redirect("portal:created", number=ticket.number)
@@ -197,7 +198,7 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 files=incoming_files(form.cleaned_data["attachments"]),
             )
-        except TicketError as error:
+        except (TicketError, AccountError) as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Your reply was added."))
@@ -224,7 +225,7 @@ def _apply_status(
         services.ticket_services.customer_set_status(
             ticket, customer=customer, status=wanted
         )
-    except TicketError as error:
+    except (TicketError, AccountError) as error:
         messages.error(request, error.message)
     else:
         if wanted == Status.RESOLVED:
@@ -301,7 +302,7 @@ def public_new(request: HttpRequest) -> HttpResponse:
                 files=incoming_files(data["attachments"]),
                 language=get_language() or "",
             )
-        except TicketError as error:
+        except (TicketError, AccountError) as error:
             form.add_error(None, error.message)
         else:
             request.session["portal_public_sent"] = {
@@ -361,7 +362,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
                     body=form.cleaned_data["body"],
                     files=incoming_files(form.cleaned_data["attachments"]),
                 )
-            except TicketError as error:
+            except (TicketError, AccountError) as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Your reply was added."))
@@ -519,7 +520,7 @@ def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
             user = services.complete_registration(
                 registration, form.cleaned_data["new_password1"]
             )
-        except TicketError as error:
+        except (TicketError, AccountError) as error:
             messages.error(request, error.message)
             return redirect("accounts:login")
         _sign_in(request, user)
@@ -570,7 +571,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 organization=data["organization"],
                 role=data["role"],
             )
-        except TicketError as error:
+        except (TicketError, AccountError) as error:
             form.add_error(None, error.message)
         else:
             messages.success(
