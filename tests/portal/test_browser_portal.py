@@ -169,3 +169,22 @@ def test_an_invited_czech_customer_chooses_a_password_and_lands_in_a_czech_porta
     assert page.get_by_role("heading", name="Moje tikety").is_visible()
     assert page.get_by_text("Heslo je nastaveno. Vítejte!").is_visible()
     screenshot(page, "portal-invited-customer-cs")
+
+
+def test_a_too_large_file_is_refused_as_soon_as_it_is_chosen(
+    page, live_server, settings, adam
+):
+    settings.PODPORA_MAX_ATTACHMENT_BYTES = 1024
+    sign_in(page, live_server, adam, "/portal/new/")
+    page.get_by_label("Subject").fill("Duży plik")
+    page.get_by_label("Attachments").set_input_files(
+        [
+            {"name": "small.txt", "mimeType": "text/plain", "buffer": b"ok"},
+            {"name": "huge.zip", "mimeType": "application/zip", "buffer": b"x" * 4096},
+        ]
+    )
+    alert = page.locator(".portal-file-error")
+    assert "huge.zip" in alert.inner_text()
+    assert "small.txt" not in alert.inner_text()
+    assert page.get_by_label("Subject").input_value() == "Duży plik"
+    assert page.get_by_label("Attachments").evaluate("input => input.files.length") == 0

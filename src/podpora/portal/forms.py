@@ -67,6 +67,19 @@ def incoming_files(files: list[UploadedFile]) -> list[IncomingFile]:
     ]
 
 
+def _checked_in_browser(field: forms.Field) -> None:
+    """Let the page refuse a too-large file before it is uploaded
+    (``portal.js``); the server checks again whatever the browser did."""
+    limit = settings.PODPORA_MAX_ATTACHMENT_BYTES
+    field.widget.attrs.update(
+        {
+            "data-max-bytes": str(limit),
+            "data-too-large": _("Too large to attach (the limit is %(limit)s):")
+            % {"limit": _megabytes(limit)},
+        }
+    )
+
+
 def _attachment_help() -> str:
     return _("Up to %(count)d files, each at most %(limit)s.") % {
         "count": MAX_FILES,
@@ -108,6 +121,7 @@ class NewRequestForm(forms.Form):
         else:
             del self.fields["priority"]
         self.fields["attachments"].help_text = _attachment_help()
+        _checked_in_browser(self.fields["attachments"])
 
 
 def _priority_label(priority: Priority) -> str:
@@ -133,6 +147,7 @@ class ReplyForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = _attachment_help()
+        _checked_in_browser(self.fields["attachments"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
