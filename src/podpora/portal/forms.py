@@ -148,6 +148,8 @@ class ReplyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = _attachment_help()
         _checked_in_browser(self.fields["attachments"])
+        # Text or a file is needed (see clean()): neither is "optional" alone.
+        self.fields["body"].hide_optional = True  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
