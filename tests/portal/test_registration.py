@@ -190,3 +190,11 @@ def test_inviting_an_agents_address_is_refused(client_for, tomasz, petra):
     )
     assert response.status_code == 400
     assert "belongs to an agent" in response.content.decode()
+
+
+def test_a_signed_in_customer_is_not_offered_registration(
+    client_for, adam, open_registration
+):
+    response = client_for(adam).get(REGISTER)
+    assert response.status_code == 302
+    assert response["Location"] == "/portal/"

@@ -467,6 +467,8 @@ def _sign_in(request: HttpRequest, user: User) -> None:
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("portal:home")
     if not PortalSettings.load().self_registration:
         return render(request, "portal/register_closed.html", status=403)
     if request.method == "POST":
