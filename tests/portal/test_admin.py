@@ -46,3 +46,32 @@ def test_agents_who_are_not_administrators_cannot_change_portal_settings(
     response = client_for(tomasz).get("/admin/portal/portalsettings/1/change/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_an_administrator_invites_customers_in_bulk_from_the_admin(
+    client_for, alicja, adam, bara, tomasz, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from podpora.accounts.services import get_or_create_customer
+
+    newcomer, _ = get_or_create_customer("nowy@kowalski.pl", full_name="Nowy")
+    admin = client_for(alicja)
+    listing = admin.get("/admin/portal/customer/").content.decode()
+    assert "nowy@kowalski.pl" in listing
+    assert tomasz.email not in listing  # agents are not customers
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            "/admin/portal/customer/",
+            {
+                "action": "send_invitation",
+                "_selected_action": [newcomer.pk, adam.pk],
+            },
+            follow=True,
+        )
+    assert "Invitations sent to 2 customers." in response.content.decode()
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert set(by_address) == {"nowy@kowalski.pl", adam.email}
+    assert "/portal/welcome/" in by_address["nowy@kowalski.pl"].body
+    # Adam already has a password: he is pointed to the sign-in page instead.
+    assert "/portal/welcome/" not in by_address[adam.email].body

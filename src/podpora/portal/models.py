@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from podpora.accounts.models import User
+
 
 class PortalSettings(models.Model):
     """A single row (pk 1): who may register, what customers may choose."""
@@ -47,3 +49,12 @@ class PortalSettings(models.Model):
     def load(cls) -> "PortalSettings":
         found, _created = cls.objects.get_or_create(pk=1)
         return found
+
+
+class Customer(User):
+    """Customers as the portal's admin page lists them, to invite them in bulk."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers (portal invitations)")
