@@ -9,7 +9,7 @@ Django's test client with the full middleware stack:
 - a member's "My tickets",
 - a minimal view rendering a static template (the baseline; same run).
 
-Prints one line per page: the median and the ratio to the baseline.
+Prints one line: each page's median and its ratio to the baseline.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/portal_pages.py --tickets 100000
@@ -153,21 +153,23 @@ def main() -> None:
             baseline = _median_ms(manager_client, "/bench/static/", args.runs)
             pages = {
                 "organisation list": (manager_client, "/portal/?scope=organization"),
-                "organisation list, unresolved + search": (
+                "organisation unresolved+search": (
                     manager_client,
                     "/portal/?scope=organization&status=active&q=drukark",
                 ),
                 "my tickets": (member_client, "/portal/"),
             }
-            print(f"static template baseline: median {baseline:.1f} ms")
+            figures = []
             for label, (client, url) in pages.items():
                 if args.explain:
                     _explain(client, url)
                 median = _median_ms(client, url, args.runs)
-                print(
-                    f"portal {label} at {args.tickets} tickets: median "
-                    f"{median:.1f} ms, {median / baseline:.2f}x the static page"
-                )
+                figures.append(f"{label} {median:.0f} ms ({median / baseline:.1f}x)")
+            print(
+                f"portal pages at {args.tickets} tickets, median: "
+                + ", ".join(figures)
+                + f"; static template {baseline:.1f} ms"
+            )
     finally:
         teardown_databases(old_config, verbosity=0)
 
