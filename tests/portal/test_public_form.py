@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from podpora.accounts.models import User
 from podpora.portal import botcheck
-from podpora.portal.views import PUBLIC_CHALLENGE_AFTER
+from podpora.portal.views.public import PUBLIC_CHALLENGE_AFTER
 from podpora.tickets import links
 from podpora.tickets.models import Channel, Ticket
 from tests.portal.conftest import aged_stamp, upload
