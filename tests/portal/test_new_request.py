@@ -132,9 +132,28 @@ def test_a_follow_up_never_reveals_another_customers_subject(
     assert "Cizí tajemství" not in html
 
 
-def test_the_new_request_page_keeps_a_place_for_knowledge_base_suggestions(
-    client_for, adam
+def test_the_new_request_page_offers_knowledge_base_articles_while_typing(
+    client_for, adam, tomasz
 ):
-    html = client_for(adam).get(NEW).content.decode()
-    assert 'id="kb-suggestions"' in html
+    from django.urls import reverse
+
+    from podpora.kb import services as kb_services
+
+    kb_services.create_article(
+        actor=tomasz,
+        title="Jak wydrukować fakturę",
+        body_markdown="Otwórz PDF i…",
+        language="pl",
+        visibility="public",
+        status="published",
+    )
+    client = client_for(adam)
+    html = client.get(NEW).content.decode()
+    suggest = reverse("kb:suggest")
+    assert f'hx-get="{suggest}"' in html
+    assert "#id_subject" in html
+    assert "#id_description" in html
+    # What the box asks for as the customer types an inflected word:
+    found = client.get(suggest, {"subject": "faktury", "description": "nie drukuje"})
+    assert "Jak wydrukować fakturę" in found.content.decode()
     assert not mail.outbox

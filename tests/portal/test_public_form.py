@@ -133,7 +133,9 @@ def test_a_form_sent_too_fast_is_refused_with_everything_kept(
     assert not Ticket.objects.exists()
 
 
-@pytest.mark.parametrize("rendered", ["forged", aged_stamp(3 * 3600)])
+@pytest.mark.parametrize(
+    "rendered", ["forged", aged_stamp(3 * 3600)], ids=["forged", "stale"]
+)
 def test_a_stale_or_forged_form_is_refused_with_everything_kept(
     client, rendered, django_capture_on_commit_callbacks
 ):

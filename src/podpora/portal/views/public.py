@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from podpora.accounts.errors import AccountError
+from podpora.kb import services as kb_services
 from podpora.portal import botcheck, ratelimit, selectors, services
 from podpora.portal.forms import (
     FreshLinkForm,
@@ -102,6 +103,9 @@ def public_new(request: HttpRequest) -> HttpResponse:
         except (TicketError, AccountError) as error:
             form.add_error(None, error.message)
         else:
+            if request.session.session_key:
+                # Suggestions opened in this visit did not answer the request.
+                kb_services.note_request_sent(request.session.session_key)
             request.session["portal_public_sent"] = {
                 "email": ticket.requester.email,
                 "number": ticket.number,
