@@ -151,6 +151,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
         ),
     }
+    # Keep connections: closing the last connection to a WAL database
+    # checkpoints and fsyncs (about 30 ms here), which per request or per chat
+    # message would dominate. A local file has no server to exhaust.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Tests use a file, not ":memory:", so that they exercise the same WAL and
     # locking behaviour as production and threads see one database.
     DATABASES["default"]["TEST"]["NAME"] = os.environ.get(
@@ -199,6 +204,11 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 PODPORA_CHAT_ECHO_ENDPOINT = _env_bool("PODPORA_CHAT_ECHO_ENDPOINT", False)
+# Messages a minute from one address across all its chats (raise it when many
+# visitors share one address, e.g. a company behind NAT).
+PODPORA_CHAT_IP_MESSAGES_PER_MINUTE = _env_int(
+    "PODPORA_CHAT_IP_MESSAGES_PER_MINUTE", 120
+)
 
 # Tasks: in the database by default (no extra service); through Redis when
 # REDIS_URL is set (docs/adr/0001-task-backend.md). `podpora worker` starts the
@@ -306,6 +316,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Called, in this order, inside the transaction of every ticket change (see
 # podpora.tickets.hooks). Each is "module.function" taking a TicketChange.
 PODPORA_TICKET_HOOKS: list[str] = [
+    "podpora.automation.hooks.on_ticket_change",
     "podpora.kb.hooks.on_ticket_change",
     "podpora.surveys.hooks.on_ticket_change",
     "podpora.chat.hooks.on_ticket_change",
@@ -324,6 +335,10 @@ LOGGING = {
     },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- automation ------------------------------------------------------------------
+# Resolved tickets close after this many days without a customer reply (0: never).
+PODPORA_AUTO_CLOSE_DAYS = _env_int("PODPORA_AUTO_CLOSE_DAYS", 7)
 
 # --- Knowledge base and satisfaction surveys ----------------------------------------
 

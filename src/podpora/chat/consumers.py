@@ -18,8 +18,28 @@ from podpora.chat.models import ChatSession, Sender, SessionStatus
 # Per-minute caps; a visitor types, an agent may paste several answers.
 VISITOR_MESSAGES_PER_MINUTE = 30
 AGENT_MESSAGES_PER_MINUTE = 120
-IP_MESSAGES_PER_MINUTE = 120
 MAX_FRAME_BYTES = 16 * 1024
+
+_VISITOR_MESSAGES = ratelimit.LocalLimiter(limit=VISITOR_MESSAGES_PER_MINUTE, window=60)
+_AGENT_MESSAGES = ratelimit.LocalLimiter(limit=AGENT_MESSAGES_PER_MINUTE, window=60)
+_TYPING = ratelimit.LocalLimiter(limit=60, window=60)
+_IP_LIMITERS: dict[int, ratelimit.LocalLimiter] = {}
+
+
+def _ip_limiter() -> ratelimit.LocalLimiter:
+    limit = settings.PODPORA_CHAT_IP_MESSAGES_PER_MINUTE
+    if limit not in _IP_LIMITERS:
+        _IP_LIMITERS[limit] = ratelimit.LocalLimiter(limit=limit, window=60)
+    return _IP_LIMITERS[limit]
+
+
+def _store(session: ChatSession, sender: str, author: Any, body: str) -> dict[str, Any]:
+    """Store a message and return what to push; the consumer pushes it itself
+    from the event loop rather than hopping back from the database thread."""
+    message = services.post_message(
+        session, sender=sender, author=author, body=body, push=False
+    )
+    return services.payload(message)
 
 
 def _origin(scope: dict[str, Any]) -> str:
@@ -106,7 +126,7 @@ class VisitorConsumer(_Base):
     async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
         kind = content.get("type")
         if kind == "typing":
-            if ratelimit.allow(f"chat-typing:{self.session.pk}", limit=60, window=60):
+            if _TYPING.allow(f"typing:{self.session.pk}"):
                 await self.channel_layer.group_send(
                     self.session.group_name,
                     {
@@ -122,16 +142,8 @@ class VisitorConsumer(_Base):
         if kind != "message":
             return
         if not (
-            ratelimit.allow(
-                f"chat-visitor:{self.session.pk}",
-                limit=VISITOR_MESSAGES_PER_MINUTE,
-                window=60,
-            )
-            and ratelimit.allow(
-                f"chat-ip:{_client_ip(self.scope)}",
-                limit=IP_MESSAGES_PER_MINUTE,
-                window=60,
-            )
+            _VISITOR_MESSAGES.allow(f"session:{self.session.pk}")
+            and _ip_limiter().allow(f"ip:{_client_ip(self.scope)}")
         ):
             await self.send_json({"event": "error", "code": "rate_limited"})
             return
@@ -139,8 +151,8 @@ class VisitorConsumer(_Base):
 
     async def _post(self, body: str, client_id: Any) -> None:
         try:
-            await database_sync_to_async(services.post_message)(
-                self.session, sender=Sender.VISITOR, author=None, body=body
+            payload = await database_sync_to_async(_store)(
+                self.session, Sender.VISITOR, None, body
             )
         except services.ChatError as error:
             await self.send_json(
@@ -151,6 +163,10 @@ class VisitorConsumer(_Base):
                     "client_id": client_id,
                 }
             )
+            return
+        await self.channel_layer.group_send(
+            self.session.group_name, {"type": "push", "payload": payload}
+        )
 
 
 class AgentConsumer(_Base):
@@ -220,19 +236,14 @@ class AgentConsumer(_Base):
                 },
             )
         elif kind == "message":
-            if not ratelimit.allow(
-                f"chat-agent:{self.user.pk}", limit=AGENT_MESSAGES_PER_MINUTE, window=60
-            ):
+            if not _AGENT_MESSAGES.allow(f"agent:{self.user.pk}"):
                 await self.send_json(
                     {"event": "error", "code": "rate_limited", "session": session.pk}
                 )
                 return
             try:
-                await database_sync_to_async(services.post_message)(
-                    session,
-                    sender=Sender.AGENT,
-                    author=self.user,
-                    body=str(content.get("body", "")),
+                payload = await database_sync_to_async(_store)(
+                    session, Sender.AGENT, self.user, str(content.get("body", ""))
                 )
             except services.ChatError as error:
                 await self.send_json(
@@ -243,6 +254,10 @@ class AgentConsumer(_Base):
                         "session": session.pk,
                     }
                 )
+                return
+            await self.channel_layer.group_send(
+                session.group_name, {"type": "push", "payload": payload}
+            )
 
 
 class DeskConsumer(_Base):

@@ -87,7 +87,7 @@ def set_availability(agent: User, availability: str) -> None:
 # --- sessions ----------------------------------------------------------------------------
 
 
-def _payload(message: ChatMessage) -> dict[str, Any]:
+def payload(message: ChatMessage) -> dict[str, Any]:
     data: dict[str, Any] = {
         "event": "message",
         "session": message.session_id,
@@ -159,7 +159,10 @@ def post_message(
     author: User | None,
     body: str,
     attachment: ChatAttachment | None = None,
+    push: bool = True,
 ) -> ChatMessage:
+    """Store a message; with ``push`` it goes out to the chat after commit
+    (WebSocket consumers push it themselves from their event loop)."""
     with transaction.atomic():
         locked = ChatSession.objects.select_for_update().get(pk=session.pk)
         if locked.status == SessionStatus.ENDED:
@@ -178,7 +181,8 @@ def post_message(
             attachment=attachment,
         )
         message.session = locked
-        broadcast.send_on_commit(locked.group_name, _payload(message))
+        if push:
+            broadcast.send_on_commit(locked.group_name, payload(message))
     return message
 
 
@@ -310,7 +314,7 @@ def messages_after(session: ChatSession, after_id: int = 0) -> list[dict[str, An
         .select_related("author", "attachment", "session")
         .order_by("pk")[:500]
     )
-    return [_payload(m) for m in messages]
+    return [payload(m) for m in messages]
 
 
 # --- tickets ---------------------------------------------------------------------------------
