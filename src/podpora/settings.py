@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "podpora.accounts.context_processors.rights",
             ],
         },
     },

@@ -10,6 +10,15 @@ from podpora.tickets.models import Status
 from tests.conftest import PASSWORD, screenshot
 from tests.portal.conftest import PNG
 
+@pytest.fixture
+def adam(adam):
+    """Adam (whose profile says Polish) set to follow his browser: these
+    tests read the portal in the browser's English."""
+    adam.language = ""
+    adam.save(update_fields=["language"])
+    return adam
+
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 

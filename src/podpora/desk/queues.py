@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from podpora.accounts.models import Team, User
 from podpora.tickets.models import OPEN_STATUSES, WAITING_STATUSES, Tag, Ticket
+from podpora.automation.selectors import with_next_breach
 from podpora.tickets.selectors import visible_to
 
 PAGE_SIZE = 50
@@ -31,6 +32,8 @@ SORTS: dict[str, str] = {
     "priority": "priority",
     "created": "created_at",
     "updated": "updated_at",
+    # The earliest pending SLA due time (automation keeps it per ticket).
+    "breach": "next_breach_at",
 }
 DEFAULT_SORT = "-updated"
 
@@ -178,6 +181,12 @@ def order(qs: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticket], str]:
     column = SORTS.get(sort.lstrip("-"))
     if column is None:
         return order(qs, DEFAULT_SORT)
+    # Every row shows its SLA badge from this annotation (no query per row).
+    qs = with_next_breach(qs)
+    if column == "next_breach_at":
+        # Tickets without a running clock go last either way.
+        due = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+        return qs.order_by(due, "number"), sort
     prefix = "-" if descending else ""
     return qs.order_by(f"{prefix}{column}", f"{prefix}number"), sort
 

@@ -121,6 +121,7 @@ def queue(
             ("status", _("Status")),
             ("priority", _("Priority")),
             ("updated", _("Updated")),
+            ("breach", _("SLA")),
         ],
     }
     return render(request, "desk/queue.html", context)
