@@ -267,6 +267,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Called, in this order, inside the transaction of every ticket change (see
 # podpora.tickets.hooks). Each is "module.function" taking a TicketChange.
 PODPORA_TICKET_HOOKS: list[str] = []
+# Reports: facts and daily aggregates change in the ticket's own transaction.
+PODPORA_TICKET_HOOKS += ["podpora.reports.hooks.on_ticket_change"]
 
 LOGGING = {
     "version": 1,
