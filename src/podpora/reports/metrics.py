@@ -373,8 +373,8 @@ def compute_report(
 
 def agent_rows(report_filter: ReportFilter) -> list[AgentRow]:
     """Tickets per agent in the period and each agent's open load now."""
-    rows = {
-        row["agent_id"]: row
+    rows: dict[int, dict[str, Any]] = {
+        row["agent_id"]: dict(row)
         for row in _period(report_filter, "agent_id")
         .exclude(agent_id=0)
         .values("agent_id")

@@ -112,7 +112,9 @@ def _download(
 
 
 @login_required
-def export(request: HttpRequest, file_format: str) -> HttpResponse | StreamingHttpResponse:
+def export(
+    request: HttpRequest, file_format: str
+) -> HttpResponse | StreamingHttpResponse:
     """The dashboard's figures and the tickets behind them, within scope."""
     _require_dashboard(request)
     form = _filter_form(request)
