@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
 from podpora.accounts.models import User
@@ -132,25 +133,25 @@ def scoped_tickets(user: User, report_filter: ReportFilter) -> QuerySet[Ticket]:
 
 
 TICKET_HEADER_LABELS = (
-    "Number",
-    "Subject",
-    "Status",
-    "Priority",
-    "Channel",
-    "Organisation",
-    "Team",
-    "Assignee",
-    "Category",
-    "Requester",
-    "Created",
-    "First response",
-    "Resolved",
-    "First response (h)",
-    "First response (business h)",
-    "Resolution (h)",
-    "Resolution (business h)",
-    "Reopened",
-    "Escalated",
+    gettext_noop("Number"),
+    gettext_noop("Subject"),
+    gettext_noop("Status"),
+    gettext_noop("Priority"),
+    gettext_noop("Channel"),
+    gettext_noop("Organisation"),
+    gettext_noop("Team"),
+    gettext_noop("Assignee"),
+    gettext_noop("Category"),
+    gettext_noop("Requester"),
+    gettext_noop("Created"),
+    gettext_noop("First response"),
+    gettext_noop("Resolved"),
+    gettext_noop("First response (h)"),
+    gettext_noop("First response (business h)"),
+    gettext_noop("Resolution (h)"),
+    gettext_noop("Resolution (business h)"),
+    gettext_noop("Reopened"),
+    gettext_noop("Escalated"),
 )
 
 

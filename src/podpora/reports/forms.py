@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,9 +22,22 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
-class _Choice(forms.ModelChoiceField):
-    def __init__(self, queryset, label):  # type: ignore[no-untyped-def]
-        super().__init__(queryset=queryset, label=label, required=False)
+def _choice(queryset: Any, label: Any, empty_label: Any) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=queryset, label=label, required=False, empty_label=empty_label
+    )
+
+
+def default_filter_data(data: Any) -> dict[str, Any]:
+    """The query string with the defaults filled in, so the form shows them:
+    this month so far, by day, repeats within 7 days."""
+    today = timezone.localdate()
+    filled = {key: data.get(key) for key in data}
+    filled.setdefault("start", today.replace(day=1).isoformat())
+    filled.setdefault("end", today.isoformat())
+    filled.setdefault("granularity", "day")
+    filled.setdefault("repeat_days", "7")
+    return filled
 
 
 class ReportFilterForm(forms.Form):
@@ -38,10 +52,14 @@ class ReportFilterForm(forms.Form):
         required=False,
         choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
     )
-    organization = _Choice(Organization.objects.all(), _("Organisation"))
-    team = _Choice(Team.objects.all(), _("Team"))
-    agent = _Choice(
-        User.objects.exclude(agent_role="").order_by("full_name"), _("Agent")
+    organization = _choice(
+        Organization.objects.all(), _("Organisation"), _("All organisations")
+    )
+    team = _choice(Team.objects.all(), _("Team"), _("All teams"))
+    agent = _choice(
+        User.objects.exclude(agent_role="").order_by("full_name"),
+        _("Agent"),
+        _("All agents"),
     )
     channel = forms.ChoiceField(
         label=_("Channel"),
@@ -55,7 +73,7 @@ class ReportFilterForm(forms.Form):
         empty_value=None,
         choices=[("", _("All priorities")), *Priority.choices],
     )
-    category = _Choice(Category.objects.all(), _("Category"))
+    category = _choice(Category.objects.all(), _("Category"), _("All categories"))
     repeat_days = forms.TypedChoiceField(
         label=_("Repeated within (days)"),
         required=False,

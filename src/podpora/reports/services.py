@@ -92,6 +92,8 @@ def _print_css() -> str:
 
 
 def organization_pdf(org_report: OrganizationReport) -> bytes:
+    # WeasyPrint narrates every rendering step at INFO.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     # Imported here: WeasyPrint loads Pango at import, which only PDF needs.
     from weasyprint import HTML
 

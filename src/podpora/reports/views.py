@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from podpora.reports import access, exports, services, tasks
-from podpora.reports.forms import ReportFilterForm, ScheduleForm
+from podpora.reports.forms import ReportFilterForm, ScheduleForm, default_filter_data
 from podpora.reports.metrics import ReportFilter, compute_report
 from podpora.reports.models import ReportSchedule
 
@@ -27,10 +27,7 @@ def _require_dashboard(request: HttpRequest) -> None:
 
 
 def _filter_form(request: HttpRequest) -> ReportFilterForm:
-    form = ReportFilterForm(request.GET or None)
-    if not form.is_bound:
-        form = ReportFilterForm({})
-    return form
+    return ReportFilterForm(default_filter_data(request.GET))
 
 
 def _chart_data(report: Any) -> dict[str, Any]:

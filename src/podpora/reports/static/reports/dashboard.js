@@ -6,7 +6,10 @@
     if (!source || typeof Chart === "undefined") return;
     var data = JSON.parse(source.textContent);
     var blue = "#1f5fbf", green = "#2e9d57", orange = "#d9822b", grey = "#9aa3b2";
-    var common = { responsive: true, animation: false, maintainAspectRatio: true };
+    // A fresh options object per chart: Chart.js keeps and resolves the one it gets.
+    function options(extra) {
+      return Object.assign({ responsive: true, animation: false, maintainAspectRatio: true }, extra || {});
+    }
 
     function chart(id, config) {
       var canvas = document.getElementById(id);
@@ -21,17 +24,17 @@
           { type: "line", label: data.labels.backlog, data: data.trend.backlog, borderColor: orange, backgroundColor: orange, yAxisID: "y" }
         ]
       },
-      options: common
+      options: options()
     });
     chart("chart-hours", {
       type: "bar",
       data: { labels: data.hours.labels, datasets: [{ label: data.labels.created, data: data.hours.values, backgroundColor: blue }] },
-      options: common
+      options: options()
     });
     chart("chart-weekdays", {
       type: "bar",
       data: { labels: data.weekdays.labels, datasets: [{ label: data.labels.created, data: data.weekdays.values, backgroundColor: blue }] },
-      options: common
+      options: options()
     });
     chart("chart-agents", {
       type: "bar",
@@ -42,13 +45,13 @@
           { label: data.labels.open_load, data: data.agents.open_load, backgroundColor: grey }
         ]
       },
-      options: Object.assign({ indexAxis: "y" }, common)
+      options: options({ indexAxis: "y" })
     });
     if (data.csat) {
       chart("chart-csat", {
         type: "bar",
         data: { labels: data.csat.labels, datasets: [{ label: data.labels.ratings, data: data.csat.values, backgroundColor: green }] },
-        options: common
+        options: options()
       });
     }
     document.body.dataset.chartsReady = "1";
