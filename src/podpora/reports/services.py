@@ -182,7 +182,7 @@ def send_schedule(
     today = today or timezone.localdate()
     with transaction.atomic():
         schedule = (
-            ReportSchedule.objects.select_for_update()
+            ReportSchedule.objects.select_for_update(of=("self",))
             .select_related("organization", "created_by")
             .get(pk=schedule.pk)
         )
