@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from podpora.accounts.models import Organization, Team, User
@@ -27,7 +27,7 @@ from podpora.reports.models import (
     DailyTicketStats,
     TicketFact,
 )
-from podpora.tickets.models import OPEN_STATUSES, Category, Channel, Priority, Ticket
+from podpora.tickets.models import Category, Channel, Priority
 
 # Up to this many durations, medians are exact (read from the facts through
 # their day indexes); above it they are interpolated from the histograms,
@@ -382,17 +382,17 @@ def agent_rows(report_filter: ReportFilter) -> list[AgentRow]:
             c=Sum("created"), r=Sum("resolved"), rs=Sum("res_sum"), fr=Sum("responded")
         )
     }
-    load = dict(
-        Ticket.objects.filter(
-            report_filter.ticket_filter(),
-            status__in=OPEN_STATUSES,
-            assignee__isnull=False,
-            merged_into__isnull=True,
-        )
-        .values_list("assignee_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    # Open now = created minus resolved over all time, per current assignee:
+    # a ticket is open exactly while it has no resolution time, so the
+    # aggregates answer this without touching the ticket table.
+    load = {
+        row["agent_id"]: (row["c"] or 0) - (row["r"] or 0)
+        for row in _stats(report_filter, "agent_id")
+        .exclude(agent_id=0)
+        .values("agent_id")
+        .annotate(c=Sum("created"), r=Sum("resolved"))
+    }
+    load = {agent: n for agent, n in load.items() if n > 0}
     ids = set(rows) | set(load)
     names = {
         pk: full_name or email

@@ -1,0 +1,136 @@
+from datetime import date, datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from podpora.reports import providers
+from podpora.reports.metrics import ReportFilter, compute_report
+from podpora.reports.models import DailyTicketStats, TicketFact
+from podpora.tickets import services
+from podpora.tickets.models import Category
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = ReportFilter(start=date(2026, 3, 2), end=date(2026, 3, 13))
+SEEN: dict = {}
+
+
+def fake_ratings(*, tickets, start: datetime, end: datetime):
+    SEEN["ratings"] = (set(tickets.values_list("subject", flat=True)), start, end)
+    return [5, 4, 4, 2, 5, 9]  # 9 is not a valid score and is ignored
+
+
+def fake_sla_outcomes(*, tickets, start, end):
+    return [
+        ("Standard", "first_response", True),
+        ("Standard", "first_response", False),
+        ("Standard", "resolution", True),
+        ("Premium", "resolution", True),
+    ]
+
+
+def test_csat_reads_ratings_through_the_surveys_interface(
+    fortnight, org_b, monkeypatch
+):
+    monkeypatch.setattr(providers, "RATINGS_PROVIDER", f"{__name__}.fake_ratings")
+
+    report = compute_report(
+        ReportFilter(start=PERIOD.start, end=PERIOD.end, organization_id=org_b.pk)
+    )
+
+    assert report.csat.count == 5
+    assert report.csat.average == 4.0
+    assert report.csat.distribution == {1: 0, 2: 1, 3: 0, 4: 2, 5: 2}
+    assert report.csat.satisfied_pct == 80.0
+    subjects, start, end = SEEN["ratings"]
+    assert subjects == {"VPN nefunguje"}
+    assert (start.isoformat(), end.isoformat()) == (
+        "2026-03-02T00:00:00+01:00",
+        "2026-03-14T00:00:00+01:00",
+    )
+
+
+def test_sla_compliance_per_policy_and_target(fortnight, monkeypatch):
+    monkeypatch.setattr(providers, "SLA_PROVIDER", f"{__name__}.fake_sla_outcomes")
+
+    rows = compute_report(PERIOD).sla
+
+    assert [(r.policy, r.target, r.met, r.total, r.compliance_pct) for r in rows] == [
+        ("Premium", "resolution", 1, 1, 100.0),
+        ("Standard", "first_response", 1, 2, 50.0),
+        ("Standard", "resolution", 1, 1, 100.0),
+    ]
+
+
+def test_without_surveys_and_sla_the_figures_are_absent_not_zero(
+    fortnight, monkeypatch
+):
+    monkeypatch.setattr(
+        providers, "RATINGS_PROVIDER", "podpora.surveys.selectors.missing"
+    )
+    monkeypatch.setattr(providers, "SLA_PROVIDER", "podpora.nowhere.sla_outcomes")
+
+    report = compute_report(PERIOD)
+
+    assert report.csat is None
+    assert report.sla is None
+
+
+def test_dashboard_shows_csat_chart_when_surveys_provide_ratings(
+    client, sylwia, fortnight, monkeypatch
+):
+    monkeypatch.setattr(providers, "RATINGS_PROVIDER", f"{__name__}.fake_ratings")
+    client.login(email=sylwia.email, password=PASSWORD)
+
+    response = client.get(
+        reverse("reports:dashboard"), {"start": "2026-03-02", "end": "2026-03-13"}
+    )
+
+    assert b'id="chart-csat"' in response.content
+    assert response.context["chart_data"]["csat"]["values"] == [0, 1, 0, 2, 2]
+
+
+def test_rebuild_command_recomputes_lost_figures(fortnight):
+    DailyTicketStats.objects.all().delete()
+    TicketFact.objects.all().delete()
+    assert compute_report(PERIOD).created == 0
+
+    out = StringIO()
+    call_command("reports_rebuild", stdout=out)
+
+    assert "Rebuilt report figures for 5 tickets" in out.getvalue()
+    report = compute_report(PERIOD)
+    assert (report.created, report.resolved, report.repeated) == (5, 3, 1)
+
+
+def test_changing_the_earlier_tickets_category_ends_the_repeat(fortnight, tomasz):
+    other = Category.objects.create(name="Monitory")
+
+    services.update_ticket(fortnight.printer_monday, actor=tomasz, category=other)
+
+    assert compute_report(PERIOD).repeated == 0
+    assert (
+        TicketFact.objects.get(ticket=fortnight.printer_friday).repeat_gap_hours is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("pl", ["Zgłoszenia utworzone", "Czas reakcji, mediana (godziny pracy)"]),
+        ("cs", ["Vytvořené tikety", "Doba reakce, medián (pracovní doba)"]),
+    ],
+)
+def test_dashboard_speaks_polish_and_czech(
+    client, sylwia, fortnight, language, expected
+):
+    client.login(email=sylwia.email, password=PASSWORD)
+
+    response = client.get(reverse("reports:dashboard"), HTTP_ACCEPT_LANGUAGE=language)
+
+    content = response.content.decode()
+    for text in expected:
+        assert text in content
