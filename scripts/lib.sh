@@ -106,7 +106,13 @@ ensure_postgres() {
 }
 
 # What the test suite drives for real: Chromium for browser tests, Dovecot
-# for IMAP, gettext for the catalogues.
+# for IMAP, gettext for the catalogues, pdftotext to read generated PDFs.
 ensure_test_tools() {
-  apt_install chromium dovecot-imapd gettext
+  apt_install chromium dovecot-imapd gettext poppler-utils
+  ensure_pdf_libs
+}
+
+# WeasyPrint (report PDFs) draws text with Pango; DejaVu has Polish and Czech letters.
+ensure_pdf_libs() {
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 }
