@@ -513,21 +513,40 @@ def _aggregate_queries(grain: int) -> Iterator[tuple[str, Any]]:
 
 
 def _build_aggregates() -> None:
-    for grain in STORED_GRAINS:
-        dims = grain_dimensions(grain)
-        for day_field, rows in _aggregate_queries(grain):
-            batch: dict[Key, Counter[str]] = {}
-            for row in rows.iterator(chunk_size=2000):
-                key = (
-                    row.pop(day_field),
-                    grain,
-                    *(row.pop(d) if d in dims else _EMPTY_DIMS[d] for d in DIMENSIONS),
+    """Fill the daily rows straight from the facts, one INSERT … SELECT per
+    grain and kind of day, so no row travels through Python."""
+    table = connection.ops.quote_name(DailyTicketStats._meta.db_table)
+    conflict = ", ".join(_KEY_COLUMNS)
+    with connection.cursor() as cursor:
+        for grain in STORED_GRAINS:
+            dims = grain_dimensions(grain)
+            for index, (day_field, rows) in enumerate(_aggregate_queries(grain)):
+                counters = list(rows.query.annotations)
+                inner, params = rows.query.sql_with_params()
+                dimension_values = [
+                    f"s.{d}" if d in dims else ("''" if d == "channel" else "0")
+                    for d in DIMENSIONS
+                ]
+                selected = ", ".join(
+                    [
+                        f"s.{day_field}",
+                        str(int(grain)),
+                        *dimension_values,
+                        *(f"COALESCE(s.{c}, 0)" for c in counters),
+                    ]
                 )
-                batch[key] = Counter({k: v for k, v in row.items() if v})
-                if len(batch) >= 2000:
-                    _upsert(batch)
-                    batch = {}
-            _upsert(batch)
+                columns = ", ".join([*_KEY_COLUMNS, *counters])
+                sql = (
+                    f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                    f"SELECT {selected} FROM ({inner}) s WHERE true"
+                )
+                if index:
+                    # The creation-day rows are in; the other days add to them.
+                    updates = ", ".join(
+                        f"{c} = {table}.{c} + excluded.{c}" for c in counters
+                    )
+                    sql += f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+                cursor.execute(sql, params)
 
 
 def rebuild(progress: Any = None) -> int:
