@@ -407,7 +407,7 @@ def _insert_facts(facts: Sequence[TicketFact]) -> None:
     values field by field (``bulk_create``) costs more than the database."""
     fields = TicketFact._meta.concrete_fields
     table = connection.ops.quote_name(TicketFact._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     adapt_datetime = connection.ops.adapt_datetimefield_value
     adapt_date = connection.ops.adapt_datefield_value
