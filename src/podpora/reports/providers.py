@@ -8,9 +8,10 @@ and the lead wiring the apps together, can point them elsewhere.
 
 Contracts (see docs/reports.md):
 
-``podpora.surveys.selectors.ratings(*, tickets, start, end) -> Iterable[int]``
-    The scores (1–5) of satisfaction ratings given in ``[start, end)`` for
-    the tickets of the queryset ``tickets``.
+``podpora.surveys.selectors.csat_summary(tickets, *, start, end)``
+    An object with ``count``, ``average``, ``distribution`` (stars → number)
+    and ``surveys_sent`` for the ratings given in ``[start, end)`` to the
+    tickets of the queryset ``tickets``.
 
 ``podpora.automation.selectors.sla_outcomes(*, tickets, start, end)
 -> Iterable[tuple[str, str, bool]]``
@@ -19,7 +20,6 @@ Contracts (see docs/reports.md):
     ``"first_response"`` or ``"resolution"``.
 """
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,11 +31,11 @@ from podpora.tickets.models import Ticket
 if TYPE_CHECKING:
     from podpora.reports.metrics import ReportFilter
 
-RATINGS_PROVIDER = "podpora.surveys.selectors.ratings"
+RATINGS_PROVIDER = "podpora.surveys.selectors.csat_summary"
 SLA_PROVIDER = "podpora.automation.selectors.sla_outcomes"
 
 
-def _provider(path: str) -> Callable[..., Iterable[Any]] | None:
+def _provider(path: str) -> Callable[..., Any] | None:
     try:
         return import_string(path)
     except ImportError:
@@ -47,6 +47,13 @@ class CsatSummary:
     count: int
     average: float | None
     distribution: dict[int, int]  # score 1–5 → number of ratings
+    surveys_sent: int = 0
+
+    @property
+    def response_rate_pct(self) -> float | None:
+        if not self.surveys_sent:
+            return None
+        return round(100 * self.count / self.surveys_sent, 1)
 
     @property
     def satisfied_pct(self) -> float | None:
@@ -56,21 +63,6 @@ class CsatSummary:
         return round(
             100 * (self.distribution[4] + self.distribution[5]) / self.count, 1
         )
-
-
-def csat_summary(scores: Iterable[int]) -> CsatSummary:
-    counted = Counter(int(s) for s in scores if 1 <= int(s) <= 5)
-    count = sum(counted.values())
-    average = (
-        round(sum(score * n for score, n in counted.items()) / count, 2)
-        if count
-        else None
-    )
-    return CsatSummary(
-        count=count,
-        average=average,
-        distribution={score: counted.get(score, 0) for score in range(1, 6)},
-    )
 
 
 @dataclass
@@ -105,7 +97,18 @@ def csat(report_filter: "ReportFilter") -> CsatSummary | None:
     if provider is None:
         return None
     start, end = report_filter.bounds()
-    return csat_summary(provider(tickets=_tickets(report_filter), start=start, end=end))
+    given = provider(_tickets(report_filter), start=start, end=end)
+    distribution = {s: int(given.distribution.get(s, 0)) for s in range(1, 6)}
+    count = sum(distribution.values())
+    average = (
+        round(sum(s * n for s, n in distribution.items()) / count, 2) if count else None
+    )
+    return CsatSummary(
+        count=count,
+        average=average,
+        distribution=distribution,
+        surveys_sent=int(getattr(given, "surveys_sent", 0) or 0),
+    )
 
 
 def sla_compliance(report_filter: "ReportFilter") -> list[SlaRow] | None:
