@@ -139,3 +139,10 @@ def test_czech_pdf_keeps_czech_letters(client, sylwia, org_b, fortnight):
         ).stdout.decode()
         assert "Novák Strojírny a.s." in text
         assert "VPN nefunguje" in text
+
+
+def test_pdf_renderer_fetches_nothing(settings):
+    from podpora.reports.services import _refuse_fetch
+
+    with pytest.raises(ValueError, match="no resources"):
+        _refuse_fetch("file:///etc/passwd")

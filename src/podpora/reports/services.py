@@ -101,7 +101,14 @@ def organization_pdf(org_report: OrganizationReport) -> bytes:
         "reports/organization_report_pdf.html",
         {"r": org_report, "css": _print_css(), "generated_at": timezone.now()},
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
+
+
+def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+    """The report inlines its stylesheet and needs nothing else: refusing
+    every fetch means no text in a report can make the renderer read a local
+    file or call a server."""
+    raise ValueError(f"report PDFs load no resources ({url[:60]})")
 
 
 def organization_tables(
