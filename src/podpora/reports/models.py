@@ -120,8 +120,12 @@ class TicketFact(models.Model):
             models.Index(fields=["created_day"], name="rfact_created_day"),
             models.Index(fields=["resolved_day"], name="rfact_resolved_day"),
             models.Index(fields=["response_day"], name="rfact_response_day"),
+            # Exact medians of one organisation's month (its monthly report).
             models.Index(
-                fields=["organization_id", "created_at"], name="rfact_org_created"
+                fields=["organization_id", "response_day"], name="rfact_org_response"
+            ),
+            models.Index(
+                fields=["organization_id", "resolved_day"], name="rfact_org_resolved"
             ),
             models.Index(
                 fields=["requester_id", "created_at"], name="rfact_req_created"
