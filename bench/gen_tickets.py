@@ -1,6 +1,6 @@
 """Fill a database with N realistic tickets and print the rate.
 
-    python bench/gen_tickets.py 100000 [--seed 1] [--days 90]
+    python bench/gen_tickets.py 100000 [--seed 1] [--days 90] [--writers 2]
 
 Uses DATABASE_URL (the embedded SQLite database when unset) and migrates it
 first if needed. The baseline, measured in the same run and rolled back, is
@@ -57,6 +57,12 @@ def main() -> None:
     parser.add_argument("tickets", type=int, help="how many tickets to add")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--days", type=int, default=90)
+    parser.add_argument(
+        "--writers",
+        type=int,
+        default=None,
+        help="database connections writing at once (default: 2 on PostgreSQL)",
+    )
     args = parser.parse_args()
 
     import django
@@ -78,7 +84,11 @@ def main() -> None:
 
     started = time.perf_counter()
     stats = generate_tickets_with_stats(
-        args.tickets, seed=args.seed, days=args.days, progress=progress
+        args.tickets,
+        seed=args.seed,
+        days=args.days,
+        progress=progress,
+        writers=args.writers,
     )
     elapsed = time.perf_counter() - started
     rate = stats.tickets / elapsed if elapsed else 0.0

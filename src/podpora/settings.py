@@ -316,6 +316,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Called, in this order, inside the transaction of every ticket change (see
 # podpora.tickets.hooks). Each is "module.function" taking a TicketChange.
 PODPORA_TICKET_HOOKS: list[str] = [
+    "podpora.automation.hooks.on_ticket_change",
     "podpora.kb.hooks.on_ticket_change",
     "podpora.surveys.hooks.on_ticket_change",
     "podpora.chat.hooks.on_ticket_change",
@@ -336,6 +337,10 @@ LOGGING = {
     },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- automation ------------------------------------------------------------------
+# Resolved tickets close after this many days without a customer reply (0: never).
+PODPORA_AUTO_CLOSE_DAYS = _env_int("PODPORA_AUTO_CLOSE_DAYS", 7)
 
 # --- Knowledge base and satisfaction surveys ----------------------------------------
 

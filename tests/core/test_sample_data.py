@@ -53,7 +53,7 @@ def test_every_ticket_gets_its_own_number_across_runs_and_after_them(generated):
     assert opened.number > max(numbers)
 
 
-def test_progress_reports_the_running_total_after_each_batch():
+def test_progress_reports_the_running_total_after_each_batch(db):
     seen: list[int] = []
     stats = generate_tickets_with_stats(25, progress=seen.append, batch_size=10)
     assert seen == [10, 20, 25]
@@ -194,10 +194,11 @@ def test_a_customer_of_one_organisation_never_requests_anothers_ticket(
             user_id=requester, organization_id=organisation
         ).exists()
     assert all(len(orgs) == 1 for orgs in organisations.values())
-    # People who were there before are never made requesters, and an
-    # organisation the sample data does not know is left alone.
+    # People and organisations that were there before are left alone.
     assert list(Ticket.objects.filter(requester__in=[anna, bara])) == [own]
+    assert list(Ticket.objects.filter(organization=org_a)) == [own]
     assert not Ticket.objects.filter(organization=org_b).exists()
+    assert list(visible_to(anna)) == [own]
 
 
 def test_an_organisation_manager_sees_exactly_their_organisations_tickets(generated):
@@ -239,3 +240,25 @@ def test_reserving_numbers_recreates_a_lost_counter_above_the_numbers_in_use(
     TicketNumberCounter.objects.all().delete()
     highest = Ticket.objects.order_by("-number").values_list("number", flat=True)[0]
     assert list(reserve_ticket_numbers(2)) == [highest + 1, highest + 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_writers_keep_numbers_unique_and_in_creation_order():
+    # Outside a transaction PostgreSQL writes batches over several
+    # connections; SQLite (one writer at a time) writes them in turn.
+    seen: list[int] = []
+    stats = generate_tickets_with_stats(
+        1200, batch_size=200, writers=3, progress=seen.append
+    )
+    assert stats.tickets == Ticket.objects.count() == 1200
+    assert stats.messages == Message.objects.count()
+    assert stats.events == TicketEvent.objects.count()
+    assert seen == sorted(seen)
+    assert seen[-1] == 1200
+    assert len(seen) == 6
+    created = list(
+        Ticket.objects.order_by("number").values_list("created_at", flat=True)
+    )
+    assert created == sorted(created)
+    numbers = list(Ticket.objects.values_list("number", flat=True))
+    assert len(set(numbers)) == 1200

@@ -111,8 +111,15 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     """Load the demo world and ``tickets`` backdated tickets (plus today's few);
     returns how many tickets were added. People and organisations are reused
     when they exist, so loading twice only adds tickets."""
+    from podpora.automation import data as automation_data
+    from podpora.automation import sla
+
     sample_data.ensure_world()
+    automation_data.install_defaults()
     _give_demo_password()
     created = sample_data.generate_tickets(tickets, seed=seed, days=90)
+    # The generator writes tables directly, without the ticket hooks: derive
+    # what the hooks would have kept (SLA clocks) from the tables.
+    sla.rebuild_states()
     _open_todays_requests()
     return created + len(TODAY)

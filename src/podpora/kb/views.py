@@ -20,7 +20,7 @@ from podpora.kb.errors import KbError, TooManyRequests
 from podpora.kb.forms import ArticleForm
 from podpora.kb.models import Article, ArticleLanguage, ArticleStatus, Category
 
-SUGGESTION_FIELDS = ("q", "subject", "body", "body_text", "text")
+SUGGESTION_FIELDS = ("q", "subject", "body", "body_text", "text", "description")
 
 
 def _viewer(request: HttpRequest) -> User | None:

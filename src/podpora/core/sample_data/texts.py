@@ -18,7 +18,7 @@ class Company:
 
 COMPANIES = (
     Company(
-        "Kowalski Logistyka sp. z o.o.",
+        "Kowalski Logistyka S.A.",
         "kowalski-logistyka.pl",
         "pl",
         40,
@@ -482,12 +482,12 @@ ISSUES = (
         "desk",
         ("laptop", "nowy-pracownik"),
         (
-            "Przygotowanie laptopa dla {place}",
-            "Prosimy o przygotowanie nowego laptopa z pakietem Office dla osoby z {place}.",
+            "Nowy laptop dla osoby w {place}",
+            "Prosimy o przygotowanie nowego laptopa z pakietem Office dla nowej osoby w {place}.",
         ),
         (
-            "Příprava notebooku pro {place}",
-            "Prosíme o přípravu nového notebooku s Office pro kolegyni z {place}.",
+            "Nový notebook pro kolegyni v {place}",
+            "Prosíme o přípravu nového notebooku s Office pro novou kolegyni v {place}.",
         ),
         weight=2,
         escalates=0.02,
@@ -544,12 +544,12 @@ ISSUES = (
         "desk",
         ("m365", "uprawnienia"),
         (
-            "Dostęp do skrzynki biuro@ dla {place}",
-            "Prosimy o nadanie dostępu do wspólnej skrzynki biuro@ dla osoby z {place}.",
+            "Dostęp do skrzynki biuro@ dla osoby w {place}",
+            "Prosimy o nadanie dostępu do wspólnej skrzynki biuro@ dla osoby pracującej w {place}.",
         ),
         (
-            "Přístup do schránky info@ pro {place}",
-            "Prosíme o přístup do sdílené schránky info@ pro kolegu z {place}.",
+            "Přístup do schránky info@ pro kolegu v {place}",
+            "Prosíme o přístup do sdílené schránky info@ pro kolegu v {place}.",
         ),
         weight=2,
         escalates=0.0,
@@ -606,6 +606,7 @@ ISSUES = (
     ),
 )
 
+# Locative forms ("w księgowości", "v účtárně"): use {place} only after w / v.
 PLACES = {
     "pl": (
         "księgowości",

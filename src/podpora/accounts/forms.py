@@ -1,0 +1,79 @@
+"""Sign-in and profile forms."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from podpora.accounts import ratelimit
+from podpora.accounts.models import User, normalize_email
+
+# A guesser gets 10 tries per address and 5 per account in a quarter of an
+# hour; a person who mistypes a few times never notices.
+IP_LIMIT = ratelimit.Limit("login-ip", attempts=10, window_seconds=15 * 60)
+ACCOUNT_LIMIT = ratelimit.Limit("login-account", attempts=5, window_seconds=15 * 60)
+
+
+def client_ip(request: HttpRequest | None) -> str:
+    if request is None:
+        return "unknown"
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+class LoginForm(AuthenticationForm):
+    """E-mail and password; the same error whether the account exists or not."""
+
+    username = forms.EmailField(
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The e-mail address or the password is not right."),
+        "too_many": _("Too many sign-in attempts. Try again in %(minutes)s."),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        email = normalize_email(self.data.get("username", "") or "")
+        ip = client_ip(self.request)
+        wait = max(
+            ratelimit.retry_after(IP_LIMIT, ip),
+            ratelimit.retry_after(ACCOUNT_LIMIT, email) if email else 0,
+        )
+        if wait:
+            minutes = max(1, (wait + 59) // 60)
+            raise forms.ValidationError(
+                self.error_messages["too_many"],
+                code="too_many",
+                params={
+                    "minutes": ngettext("%d minute", "%d minutes", minutes) % minutes
+                },
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            ratelimit.record_failure(IP_LIMIT, ip)
+            if email:
+                ratelimit.record_failure(ACCOUNT_LIMIT, email)
+            raise
+        ratelimit.reset(ACCOUNT_LIMIT, email)
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "phone", "language", "time_zone"]
+        help_texts = {
+            "language": _("Leave on the browser's language to follow its setting."),
+        }
+
+    def clean_language(self) -> str:
+        language = self.cleaned_data.get("language") or ""
+        if language and language not in dict(settings.LANGUAGES):
+            raise forms.ValidationError(_("Choose a language from the list."))
+        return language

@@ -1,0 +1,58 @@
+"""``{% load automation_sla %}``: SLA clocks of a ticket for the desk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from podpora.automation import sla
+from podpora.automation.models import TicketSla
+from podpora.tickets.models import Ticket
+
+register = template.Library()
+
+
+@register.simple_tag
+def sla_clocks(ticket: Ticket) -> list[sla.ClockStatus]:
+    try:
+        state: TicketSla | None = ticket.sla  # type: ignore[attr-defined]
+    except TicketSla.DoesNotExist:
+        state = None
+    return sla.clock_statuses(ticket, state)
+
+
+@register.simple_tag
+def sla_badge(ticket: Ticket) -> str:
+    """ "breached", "at_risk" or "" for a queue row; reads only annotated or
+    cached values when the queue used ``with_next_breach`` (no query)."""
+    due = getattr(ticket, "next_breach_at", None)
+    if due is None and not hasattr(ticket, "next_breach_at"):
+        try:
+            due = ticket.sla.next_breach_at  # type: ignore[attr-defined]
+        except TicketSla.DoesNotExist:
+            return ""
+    if due is None:
+        return ""
+    now = timezone.now()
+    if due <= now:
+        return "breached"
+    if (due - now).total_seconds() <= 3600:
+        return "at_risk"
+    return ""
+
+
+@register.filter
+def business_duration(seconds: Any) -> str:
+    """Seconds of business time as "2 h 05 min" (sign dropped)."""
+    if seconds is None:
+        return ""
+    total = int(abs(float(seconds)) // 60)
+    days, rest = divmod(total, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h {minutes:02d} min"
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min"

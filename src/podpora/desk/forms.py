@@ -1,0 +1,323 @@
+"""Forms of the desk: they parse input; the services decide."""
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from podpora.accounts.models import Organization, Team, Tier, User
+from podpora.desk.models import CannedReply
+from podpora.desk.queues import Filters
+from podpora.tickets.models import Category, Channel, LinkKind, Priority, Status
+
+
+def agents() -> Any:
+    return (
+        User.objects.exclude(agent_role="")
+        .filter(is_active=True)
+        .order_by("full_name", "email")
+    )
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class FilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices]
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any")), *Priority.choices],
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), required=False, queryset=Team.objects.filter(is_active=True)
+    )
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"),
+        required=False,
+        queryset=Organization.objects.filter(is_active=True),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Any")), *Channel.choices]
+    )
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=64)
+    created_from = forms.DateField(
+        label=_("Created from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    created_to = forms.DateField(
+        label=_("Created to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, agent_list: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = lambda: [
+            ("", _("Anyone")),
+            ("none", _("Nobody")),
+            *[(str(a.pk), a.display_name) for a in agent_list],
+        ]
+
+    def filters(self) -> Filters:
+        if not self.is_valid():
+            return Filters()
+        data = self.cleaned_data
+        team = data.get("team")
+        org = data.get("organization")
+        active = {
+            k: str(v if not hasattr(v, "pk") else v.pk)
+            for k, v in data.items()
+            if v not in (None, "")
+        }
+        return Filters(
+            status=data.get("status") or "",
+            priority=data.get("priority"),
+            team=team.pk if team else None,
+            assignee=data.get("assignee") or "",
+            organization=org.pk if org else None,
+            channel=data.get("channel") or "",
+            tag=data.get("tag") or "",
+            created_from=data.get("created_from"),
+            created_to=data.get("created_to"),
+            active=active,
+        )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Reply to the requester"),
+        widget=forms.Textarea(attrs={"rows": 6, "accesskey": "r"}),
+        max_length=100_000,
+    )
+    status = forms.ChoiceField(
+        label=_("Then set the status to"),
+        required=False,
+        choices=[("", _("Keep as it is"))]
+        + [(s, s.label) for s in Status if s not in (Status.NEW,)],
+    )
+    time_spent = forms.IntegerField(
+        label=_("Time spent (minutes)"), required=False, min_value=0, max_value=1440
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    # When the page was loaded: what others changed since then is shown on a conflict.
+    loaded_at = forms.FloatField(widget=forms.HiddenInput, required=False)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal note"),
+        help_text=_("Only agents see it. Mention a colleague with @name or @e-mail."),
+        widget=forms.Textarea(attrs={"rows": 4, "accesskey": "n"}),
+        max_length=100_000,
+    )
+    time_spent = forms.IntegerField(
+        label=_("Time spent (minutes)"), required=False, min_value=0, max_value=1440
+    )
+
+
+class PropertiesForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), coerce=int, choices=Priority.choices
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        required=False,
+        queryset=Team.objects.filter(is_active=True),
+        empty_label=_("No team"),
+    )
+    assignee = AgentChoiceField(
+        label=_("Assignee"), required=False, queryset=agents(), empty_label=_("Nobody")
+    )
+    tier = forms.TypedChoiceField(
+        label=_("Support tier"), coerce=int, choices=Tier.choices
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        required=False,
+        queryset=Category.objects.filter(is_active=True),
+        empty_label=_("None"),
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separated by commas."),
+    )
+    cc = forms.CharField(
+        label=_("CC"),
+        required=False,
+        max_length=2000,
+        help_text=_("E-mail addresses separated by commas."),
+    )
+    remote_session_id = forms.CharField(
+        label=_("Remote session ID"), required=False, max_length=64
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    # When the page was loaded: what others changed since then is shown on a conflict.
+    loaded_at = forms.FloatField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, agent_list: list[User], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "prop_%s")
+        super().__init__(*args, **kwargs)
+        # One list of agents per page, shared with the other forms.
+        field = cast(forms.ModelChoiceField, self.fields["assignee"])
+        field.queryset = agents()
+        field.choices = [("", _("Nobody"))] + [
+            (a.pk, a.display_name) for a in agent_list
+        ]
+
+    def clean_tags(self) -> list[str]:
+        raw = self.cleaned_data.get("tags") or ""
+        return [t.strip() for t in raw.split(",") if t.strip()]
+
+    def clean_cc(self) -> list[str]:
+        raw = self.cleaned_data.get("cc") or ""
+        addresses = [a.strip() for a in raw.replace(";", ",").split(",") if a.strip()]
+        validator = forms.EmailField()
+        for address in addresses:
+            validator.clean(address)
+        return addresses
+
+
+class EscalateForm(forms.Form):
+    note = forms.CharField(
+        label=_("Hand-over note"),
+        help_text=_("What was tried and what the next line should know."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    team = forms.ModelChoiceField(
+        label=_("To team"),
+        required=False,
+        queryset=Team.objects.filter(is_active=True),
+        empty_label=_("The next tier's team"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "esc_%s")
+        super().__init__(*args, **kwargs)
+
+
+class NumberForm(forms.Form):
+    number = forms.IntegerField(label=_("Ticket number"), min_value=1)
+
+    def clean_number(self) -> int:
+        return int(self.cleaned_data["number"])
+
+
+class LinkForm(NumberForm):
+    kind = forms.ChoiceField(
+        label=_("Link as"),
+        choices=[
+            (LinkKind.RELATED, _("Related")),
+            ("parent", _("Parent of this ticket")),
+            ("child", _("Child of this ticket")),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "link_%s")
+        super().__init__(*args, **kwargs)
+
+
+class SplitForm(forms.Form):
+    message = forms.IntegerField(widget=forms.HiddenInput)
+    subject = forms.CharField(label=_("Subject of the new ticket"), required=False)
+
+
+class IntakeForm(forms.Form):
+    requester = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    caller_name = forms.CharField(
+        label=_("Caller's name"), required=False, max_length=200
+    )
+    caller_email = forms.EmailField(label=_("Caller's e-mail"), required=False)
+    caller_phone = forms.CharField(
+        label=_("Caller's phone"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    notes = forms.CharField(
+        label=_("Call notes"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        coerce=int,
+        choices=Priority.choices,
+        initial=Priority.NORMAL,
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        required=False,
+        queryset=Team.objects.filter(is_active=True),
+        empty_label=_("No team"),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        required=False,
+        queryset=Category.objects.filter(is_active=True),
+        empty_label=_("None"),
+    )
+    remote_session_id = forms.CharField(
+        label=_("Remote session ID"),
+        required=False,
+        max_length=64,
+        help_text=_("TeamViewer, AnyDesk or similar, if you connected."),
+    )
+    assign_to_me = forms.BooleanField(
+        label=_("Assign to me"), required=False, initial=True
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("requester") and not data.get("caller_email"):
+            raise forms.ValidationError(
+                _("Choose a known caller, or give the new caller's e-mail address.")
+            )
+        return data
+
+
+class CannedReplyForm(forms.ModelForm):
+    shared = forms.BooleanField(label=_("Shared with every agent"), required=False)
+
+    class Meta:
+        model = CannedReply
+        fields = ["title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [
+        ("assign", _("Assign to")),
+        ("status", _("Set status")),
+        ("priority", _("Set priority")),
+        ("close", _("Close")),
+    ]
+    tickets = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    assignee = forms.CharField(required=False)  # agent id or "none"
+    status = forms.ChoiceField(required=False, choices=[("", ""), *Status.choices])
+    priority = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", ""), *Priority.choices],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Ticket numbers are checked against the user's scope by the view.
+        numbers = self.data.getlist("tickets") if hasattr(self.data, "getlist") else []
+        cast(forms.ChoiceField, self.fields["tickets"]).choices = [
+            (n, n) for n in numbers
+        ]

@@ -1,0 +1,232 @@
+"""Queue pages and bulk actions."""
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from podpora.accounts.models import Team, User
+from podpora.accounts.permissions import Right, can
+from podpora.desk import queues
+from podpora.desk.forms import BulkForm, FilterForm, agents
+from podpora.desk.views.access import agent_required
+from podpora.tickets import services
+from podpora.tickets.errors import TicketError
+from podpora.tickets.models import Priority, Status
+from podpora.tickets.selectors import visible_to
+
+
+def sidebar_teams(user: User) -> tuple[list[Team], list[int]]:
+    """The teams shown in the sidebar and the ids of the user's own teams,
+    in one query, kept as long as the sidebar counts."""
+    key = f"desk:teams:{user.pk}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _sidebar_teams(user)
+        cache.set(key, cached, queues.COUNT_CACHE_SECONDS)
+    return cached
+
+
+def _sidebar_teams(user: User) -> tuple[list[Team], list[int]]:
+    teams = Team.objects.filter(is_active=True).annotate(
+        is_mine=Exists(
+            Team.agents.through.objects.filter(team=OuterRef("pk"), user=user)
+        )
+    )
+    if not can(user, Right.SEE_ALL_TICKETS):
+        teams = teams.filter(agents=user)
+    listed: list[Team] = list(teams.order_by("tier", "name"))
+    return listed, [t.pk for t in listed if getattr(t, "is_mine", False)]
+
+
+@require_GET
+@agent_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("desk:queue", slug=queues.DEFAULT_QUEUE)
+
+
+@require_GET
+@agent_required
+def queue(
+    request: HttpRequest, slug: str = "", team_id: int | None = None
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    teams, team_ids = sidebar_teams(user)
+    team = None
+    current: queues.Queue | None = None
+    if team_id is not None:
+        team = next((t for t in teams if t.pk == team_id), None)
+        if team is None:
+            raise Http404
+        title, key = team.name, f"team-{team.pk}"
+    else:
+        current = queues.QUEUES.get(slug)
+        if current is None:
+            raise Http404
+        title, key = str(current.label), slug
+    # Agents are listed only when a select needs them (a cached filter form
+    # or the bulk panel), so a plain page view does not query them.
+    agent_list = SimpleLazyObject(queues.agent_choices)
+    form = FilterForm(request.GET or None, agent_list=agent_list)
+    filters = form.filters()
+    tickets = queues.apply_filters(
+        queues.queue_tickets(user, current, team=team, team_ids=team_ids), filters
+    )
+    tickets, sort = queues.order(tickets, request.GET.get("sort", queues.DEFAULT_SORT))
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    rows, has_next = queues.page_of(tickets, page)
+    # Labels looked up once per page rather than per row (get_FOO_display
+    # rebuilds its choice map on every call).
+    status_labels = {value: str(label) for value, label in Status.choices}
+    priority_labels = {value: str(label) for value, label in Priority.choices}
+    for row in rows:
+        row.status_label = status_labels.get(row.status, row.status)  # type: ignore[attr-defined]
+        row.priority_label = priority_labels.get(row.priority, row.priority)  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    context = {
+        "title": title,
+        "current_key": key,
+        "rows": rows,
+        "page": page,
+        "has_next": has_next,
+        "first_row": (page - 1) * queues.PAGE_SIZE + 1 if rows else 0,
+        "last_row": (page - 1) * queues.PAGE_SIZE + len(rows),
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+        "sort": sort,
+        "form": form,
+        "filters_active": bool(filters.active),
+        "sidebar": _sidebar(user, teams, team_ids),
+        "can_bulk": can(user, Right.BULK_EDIT),
+        "agent_list": agent_list,
+        "statuses": Status.choices,
+        "priorities": Priority.choices,
+        "columns": [
+            ("number", _("Number")),
+            ("subject", _("Subject")),
+            ("status", _("Status")),
+            ("priority", _("Priority")),
+            ("updated", _("Updated")),
+        ],
+    }
+    return render(request, "desk/queue.html", context)
+
+
+def _sidebar(user: User, teams: list[Team], team_ids: list[int]) -> dict:
+    counts = queues.sidebar_counts(user, teams, team_ids)
+    return {
+        "queues": [
+            {
+                "key": slug,
+                "label": q.label,
+                "url": reverse("desk:queue", args=[slug]),
+                "count": counts.get(slug, 0),
+            }
+            for slug, q in queues.QUEUES.items()
+        ],
+        "teams": [
+            {
+                "key": f"team-{t.pk}",
+                "label": t.name,
+                "url": reverse("desk:team_queue", args=[t.pk]),
+                "count": counts.get(f"team-{t.pk}", 0),
+            }
+            for t in teams
+        ],
+        "cap": queues.COUNT_CAP,
+    }
+
+
+@require_POST
+@agent_required
+def bulk(request: HttpRequest) -> HttpResponse:
+    """One service call per ticket; a failure on one is reported and the rest
+    still go through."""
+    user: User = request.user  # type: ignore[assignment]
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        back = reverse("desk:home")
+    if not can(user, Right.BULK_EDIT):
+        messages.error(request, _("You are not allowed to change tickets in bulk."))
+        return redirect(back)
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose at least one ticket and an action."))
+        return redirect(back)
+    data = form.cleaned_data
+    action = data["action"]
+    changes: dict = {}
+    if action == "assign":
+        raw = data.get("assignee") or ""
+        if raw == "none":
+            changes["assignee"] = None
+        elif raw == "me":
+            changes["assignee"] = user
+        else:
+            assignee = agents().filter(pk=int(raw)).first() if raw.isdigit() else None
+            if assignee is None:
+                messages.error(request, _("Choose whom to assign the tickets to."))
+                return redirect(back)
+            changes["assignee"] = assignee
+    elif action == "status":
+        if not data.get("status"):
+            messages.error(request, _("Choose a status."))
+            return redirect(back)
+        changes["status"] = data["status"]
+    elif action == "priority":
+        if not data.get("priority"):
+            messages.error(request, _("Choose a priority."))
+            return redirect(back)
+        changes["priority"] = data["priority"]
+    else:
+        changes["status"] = Status.CLOSED
+    tickets = list(
+        visible_to(user).filter(number__in=data["tickets"]).order_by("number")
+    )
+    done, failed = 0, []
+    for ticket in tickets:
+        try:
+            with transaction.atomic():
+                services.update_ticket(ticket, actor=user, via="desk:bulk", **changes)
+            done += 1
+        except TicketError as error:
+            failed.append(f"{ticket.reference}: {error.message}")
+    missing = set(data["tickets"]) - {t.number for t in tickets}
+    failed += [f"#{n}: {_('not found')}" for n in sorted(missing)]
+    queues.forget_counts(user)
+    if done:
+        messages.success(
+            request,
+            ngettext("%(n)d ticket changed.", "%(n)d tickets changed.", done)
+            % {"n": done},
+        )
+    for line in failed:
+        messages.error(request, line)
+    return redirect(back)
+
+
+@require_GET
+@agent_required
+def go(request: HttpRequest) -> HttpResponse:
+    """Jump to a ticket by its number (the search box in the header)."""
+    raw = request.GET.get("number", "").strip().lstrip("#")
+    if raw.isdigit() and visible_to(request.user).filter(number=int(raw)).exists():  # type: ignore[arg-type]
+        return redirect("desk:ticket", number=int(raw))
+    messages.error(
+        request, _("No ticket %(number)s that you can see.") % {"number": raw}
+    )
+    return redirect("desk:home")

@@ -1,0 +1,365 @@
+"""The ticket page and everything an agent does on it."""
+
+import datetime
+import time
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from podpora.accounts.errors import AccountError
+from podpora.accounts.models import User
+from podpora.accounts.services import get_or_create_customer
+from podpora.desk import canned, history, queues
+from podpora.desk.forms import (
+    EscalateForm,
+    LinkForm,
+    NoteForm,
+    NumberForm,
+    PropertiesForm,
+    ReplyForm,
+    agents,
+)
+from podpora.desk.mentions import find_mentions
+from podpora.desk.models import CannedReply
+from podpora.desk.views.access import agent_required
+from podpora.tickets import services
+from podpora.tickets.errors import Conflict, TicketError
+from podpora.tickets.models import (
+    LinkKind,
+    MessageKind,
+    Status,
+    Ticket,
+    TicketLink,
+)
+from podpora.tickets.selectors import (
+    get_visible_ticket,
+    thread_for,
+)
+
+
+def ticket_or_404(request: HttpRequest, number: int) -> Ticket:
+    try:
+        return get_visible_ticket(request.user, number)  # type: ignore[arg-type]
+    except Ticket.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _incoming_files(request: HttpRequest) -> list[services.IncomingFile]:
+    return [
+        services.IncomingFile(
+            name=f.name or "file",
+            content=f.read(),
+            declared_type=f.content_type or "",
+        )
+        for f in request.FILES.getlist("files")
+    ]
+
+
+def _properties_initial(ticket: Ticket, tags: list[str], cc: list[User]) -> dict:
+    return {
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "team": ticket.team_id,
+        "assignee": ticket.assignee_id,
+        "tier": ticket.tier,
+        "category": ticket.category_id,
+        "tags": ", ".join(tags),
+        "cc": ", ".join(u.email for u in cc),
+        "remote_session_id": ticket.remote_session_id,
+        "version": ticket.version,
+        "loaded_at": time.time(),
+    }
+
+
+def _context(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    reply_form: ReplyForm | None = None,
+    note_form: NoteForm | None = None,
+    properties_form: PropertiesForm | None = None,
+    escalate_form: EscalateForm | None = None,
+    conflict: str = "",
+) -> dict[str, Any]:
+    user: User = request.user  # type: ignore[assignment]
+    thread = list(thread_for(user, ticket))
+    events = list(ticket.events.select_related("actor").order_by("created_at", "pk"))
+    tags = list(ticket.tags.values_list("name", flat=True))
+    cc = list(ticket.cc.all())
+    agent_list = list(agents())
+    links = [
+        (_("Child") if link.kind == LinkKind.PARENT else _("Related"), link.target)
+        for link in TicketLink.objects.filter(source=ticket).select_related("target")
+    ] + [
+        (_("Parent") if link.kind == LinkKind.PARENT else _("Related"), link.source)
+        for link in TicketLink.objects.filter(target=ticket).select_related("source")
+    ]
+    canned_list = list(CannedReply.objects.usable_by(user).only("pk", "title", "owner"))
+    reply_initial: dict[str, Any] = {
+        "version": ticket.version,
+        "loaded_at": time.time(),
+    }
+    canned_id = request.GET.get("canned", "")
+    if reply_form is None and canned_id.isdigit():
+        chosen = next((c for c in canned_list if c.pk == int(canned_id)), None)
+        if chosen is not None:
+            chosen = CannedReply.objects.get(pk=chosen.pk)
+            reply_initial["body"] = canned.fill(
+                chosen.body, canned.placeholder_values(ticket, user)
+            )
+    return {
+        "ticket": ticket,
+        "thread": thread,
+        "history": history.describe(events),
+        "tags": tags,
+        "cc": cc,
+        "links": links,
+        "merged_tickets": list(ticket.merged_tickets.values_list("number", flat=True)),
+        "watching": ticket.watchers.filter(pk=user.pk).exists(),
+        # Agents see the whole thread, so its sum is the ticket's total.
+        "time_spent": sum(m.time_spent_minutes for m in thread),
+        "canned_list": canned_list,
+        "agent_list": agent_list,
+        "reply_form": reply_form or ReplyForm(initial=reply_initial),
+        "note_form": note_form or NoteForm(),
+        "properties_form": properties_form
+        or PropertiesForm(
+            initial=_properties_initial(ticket, tags, cc), agent_list=agent_list
+        ),
+        "escalate_form": escalate_form or EscalateForm(),
+        "link_form": LinkForm(),
+        "merge_form": NumberForm(),
+        "conflict": conflict,
+        "kinds": MessageKind,
+        "statuses": Status,
+    }
+
+
+@require_GET
+@agent_required
+def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = ticket_or_404(request, number)
+    return render(request, "desk/ticket.html", _context(request, ticket))
+
+
+@require_GET
+@agent_required
+def thread(request: HttpRequest, number: int) -> HttpResponse:
+    """The thread alone, for htmx to refresh it in place."""
+    ticket = ticket_or_404(request, number)
+    context = {
+        "ticket": ticket,
+        "thread": list(thread_for(request.user, ticket)),  # type: ignore[arg-type]
+        "kinds": MessageKind,
+    }
+    return render(request, "desk/partials/thread.html", context)
+
+
+@require_POST
+@agent_required
+def reply(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = ticket_or_404(request, number)
+    user: User = request.user  # type: ignore[assignment]
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return render_ticket_page(request, ticket, reply_form=form, status=400)
+    data = form.cleaned_data
+    force = request.POST.get("force") == "1"
+    files = _incoming_files(request)
+    try:
+        services.add_reply(
+            ticket,
+            author=user,
+            body_text=data["body"],
+            files=files,
+            status=data.get("status") or None,
+            time_spent_minutes=data.get("time_spent") or 0,
+            expected_version=None if force else data["version"],
+            via="desk",
+        )
+    except Conflict:
+        fresh = ticket_or_404(request, number)
+        # The text stays in the box; the version becomes the current one so
+        # "send anyway" goes through unless yet another change happens.
+        form = ReplyForm(
+            initial={
+                "body": data["body"],
+                "status": data.get("status") or "",
+                "time_spent": data.get("time_spent"),
+                "version": fresh.version,
+                "loaded_at": time.time(),
+            }
+        )
+        return render_ticket_page(
+            request,
+            fresh,
+            reply_form=form,
+            conflict="reply",
+            status=409,
+            lost_files=bool(files),
+            conflict_changes=_changes_since(fresh, data.get("loaded_at")),
+        )
+    except TicketError as error:
+        form.add_error(None, error.message)
+        return render_ticket_page(request, ticket, reply_form=form, status=400)
+    queues.forget_counts(user)
+    messages.success(request, _("Your reply was sent."))
+    return redirect("desk:ticket", number=number)
+
+
+@require_POST
+@agent_required
+def note(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = ticket_or_404(request, number)
+    user: User = request.user  # type: ignore[assignment]
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return render_ticket_page(request, ticket, note_form=form, status=400)
+    body = form.cleaned_data["body"]
+    mentioned = [a for a in find_mentions(body, agents()) if a.pk != user.pk]
+    try:
+        services.add_note(
+            ticket,
+            author=user,
+            body_text=body,
+            files=_incoming_files(request),
+            time_spent_minutes=form.cleaned_data.get("time_spent") or 0,
+            mentions=mentioned,
+            via="desk",
+        )
+    except TicketError as error:
+        form.add_error(None, error.message)
+        return render_ticket_page(request, ticket, note_form=form, status=400)
+    if mentioned:
+        messages.success(
+            request,
+            _("Note added; %(names)s will be notified.")
+            % {"names": ", ".join(a.display_name for a in mentioned)},
+        )
+    else:
+        messages.success(request, _("Note added."))
+    return redirect("desk:ticket", number=number)
+
+
+@require_POST
+@agent_required
+def update(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = ticket_or_404(request, number)
+    user: User = request.user  # type: ignore[assignment]
+    agent_list = list(agents())
+    form = PropertiesForm(request.POST, agent_list=agent_list)
+    if not form.is_valid():
+        return _properties_response(request, ticket, form, status=400)
+    data = form.cleaned_data
+    force = request.POST.get("force") == "1"
+    try:
+        cc_users = []
+        for address in data["cc"]:
+            person, _created = get_or_create_customer(address)
+            cc_users.append(person)
+        ticket = services.update_ticket(
+            ticket,
+            actor=user,
+            status=data["status"],
+            priority=data["priority"],
+            team=data["team"],
+            assignee=data["assignee"],
+            tier=data["tier"],
+            category=data["category"],
+            tags=data["tags"],
+            cc=cc_users,
+            remote_session_id=data["remote_session_id"],
+            expected_version=None if force else data["version"],
+            via="desk",
+        )
+    except Conflict:
+        fresh = ticket_or_404(request, number)
+        posted = request.POST.copy()
+        posted["version"] = str(fresh.version)
+        posted["loaded_at"] = str(time.time())
+        form = PropertiesForm(posted, agent_list=agent_list)
+        form.is_valid()
+        return _properties_response(
+            request,
+            fresh,
+            form,
+            status=409,
+            conflict="properties",
+            conflict_changes=_changes_since(fresh, data.get("loaded_at")),
+        )
+    except (TicketError, AccountError) as error:
+        form.add_error(None, error.message)
+        return _properties_response(request, ticket, form, status=400)
+    queues.forget_counts(user)
+    if getattr(request, "htmx", False):
+        fresh = ticket_or_404(request, number)
+        return _properties_response(request, fresh, None, saved=True)
+    messages.success(request, _("The ticket was updated."))
+    return redirect("desk:ticket", number=number)
+
+
+def _changes_since(ticket: Ticket, loaded_at: float | None) -> list:
+    """What others changed since the page was loaded, in words."""
+    if not loaded_at:
+        return []
+    since = datetime.datetime.fromtimestamp(loaded_at, tz=datetime.UTC)
+    events = ticket.events.filter(created_at__gt=since).select_related("actor")
+    return history.describe(list(events.order_by("created_at", "pk")[:20]))
+
+
+def _properties_response(
+    request: HttpRequest,
+    ticket: Ticket,
+    form: PropertiesForm | None,
+    *,
+    status: int = 200,
+    conflict: str = "",
+    saved: bool = False,
+    conflict_changes: list | None = None,
+) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        tags = list(ticket.tags.values_list("name", flat=True))
+        cc = list(ticket.cc.all())
+        form = form or PropertiesForm(
+            initial=_properties_initial(ticket, tags, cc), agent_list=list(agents())
+        )
+        # htmx swaps only successful answers: errors come back as 200 with
+        # the form showing them.
+        return render(
+            request,
+            "desk/partials/properties.html",
+            {
+                "ticket": ticket,
+                "properties_form": form,
+                "conflict": conflict,
+                "conflict_changes": conflict_changes or [],
+                "saved": saved,
+            },
+        )
+    return render_ticket_page(
+        request,
+        ticket,
+        properties_form=form,
+        conflict=conflict,
+        status=status,
+        conflict_changes=conflict_changes or [],
+    )
+
+
+def render_ticket_page(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    status: int,
+    lost_files: bool = False,
+    conflict_changes: list | None = None,
+    **forms: Any,
+) -> HttpResponse:
+    context = _context(request, ticket, **forms)
+    context["lost_files"] = lost_files
+    context["conflict_changes"] = conflict_changes or []
+    return render(request, "desk/ticket.html", context, status=status)
