@@ -17,15 +17,6 @@ pytestmark = pytest.mark.django_db
 PERIOD = ReportFilter(start=date(2026, 3, 2), end=date(2026, 3, 13))
 
 
-def fake_sla_outcomes(*, tickets, start, end):
-    return [
-        ("Standard", "first_response", True),
-        ("Standard", "first_response", False),
-        ("Standard", "resolution", True),
-        ("Premium", "resolution", True),
-    ]
-
-
 @pytest.fixture
 def rated(fortnight):
     """Adam rates Monday's printer 5, Bára the VPN 2, Adam Friday's printer 4,
@@ -70,25 +61,79 @@ def test_csat_follows_the_filters_and_the_period(rated, org_b):
     assert first_week.distribution == {1: 0, 2: 1, 3: 0, 4: 0, 5: 1}
 
 
-def test_sla_compliance_per_policy_and_target(fortnight, monkeypatch):
-    monkeypatch.setattr(providers, "SLA_PROVIDER", f"{__name__}.fake_sla_outcomes")
+@pytest.fixture
+def sla_clocks(fortnight):
+    """SLA clocks as automation keeps them, with due times set by hand.
 
+    Standard: Monday's printer answered (09:30) before its 10:00 target and
+    resolved (11:00) after its 10:30 target; the VPN answered at 07:30 though
+    due at 07:15 (breached). Premium: the reopened Outlook ticket's resolution
+    was due Friday and it is still open (overdue, running); Saturday's ticket
+    waits on the customer (paused) past its due time: not decided yet.
+    """
+    from podpora.automation.models import SlaPolicy, TicketSla
+    from tests.reports.conftest import at
+
+    standard = SlaPolicy.objects.create(name="Standard")
+    premium = SlaPolicy.objects.create(name="Premium")
+
+    def clocks(ticket, policy, **fields):
+        TicketSla.objects.update_or_create(
+            ticket=ticket, defaults={"policy": policy, **fields}
+        )
+
+    clocks(
+        fortnight.printer_monday,
+        standard,
+        first_response_due_at=at(2, 10),
+        resolution_due_at=at(2, 10, 30),
+        resolution_breached=True,
+    )
+    clocks(
+        fortnight.vpn_escalated,
+        standard,
+        first_response_due_at=at(3, 7, 15),
+        first_response_breached=True,
+    )
+    clocks(fortnight.outlook_reopened, premium, resolution_due_at=at(6, 10))
+    clocks(
+        fortnight.saturday_open,
+        premium,
+        resolution_due_at=at(9, 10),
+        paused_since=at(7, 11),
+    )
+
+
+def test_sla_compliance_per_policy_and_target(sla_clocks):
     rows = compute_report(PERIOD).sla
 
     assert [(r.policy, r.target, r.met, r.total, r.compliance_pct) for r in rows] == [
-        ("Premium", "resolution", 1, 1, 100.0),
+        ("Premium", "resolution", 0, 1, 0.0),
         ("Standard", "first_response", 1, 2, 50.0),
-        ("Standard", "resolution", 1, 1, 100.0),
+        ("Standard", "resolution", 0, 1, 0.0),
     ]
 
 
-def test_without_surveys_and_sla_the_figures_are_absent_not_zero(
+def test_sla_compliance_counts_only_targets_due_in_the_period(sla_clocks):
+    rows = compute_report(
+        ReportFilter(start=date(2026, 3, 3), end=date(2026, 3, 13))
+    ).sla
+
+    assert [(r.policy, r.target, r.met, r.total) for r in rows] == [
+        ("Premium", "resolution", 0, 1),
+        ("Standard", "first_response", 0, 1),
+    ]
+
+
+def test_without_surveys_and_automation_the_figures_are_absent_not_zero(
     fortnight, monkeypatch
 ):
     monkeypatch.setattr(
         providers, "RATINGS_PROVIDER", "podpora.surveys.selectors.missing"
     )
-    monkeypatch.setattr(providers, "SLA_PROVIDER", "podpora.nowhere.sla_outcomes")
+    monkeypatch.setattr(
+        providers.apps, "is_installed", lambda name: name != "podpora.automation"
+    )
 
     report = compute_report(PERIOD)
 

@@ -102,7 +102,7 @@ def summary_table(report: Report) -> Table:
         for score, count in report.csat.distribution.items():
             rows.append([_("Satisfaction: %(n)s stars") % {"n": score}, count])
     for sla in report.sla or ():
-        rows.append([f"SLA {sla.policy} ({sla.target}) %", sla.compliance_pct])
+        rows.append([f"SLA {sla.policy} ({sla.target_label}) %", sla.compliance_pct])
     return Table(_("Summary"), [_("Figure"), _("Value"), ""], rows)
 
 

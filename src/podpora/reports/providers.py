@@ -13,18 +13,19 @@ Contracts (see docs/reports.md):
     and ``surveys_sent`` for the ratings given in ``[start, end)`` to the
     tickets of the queryset ``tickets``.
 
-``podpora.automation.selectors.sla_outcomes(*, tickets, start, end)
--> Iterable[tuple[str, str, bool]]``
-    One ``(policy name, target, met)`` per SLA target that fell due in
-    ``[start, end)`` for the tickets of ``tickets``; ``target`` is
-    ``"first_response"`` or ``"resolution"``.
+SLA compliance reads ``automation``'s per-ticket clocks (``TicketSla``)
+directly: see :func:`sla_compliance`.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
+from django.db.models import Count, F, Q
+from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from podpora.tickets.models import Ticket
 
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from podpora.reports.metrics import ReportFilter
 
 RATINGS_PROVIDER = "podpora.surveys.selectors.csat_summary"
-SLA_PROVIDER = "podpora.automation.selectors.sla_outcomes"
 
 
 def _provider(path: str) -> Callable[..., Any] | None:
@@ -73,17 +73,14 @@ class SlaRow:
     total: int
 
     @property
+    def target_label(self) -> str:
+        return (
+            _("First response") if self.target == "first_response" else _("Resolution")
+        )
+
+    @property
     def compliance_pct(self) -> float | None:
         return round(100 * self.met / self.total, 1) if self.total else None
-
-
-def sla_summary(outcomes: Iterable[tuple[str, str, bool]]) -> list[SlaRow]:
-    rows: dict[tuple[str, str], SlaRow] = {}
-    for policy, target, met in outcomes:
-        row = rows.setdefault((policy, target), SlaRow(policy, target, 0, 0))
-        row.total += 1
-        row.met += 1 if met else 0
-    return sorted(rows.values(), key=lambda r: (r.policy, r.target))
 
 
 def _tickets(report_filter: "ReportFilter") -> Any:
@@ -111,9 +108,48 @@ def csat(report_filter: "ReportFilter") -> CsatSummary | None:
     )
 
 
+# The SLA clocks the reports count, with the ticket field that stops each.
+SLA_CLOCKS = (
+    ("first_response", "first_response_at"),
+    ("resolution", "resolved_at"),
+)
+
+
 def sla_compliance(report_filter: "ReportFilter") -> list[SlaRow] | None:
-    provider = _provider(SLA_PROVIDER)
-    if provider is None:
+    """Met and decided SLA targets per policy, for targets due in the period.
+
+    Reads the per-ticket SLA clocks of ``automation`` (``TicketSla``) with the
+    same meaning as its ticket page: a target is *met* when the ticket was
+    answered (resolved) by the due time and the clock never breached; it is
+    *decided* once met, breached, or overdue while running. Targets still
+    running, or paused waiting on the customer, wait for a later report.
+    None when the automation app is not installed.
+    """
+    if not apps.is_installed("podpora.automation"):
         return None
+    from podpora.automation.models import TicketSla
+
     start, end = report_filter.bounds()
-    return sla_summary(provider(tickets=_tickets(report_filter), start=start, end=end))
+    now = timezone.now()
+    states = TicketSla.objects.filter(
+        ticket__in=_tickets(report_filter).values("pk"), policy__isnull=False
+    )
+    rows: list[SlaRow] = []
+    for clock, stopped in SLA_CLOCKS:
+        due = f"{clock}_due_at"
+        done = Q(**{f"ticket__{stopped}__isnull": False})
+        breached = Q(**{f"{clock}_breached": True})
+        met = done & ~breached & Q(**{f"ticket__{stopped}__lte": F(due)})
+        overdue = Q(**{f"{due}__lte": now, "paused_since__isnull": True})
+        counted = (
+            states.filter(**{f"{due}__gte": start, f"{due}__lt": end})
+            .filter(done | breached | overdue)
+            .values("policy__name")
+            .annotate(total=Count("pk"), met=Count("pk", filter=met))
+            .order_by()
+        )
+        rows += [
+            SlaRow(row["policy__name"], clock, row["met"], row["total"])
+            for row in counted
+        ]
+    return sorted(rows, key=lambda r: (r.policy, r.target))
