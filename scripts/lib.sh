@@ -125,8 +125,15 @@ ensure_redis() {
 }
 
 # What the test suite drives for real: Chromium for browser tests, Dovecot
-# for IMAP, gettext for the catalogues, Redis for the scale-out task backend.
+# for IMAP, gettext for the catalogues, Redis for the scale-out task backend,
+# pdftotext to read generated PDFs.
 ensure_test_tools() {
-  apt_install chromium dovecot-imapd gettext
+  apt_install chromium dovecot-imapd gettext poppler-utils
   ensure_redis
+  ensure_pdf_libs
+}
+
+# WeasyPrint (report PDFs) draws text with Pango; DejaVu has Polish and Czech letters.
+ensure_pdf_libs() {
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 }

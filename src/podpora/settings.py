@@ -321,6 +321,8 @@ PODPORA_TICKET_HOOKS: list[str] = [
     "podpora.kb.hooks.on_ticket_change",
     "podpora.surveys.hooks.on_ticket_change",
     "podpora.chat.hooks.on_ticket_change",
+    # Reports: facts and daily aggregates change in the ticket's own transaction.
+    "podpora.reports.hooks.on_ticket_change",
 ]
 
 LOGGING = {

@@ -1,0 +1,605 @@
+"""Turning tickets into report facts, and facts into daily aggregates.
+
+A ticket's *fact* says what it contributes to the figures: one "created" on
+the day it was opened, one "responded" with its first-response time on the
+day of the first reply, one "resolved" with its resolution time on the day it
+was resolved, and so on. Each contribution is added to the daily rows of
+every *grain* (everything, per organisation, per team, …, all dimensions).
+
+When a ticket changes, the hook recomputes its fact, subtracts what the old
+fact contributed and adds what the new one does, so the aggregates always
+equal what :func:`rebuild` computes from scratch.
+"""
+
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from podpora.reports.business_hours import business_seconds
+from podpora.reports.models import (
+    COUNTERS,
+    HISTOGRAM_BOUNDS,
+    HISTOGRAM_BUCKETS,
+    REPEAT_WINDOWS,
+    DailyTicketStats,
+    Grain,
+    TicketFact,
+)
+from podpora.tickets.models import EventKind, Ticket, TicketEvent
+
+# Dimension columns, in key order, and the grain bit of each.
+DIMENSIONS: tuple[str, ...] = (
+    "organization_id",
+    "team_id",
+    "agent_id",
+    "channel",
+    "priority",
+    "category_id",
+)
+DIMENSION_BITS: dict[str, int] = {
+    "organization_id": Grain.ORGANIZATION,
+    "team_id": Grain.TEAM,
+    "agent_id": Grain.AGENT,
+    "channel": Grain.CHANNEL,
+    "priority": Grain.PRIORITY,
+    "category_id": Grain.CATEGORY,
+}
+STORED_GRAINS: tuple[int, ...] = tuple(int(g) for g in Grain)
+_EMPTY_DIMS: dict[str, Any] = {
+    "organization_id": 0,
+    "team_id": 0,
+    "agent_id": 0,
+    "channel": "",
+    "priority": 0,
+    "category_id": 0,
+}
+MAX_REPEAT_WINDOW = timedelta(days=max(REPEAT_WINDOWS))
+
+Key = tuple[Any, ...]  # (day, grain, *dimension values)
+
+
+def site_zone() -> str:
+    """Report days and business hours follow the helpdesk's own time zone, so
+    that one set of aggregates serves every viewer."""
+    return str(settings.TIME_ZONE)
+
+
+def grain_dimensions(grain: int) -> tuple[str, ...]:
+    return tuple(d for d in DIMENSIONS if grain & DIMENSION_BITS[d])
+
+
+def grain_for(dimensions: Iterable[str]) -> int:
+    """The smallest stored grain that keeps all of ``dimensions``."""
+    wanted = set(dimensions)
+    if not wanted:
+        return Grain.TOTAL
+    if len(wanted) == 1:
+        return DIMENSION_BITS[wanted.pop()]
+    return Grain.FULL
+
+
+def bucket_of(seconds: int) -> int:
+    return bisect_left(HISTOGRAM_BOUNDS, seconds)
+
+
+# --- facts -----------------------------------------------------------------------
+
+
+def build_fact(
+    ticket: Ticket,
+    *,
+    reopen_count: int,
+    escalation_count: int,
+    repeat_gap_hours: float | None,
+    tz_name: str,
+) -> TicketFact:
+    zone = ZoneInfo(tz_name)
+    created = ticket.created_at
+    local_created = created.astimezone(zone)
+    fact = TicketFact(
+        ticket_id=ticket.pk,
+        organization_id=ticket.organization_id or 0,
+        team_id=ticket.team_id or 0,
+        agent_id=ticket.assignee_id or 0,
+        channel=ticket.channel or "",
+        priority=ticket.priority or 0,
+        category_id=ticket.category_id or 0,
+        requester_id=ticket.requester_id or 0,
+        counted=ticket.merged_into_id is None,
+        created_at=created,
+        created_day=local_created.date(),
+        created_hour=local_created.hour,
+        first_response_at=ticket.first_response_at,
+        resolved_at=ticket.resolved_at,
+        reopen_count=reopen_count,
+        escalation_count=escalation_count,
+        repeat_gap_hours=repeat_gap_hours,
+        computed_at=timezone.now(),
+    )
+    if ticket.first_response_at is not None:
+        responded = max(ticket.first_response_at, created)
+        fact.response_day = responded.astimezone(zone).date()
+        fact.frt_seconds = int((responded - created).total_seconds())
+        fact.frt_business_seconds = business_seconds(created, responded, tz_name)
+        fact.frt_bucket = bucket_of(fact.frt_seconds)
+        fact.frt_biz_bucket = bucket_of(fact.frt_business_seconds)
+    if ticket.resolved_at is not None:
+        resolved = max(ticket.resolved_at, created)
+        fact.resolved_day = resolved.astimezone(zone).date()
+        fact.resolution_seconds = int((resolved - created).total_seconds())
+        fact.resolution_business_seconds = business_seconds(created, resolved, tz_name)
+        fact.res_bucket = bucket_of(fact.resolution_seconds)
+        fact.res_biz_bucket = bucket_of(fact.resolution_business_seconds)
+    return fact
+
+
+_FACT_FIELDS = [
+    f.attname
+    for f in TicketFact._meta.concrete_fields
+    if f.attname not in {"ticket_id", "computed_at"}
+]
+
+
+def same_fact(a: TicketFact, b: TicketFact) -> bool:
+    return all(getattr(a, f) == getattr(b, f) for f in _FACT_FIELDS)
+
+
+def contributions(fact: TicketFact) -> dict[date, Counter[str]]:
+    """What ``fact`` adds to the daily rows of its dimensions, per day."""
+    out: dict[date, Counter[str]] = defaultdict(Counter)
+    if not fact.counted:
+        return out
+    created = out[fact.created_day]
+    created["created"] += 1
+    created[f"hour_{fact.created_hour:02d}"] += 1
+    if fact.reopen_count:
+        created["reopened"] += 1
+        created["reopen_events"] += fact.reopen_count
+    if fact.escalation_count:
+        created["escalated"] += 1
+        created["escalation_events"] += fact.escalation_count
+    if fact.repeat_gap_hours is not None:
+        for window in REPEAT_WINDOWS:
+            if fact.repeat_gap_hours <= window * 24:
+                created[f"repeat_{window}"] += 1
+    if fact.response_day is not None:
+        responded = out[fact.response_day]
+        responded["responded"] += 1
+        responded["frt_sum"] += fact.frt_seconds or 0
+        responded["frt_biz_sum"] += fact.frt_business_seconds or 0
+        responded[f"frt_b{fact.frt_bucket:02d}"] += 1
+        responded[f"frt_biz_b{fact.frt_biz_bucket:02d}"] += 1
+    if fact.resolved_day is not None:
+        resolved = out[fact.resolved_day]
+        resolved["resolved"] += 1
+        if (fact.resolution_seconds or 0) <= 24 * 3600:
+            resolved["resolved_24h"] += 1
+        if not fact.escalation_count:
+            resolved["resolved_first_line"] += 1
+        resolved["res_sum"] += fact.resolution_seconds or 0
+        resolved["res_biz_sum"] += fact.resolution_business_seconds or 0
+        resolved[f"res_b{fact.res_bucket:02d}"] += 1
+        resolved[f"res_biz_b{fact.res_biz_bucket:02d}"] += 1
+    return out
+
+
+def _dims(fact: TicketFact) -> tuple[Any, ...]:
+    return tuple(getattr(fact, d) for d in DIMENSIONS)
+
+
+def deltas(old: TicketFact | None, new: TicketFact | None) -> dict[Key, Counter[str]]:
+    """Per aggregate row, what changes when ``old`` becomes ``new``."""
+    changes: dict[Key, Counter[str]] = defaultdict(Counter)
+    for fact, sign in ((old, -1), (new, 1)):
+        if fact is None:
+            continue
+        dims = _dims(fact)
+        for day, values in contributions(fact).items():
+            for grain in STORED_GRAINS:
+                kept = grain_dimensions(grain)
+                key = (
+                    day,
+                    grain,
+                    *(
+                        v if d in kept else _EMPTY_DIMS[d]
+                        for d, v in zip(DIMENSIONS, dims, strict=True)
+                    ),
+                )
+                for name, value in values.items():
+                    changes[key][name] += sign * value
+    return {
+        key: Counter({n: v for n, v in values.items() if v})
+        for key, values in changes.items()
+        if any(values.values())
+    }
+
+
+# --- writing aggregates ------------------------------------------------------------
+
+_KEY_COLUMNS = ("day", "grain", *DIMENSIONS)
+
+
+def _upsert(changes: dict[Key, Counter[str]]) -> None:
+    """Add ``changes`` to the daily rows, creating missing rows.
+
+    Rows are written in key order so that two transactions touching the same
+    rows lock them in the same order and cannot deadlock.
+    """
+    if not changes:
+        return
+    table = connection.ops.quote_name(DailyTicketStats._meta.db_table)
+    by_columns: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
+    for key in sorted(changes, key=lambda k: (str(k[0]), *map(str, k[1:]))):
+        values = changes[key]
+        columns = tuple(sorted(values))
+        day = connection.ops.adapt_datefield_value(key[0])
+        by_columns[columns].append([day, *key[1:], *(values[c] for c in columns)])
+    conflict = ", ".join(_KEY_COLUMNS)
+    with connection.cursor() as cursor:
+        for columns, rows in by_columns.items():
+            names = ", ".join((*_KEY_COLUMNS, *columns))
+            marks = ", ".join(["%s"] * (len(_KEY_COLUMNS) + len(columns)))
+            updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+            sql = (
+                f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+            )
+            cursor.executemany(sql, rows)
+
+
+# --- keeping facts current -----------------------------------------------------------
+
+
+def _event_counts(ticket_ids: Sequence[int]) -> dict[int, Counter[str]]:
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    rows = (
+        TicketEvent.objects.filter(
+            ticket_id__in=ticket_ids,
+            kind__in=[EventKind.REOPENED, EventKind.ESCALATED],
+        )
+        .values_list("ticket_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for ticket_id, kind, n in rows:
+        counts[ticket_id][kind] = n
+    return counts
+
+
+def repeat_gap_hours(ticket: Ticket) -> float | None:
+    """Hours since the same requester, or anyone of the same organisation,
+    last opened a ticket in the same category (within the longest window)."""
+    if ticket.category_id is None or ticket.merged_into_id is not None:
+        return None
+    same_asker = Q(requester_id=ticket.requester_id)
+    if ticket.organization_id:
+        same_asker |= Q(organization_id=ticket.organization_id)
+    previous = (
+        Ticket.objects.filter(
+            same_asker,
+            category_id=ticket.category_id,
+            merged_into__isnull=True,
+            created_at__lte=ticket.created_at,
+            created_at__gte=ticket.created_at - MAX_REPEAT_WINDOW,
+        )
+        .filter(Q(created_at__lt=ticket.created_at) | Q(pk__lt=ticket.pk))
+        .exclude(pk=ticket.pk)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if previous is None:
+        return None
+    return (ticket.created_at - previous).total_seconds() / 3600
+
+
+def refresh_ticket(
+    ticket: Ticket,
+    *,
+    new_events: Sequence[TicketEvent] | None = None,
+    recheck_repeat: bool = False,
+) -> bool:
+    """Bring the ticket's fact and the aggregates up to date; True if changed.
+
+    With ``new_events`` (the events of the change being handled) the reopen
+    and escalation counts are advanced from the stored fact; without a stored
+    fact they are counted from the history.
+    """
+    old = TicketFact.objects.select_for_update().filter(ticket_id=ticket.pk).first()
+    if old is None:
+        counts = _event_counts([ticket.pk])[ticket.pk]
+        reopens, escalations = counts[EventKind.REOPENED], counts[EventKind.ESCALATED]
+    else:
+        added = Counter(e.kind for e in new_events or ())
+        reopens = old.reopen_count + added[EventKind.REOPENED]
+        escalations = old.escalation_count + added[EventKind.ESCALATED]
+    who_or_what_changed = old is None or (
+        old.requester_id != (ticket.requester_id or 0)
+        or old.organization_id != (ticket.organization_id or 0)
+        or old.category_id != (ticket.category_id or 0)
+        or old.created_at != ticket.created_at
+    )
+    gap = (
+        repeat_gap_hours(ticket)
+        if who_or_what_changed or recheck_repeat
+        else old.repeat_gap_hours  # type: ignore[union-attr]
+    )
+    new = build_fact(
+        ticket,
+        reopen_count=reopens,
+        escalation_count=escalations,
+        repeat_gap_hours=gap,
+        tz_name=site_zone(),
+    )
+    if old is not None and same_fact(old, new):
+        return False
+    _upsert(deltas(old, new))
+    new.save(force_insert=old is None, force_update=old is not None)
+    if old is not None and who_or_what_changed:
+        # Later requests of the same people may have become, or stopped
+        # being, repeats of this one.
+        _refresh_followers(old, new)
+    return True
+
+
+def _refresh_followers(old: TicketFact, new: TicketFact) -> None:
+    until = new.created_at + MAX_REPEAT_WINDOW
+    askers = Q()
+    for fact in (old, new):
+        askers |= Q(requester_id=fact.requester_id)
+        if fact.organization_id:
+            askers |= Q(organization_id=fact.organization_id)
+    followers = (
+        Ticket.objects.filter(
+            askers, created_at__gt=new.created_at, created_at__lte=until
+        )
+        .exclude(pk=new.ticket_id)
+        .order_by("created_at", "pk")
+    )
+    for follower in followers:
+        refresh_ticket(follower, new_events=(), recheck_repeat=True)
+
+
+# --- rebuilding from scratch ------------------------------------------------------------
+
+REBUILD_CHUNK = 5000
+
+
+def _tickets_in_creation_order() -> Iterator[list[Ticket]]:
+    fields = (
+        "pk",
+        "organization_id",
+        "team_id",
+        "assignee_id",
+        "channel",
+        "priority",
+        "category_id",
+        "requester_id",
+        "merged_into_id",
+        "created_at",
+        "first_response_at",
+        "resolved_at",
+    )
+    last: tuple[datetime, int] | None = None
+    while True:
+        page = Ticket.objects.only(*fields).order_by("created_at", "pk")
+        if last is not None:
+            page = page.filter(
+                Q(created_at__gt=last[0]) | Q(created_at=last[0], pk__gt=last[1])
+            )
+        chunk = list(page[:REBUILD_CHUNK])
+        if not chunk:
+            return
+        yield chunk
+        last = (chunk[-1].created_at, chunk[-1].pk)
+
+
+def _insert_facts(facts: Sequence[TicketFact]) -> None:
+    """Plain parameterised INSERTs: the rebuild's hot path, where preparing
+    values field by field (``bulk_create``) costs more than the database."""
+    fields = TicketFact._meta.concrete_fields
+    table = connection.ops.quote_name(TicketFact._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    adapt_datetime = connection.ops.adapt_datetimefield_value
+    adapt_date = connection.ops.adapt_datefield_value
+    adapters = [
+        adapt_datetime
+        if f.get_internal_type() == "DateTimeField"
+        else adapt_date
+        if f.get_internal_type() == "DateField"
+        else None
+        for f in fields
+    ]
+    rows = []
+    for fact in facts:
+        row = []
+        for field, adapt in zip(fields, adapters, strict=True):
+            value = getattr(fact, field.attname)
+            row.append(adapt(value) if adapt and value is not None else value)
+        rows.append(row)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
+            rows,
+        )
+
+
+def _build_facts(progress: Any = None) -> int:
+    """Recreate every fact in one pass over the tickets in creation order.
+
+    Repeat gaps come from the last ticket seen per (requester, category) and
+    per (organisation, category); entries older than the longest window are
+    dropped as the pass moves on, so memory stays bounded.
+    """
+    tz_name = site_zone()
+    last_by_requester: dict[tuple[int, int], datetime] = {}
+    last_by_org: dict[tuple[int, int], datetime] = {}
+    total = 0
+    for chunk in _tickets_in_creation_order():
+        counts = _event_counts([t.pk for t in chunk])
+        facts = []
+        for ticket in chunk:
+            gap = None
+            if ticket.category_id is not None and ticket.merged_into_id is None:
+                seen = [
+                    last_by_requester.get((ticket.requester_id, ticket.category_id))
+                ]
+                if ticket.organization_id:
+                    seen.append(
+                        last_by_org.get((ticket.organization_id, ticket.category_id))
+                    )
+                recent = [
+                    s for s in seen if s and ticket.created_at - s <= MAX_REPEAT_WINDOW
+                ]
+                if recent:
+                    gap = (ticket.created_at - max(recent)).total_seconds() / 3600
+                last_by_requester[(ticket.requester_id, ticket.category_id)] = (
+                    ticket.created_at
+                )
+                if ticket.organization_id:
+                    last_by_org[(ticket.organization_id, ticket.category_id)] = (
+                        ticket.created_at
+                    )
+            facts.append(
+                build_fact(
+                    ticket,
+                    reopen_count=counts[ticket.pk][EventKind.REOPENED],
+                    escalation_count=counts[ticket.pk][EventKind.ESCALATED],
+                    repeat_gap_hours=gap,
+                    tz_name=tz_name,
+                )
+            )
+        _insert_facts(facts)
+        total += len(facts)
+        horizon = chunk[-1].created_at - MAX_REPEAT_WINDOW
+        for seen_map in (last_by_requester, last_by_org):
+            for key in [k for k, v in seen_map.items() if v < horizon]:
+                del seen_map[key]
+        if progress:
+            progress(total)
+    return total
+
+
+def _aggregate_queries(grain: int) -> Iterator[tuple[str, Any]]:
+    """The three GROUP BY queries that give a grain's daily rows: contributions
+    on the day of creation, of first response and of resolution."""
+    dims = grain_dimensions(grain)
+    facts = TicketFact.objects.filter(counted=True).order_by()
+    created = {
+        "created": Count("pk"),
+        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
+        "reopen_events": Sum("reopen_count"),
+        "escalated": Count("pk", filter=Q(escalation_count__gt=0)),
+        "escalation_events": Sum("escalation_count"),
+        **{
+            f"repeat_{n}": Count("pk", filter=Q(repeat_gap_hours__lte=n * 24))
+            for n in REPEAT_WINDOWS
+        },
+        **{f"hour_{h:02d}": Count("pk", filter=Q(created_hour=h)) for h in range(24)},
+    }
+    responded = {
+        "responded": Count("pk"),
+        "frt_sum": Sum("frt_seconds"),
+        "frt_biz_sum": Sum("frt_business_seconds"),
+        **{
+            f"{m}_b{i:02d}": Count("pk", filter=Q(**{f"{m}_bucket": i}))
+            for m in ("frt", "frt_biz")
+            for i in range(HISTOGRAM_BUCKETS)
+        },
+    }
+    resolved = {
+        "resolved": Count("pk"),
+        "resolved_24h": Count("pk", filter=Q(resolution_seconds__lte=24 * 3600)),
+        "resolved_first_line": Count("pk", filter=Q(escalation_count=0)),
+        "res_sum": Sum("resolution_seconds"),
+        "res_biz_sum": Sum("resolution_business_seconds"),
+        **{
+            f"{m}_b{i:02d}": Count("pk", filter=Q(**{f"{m}_bucket": i}))
+            for m in ("res", "res_biz")
+            for i in range(HISTOGRAM_BUCKETS)
+        },
+    }
+    yield "created_day", facts.values("created_day", *dims).annotate(**created)
+    yield (
+        "response_day",
+        facts.filter(response_day__isnull=False)
+        .values("response_day", *dims)
+        .annotate(**responded),
+    )
+    yield (
+        "resolved_day",
+        facts.filter(resolved_day__isnull=False)
+        .values("resolved_day", *dims)
+        .annotate(**resolved),
+    )
+
+
+def _build_aggregates() -> None:
+    """Fill the daily rows straight from the facts, one INSERT … SELECT per
+    grain and kind of day, so no row travels through Python."""
+    table = connection.ops.quote_name(DailyTicketStats._meta.db_table)
+    conflict = ", ".join(_KEY_COLUMNS)
+    with connection.cursor() as cursor:
+        for grain in STORED_GRAINS:
+            dims = grain_dimensions(grain)
+            for index, (day_field, rows) in enumerate(_aggregate_queries(grain)):
+                counters = list(rows.query.annotations)
+                inner, params = rows.query.sql_with_params()
+                dimension_values = [
+                    f"s.{d}" if d in dims else ("''" if d == "channel" else "0")
+                    for d in DIMENSIONS
+                ]
+                selected = ", ".join(
+                    [
+                        f"s.{day_field}",
+                        str(int(grain)),
+                        *dimension_values,
+                        *(f"COALESCE(s.{c}, 0)" for c in counters),
+                    ]
+                )
+                columns = ", ".join([*_KEY_COLUMNS, *counters])
+                sql = (
+                    f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                    f"SELECT {selected} FROM ({inner}) s WHERE true"
+                )
+                if index:
+                    # The creation-day rows are in; the other days add to them.
+                    updates = ", ".join(
+                        f"{c} = {table}.{c} + excluded.{c}" for c in counters
+                    )
+                    sql += f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+                cursor.execute(sql, params)
+
+
+def rebuild(progress: Any = None) -> int:
+    """Recompute all facts and aggregates from tickets and their history.
+
+    One transaction: readers see the old figures until the new ones are
+    complete. On PostgreSQL the fact table is locked first, so a ticket change
+    made meanwhile waits and then applies its own delta on top of the rebuilt
+    figures instead of being lost.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"LOCK TABLE {TicketFact._meta.db_table} IN EXCLUSIVE MODE"
+                )
+        DailyTicketStats.objects.all().delete()
+        TicketFact.objects.all().delete()
+        total = _build_facts(progress)
+        _build_aggregates()
+    return total
+
+
+def counters_equal(a: dict[str, int], b: dict[str, int]) -> bool:
+    return all((a.get(c) or 0) == (b.get(c) or 0) for c in COUNTERS)

@@ -1,0 +1,155 @@
+"""Figures whose raw data belongs to other apps: satisfaction ratings
+(``surveys``) and SLA outcomes (``automation``).
+
+Each is read through one small, documented function that the owning app
+provides; until it does, the figure is simply absent (``None``) and the
+dashboard says so. The providers are looked up by dotted path so that tests,
+and the lead wiring the apps together, can point them elsewhere.
+
+Contracts (see docs/reports.md):
+
+``podpora.surveys.selectors.csat_summary(tickets, *, start, end)``
+    An object with ``count``, ``average``, ``distribution`` (stars → number)
+    and ``surveys_sent`` for the ratings given in ``[start, end)`` to the
+    tickets of the queryset ``tickets``.
+
+SLA compliance reads ``automation``'s per-ticket clocks (``TicketSla``)
+directly: see :func:`sla_compliance`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from podpora.tickets.models import Ticket
+
+if TYPE_CHECKING:
+    from podpora.reports.metrics import ReportFilter
+
+RATINGS_PROVIDER = "podpora.surveys.selectors.csat_summary"
+
+
+def _provider(path: str) -> Callable[..., Any] | None:
+    try:
+        return import_string(path)
+    except ImportError:
+        return None
+
+
+@dataclass
+class CsatSummary:
+    count: int
+    average: float | None
+    distribution: dict[int, int]  # score 1–5 → number of ratings
+    surveys_sent: int = 0
+
+    @property
+    def response_rate_pct(self) -> float | None:
+        if not self.surveys_sent:
+            return None
+        return round(100 * self.count / self.surveys_sent, 1)
+
+    @property
+    def satisfied_pct(self) -> float | None:
+        """Share of 4 and 5 star ratings, the usual CSAT score."""
+        if not self.count:
+            return None
+        return round(
+            100 * (self.distribution[4] + self.distribution[5]) / self.count, 1
+        )
+
+
+@dataclass
+class SlaRow:
+    policy: str
+    target: str
+    met: int
+    total: int
+
+    @property
+    def target_label(self) -> str:
+        return (
+            _("First response") if self.target == "first_response" else _("Resolution")
+        )
+
+    @property
+    def compliance_pct(self) -> float | None:
+        return round(100 * self.met / self.total, 1) if self.total else None
+
+
+def _tickets(report_filter: "ReportFilter") -> Any:
+    return Ticket.objects.filter(
+        report_filter.ticket_filter(), merged_into__isnull=True
+    )
+
+
+def csat(report_filter: "ReportFilter") -> CsatSummary | None:
+    provider = _provider(RATINGS_PROVIDER)
+    if provider is None:
+        return None
+    start, end = report_filter.bounds()
+    given = provider(_tickets(report_filter), start=start, end=end)
+    distribution = {s: int(given.distribution.get(s, 0)) for s in range(1, 6)}
+    count = sum(distribution.values())
+    average = (
+        round(sum(s * n for s, n in distribution.items()) / count, 2) if count else None
+    )
+    return CsatSummary(
+        count=count,
+        average=average,
+        distribution=distribution,
+        surveys_sent=int(getattr(given, "surveys_sent", 0) or 0),
+    )
+
+
+# The SLA clocks the reports count, with the ticket field that stops each.
+SLA_CLOCKS = (
+    ("first_response", "first_response_at"),
+    ("resolution", "resolved_at"),
+)
+
+
+def sla_compliance(report_filter: "ReportFilter") -> list[SlaRow] | None:
+    """Met and decided SLA targets per policy, for targets due in the period.
+
+    Reads the per-ticket SLA clocks of ``automation`` (``TicketSla``) with the
+    same meaning as its ticket page: a target is *met* when the ticket was
+    answered (resolved) by the due time and the clock never breached; it is
+    *decided* once met, breached, or overdue while running. Targets still
+    running, or paused waiting on the customer, wait for a later report.
+    None when the automation app is not installed.
+    """
+    if not apps.is_installed("podpora.automation"):
+        return None
+    from podpora.automation.models import TicketSla
+
+    start, end = report_filter.bounds()
+    now = timezone.now()
+    states = TicketSla.objects.filter(
+        ticket__in=_tickets(report_filter).values("pk"), policy__isnull=False
+    )
+    rows: list[SlaRow] = []
+    for clock, stopped in SLA_CLOCKS:
+        due = f"{clock}_due_at"
+        done = Q(**{f"ticket__{stopped}__isnull": False})
+        breached = Q(**{f"{clock}_breached": True})
+        met = done & ~breached & Q(**{f"ticket__{stopped}__lte": F(due)})
+        overdue = Q(**{f"{due}__lte": now, "paused_since__isnull": True})
+        counted = (
+            states.filter(**{f"{due}__gte": start, f"{due}__lt": end})
+            .filter(done | breached | overdue)
+            .values("policy__name")
+            .annotate(total=Count("pk"), met=Count("pk", filter=met))
+            .order_by()
+        )
+        rows += [
+            SlaRow(row["policy__name"], clock, row["met"], row["total"])
+            for row in counted
+        ]
+    return sorted(rows, key=lambda r: (r.policy, r.target))
