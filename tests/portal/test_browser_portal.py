@@ -10,6 +10,7 @@ from podpora.tickets.models import Status
 from tests.conftest import PASSWORD, screenshot
 from tests.portal.conftest import PNG
 
+
 @pytest.fixture
 def adam(adam):
     """Adam (whose profile says Polish) set to follow his browser: these

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from podpora.accounts.models import Team, User
-from podpora.tickets.models import OPEN_STATUSES, WAITING_STATUSES, Tag, Ticket
 from podpora.automation.selectors import with_next_breach
+from podpora.tickets.models import OPEN_STATUSES, WAITING_STATUSES, Tag, Ticket
 from podpora.tickets.selectors import visible_to
 
 PAGE_SIZE = 50
@@ -185,7 +185,11 @@ def order(qs: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticket], str]:
     qs = with_next_breach(qs)
     if column == "next_breach_at":
         # Tickets without a running clock go last either way.
-        due = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+        due = (
+            F(column).desc(nulls_last=True)
+            if descending
+            else F(column).asc(nulls_last=True)
+        )
         return qs.order_by(due, "number"), sort
     prefix = "-" if descending else ""
     return qs.order_by(f"{prefix}{column}", f"{prefix}number"), sort
