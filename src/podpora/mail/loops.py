@@ -47,11 +47,23 @@ def loop_token(message_id: str, secret: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def classify(parsed: ParsedMail, *, secret: str = "", own_domains: tuple[str, ...] = ()) -> Sender:
-    if secret and parsed.loop_token and parsed.message_id:
-        if hmac.compare_digest(parsed.loop_token, loop_token(parsed.message_id, secret)):
-            return Sender.LOOP
-    if parsed.message_id and own_domains and parsed.message_id.rsplit("@", 1)[-1] in own_domains:
+def classify(
+    parsed: ParsedMail, *, secret: str = "", own_domains: tuple[str, ...] = ()
+) -> Sender:
+    if (
+        secret
+        and parsed.loop_token
+        and parsed.message_id
+        and hmac.compare_digest(
+            parsed.loop_token, loop_token(parsed.message_id, secret)
+        )
+    ):
+        return Sender.LOOP
+    if (
+        parsed.message_id
+        and own_domains
+        and parsed.message_id.rsplit("@", 1)[-1] in own_domains
+    ):
         return Sender.LOOP
     local = parsed.from_address.partition("@")[0]
     if (
@@ -60,16 +72,21 @@ def classify(parsed: ParsedMail, *, secret: str = "", own_domains: tuple[str, ..
     ) or parsed.x_failed_recipients:
         return Sender.BOUNCE
     if parsed.return_path == "" and (
-        _BOUNCE_SUBJECT.match(parsed.subject) or local.lower() in {"mailer-daemon", "postmaster"}
+        _BOUNCE_SUBJECT.match(parsed.subject)
+        or local.lower() in {"mailer-daemon", "postmaster"}
     ):
         return Sender.BOUNCE
-    if local.lower().startswith("mailer-daemon") or _BOUNCE_SUBJECT.match(parsed.subject):
+    if local.lower().startswith("mailer-daemon") or _BOUNCE_SUBJECT.match(
+        parsed.subject
+    ):
         return Sender.BOUNCE
     if parsed.auto_submitted and parsed.auto_submitted.split(";")[0].strip() != "no":
         return Sender.AUTO_REPLY
-    if parsed.auto_response_suppress and any(
+    # Outlook and Exchange put this on mails they send by themselves; it asks
+    # us not to answer, which is exactly what "automatic" means here.
+    if any(
         flag in parsed.auto_response_suppress for flag in ("all", "oof", "autoreply")
-    ) and _AUTO_SUBJECT.match(parsed.subject):
+    ):
         return Sender.AUTO_REPLY
     if parsed.precedence in {"bulk", "junk", "list"} or parsed.list_id:
         return Sender.BULK

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 
+from podpora.mail.quotes import trim_html
 from podpora.tickets import html as html_tools
 
 # Names mail programs use that Python does not know, or knows as a narrower set.
@@ -94,6 +95,7 @@ class ParsedMail:
     x_failed_recipients: str = ""
     text: str = ""
     html: str = ""  # sanitised
+    html_reply: str = ""  # sanitised, quoted history cut (see ``mail.quotes``)
     attachments: list[ParsedAttachment] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     failure: str = ""
@@ -185,9 +187,17 @@ def decode_header(value: object, problems: list[str] | None = None) -> str:
     return " ".join("".join(out).split())
 
 
+def _raw_values(msg: Message, name: str) -> list[str]:
+    # raw_items() keeps 8-bit bytes as surrogate escapes; get() would already
+    # have replaced them with U+FFFD.
+    wanted = name.lower()
+    return [str(v) for k, v in msg.raw_items() if k.lower() == wanted]
+
+
 def _header(msg: Message, name: str, problems: list[str]) -> str:
     try:
-        return decode_header(msg.get(name), problems)
+        values = _raw_values(msg, name)
+        return decode_header(values[0], problems) if values else ""
     except Exception:
         problems.append(f"unreadable {name} header")
         return ""
@@ -195,19 +205,39 @@ def _header(msg: Message, name: str, problems: list[str]) -> str:
 
 def _headers_all(msg: Message, name: str, problems: list[str]) -> list[str]:
     try:
-        return [decode_header(v, problems) for v in msg.get_all(name) or []]
+        return [decode_header(v, problems) for v in _raw_values(msg, name)]
     except Exception:
         problems.append(f"unreadable {name} header")
         return []
 
 
-def _addresses(values: list[str]) -> list[tuple[str, str]]:
+def _addresses(
+    values: list[str], problems: list[str] | None = None
+) -> list[tuple[str, str]]:
+    """Addresses split on the raw header first, names decoded after: a
+    decoded name may contain the quotes and commas that split addresses."""
     found = []
-    for name, address in email.utils.getaddresses(values):
+    try:
+        pairs = email.utils.getaddresses([" ".join(str(v).split()) for v in values])
+    except Exception:
+        pairs = []
+    for name, address in pairs:
         address = address.strip().strip("<>").strip()
+        if not address.isascii():
+            address = decode_header(address, problems)
         if "@" in address and " " not in address and len(address) <= 254:
-            found.append((name.strip(), address.lower()))
+            found.append((decode_header(name, problems).strip(), address.lower()))
     return found
+
+
+def _address_header(
+    msg: Message, name: str, problems: list[str]
+) -> list[tuple[str, str]]:
+    try:
+        return _addresses(_raw_values(msg, name), problems)
+    except Exception:
+        problems.append(f"unreadable {name} header")
+        return []
 
 
 def message_ids(value: str) -> list[str]:
@@ -251,9 +281,11 @@ def _filename(part: Message, problems: list[str]) -> str:
         problems.append("unreadable attachment name")
     if name is None:
         try:
-            name = part.get_param("name")
-            if isinstance(name, tuple):
-                name = email.utils.collapse_rfc2231_value(name)
+            param = part.get_param("name")
+            if isinstance(param, tuple):
+                name = email.utils.collapse_rfc2231_value(param)
+            elif isinstance(param, str):
+                name = param
         except Exception:
             name = None
     return decode_header(name, problems) if name else ""
@@ -353,6 +385,18 @@ def _walk(part: Message, body: _Body, problems: list[str], depth: int = 0) -> No
         problems.append("MIME nesting too deep; the rest was skipped")
         return
     ctype = part.get_content_type()
+    if ctype == "message/delivery-status":
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            data = b"\n".join(
+                p.as_bytes() if isinstance(p, Message) else b"" for p in payload
+            )
+        else:
+            data = _payload_bytes(part, problems)
+        body.attachments.append(
+            ParsedAttachment("delivery-status.txt", data, "text/plain")
+        )
+        return
     if ctype == "message/rfc822" or (
         ctype.startswith("message/") and part.is_multipart()
     ):
@@ -393,18 +437,49 @@ def _alternative(
             _walk(child, body, problems, depth + 1)
 
 
+_BOUNDARY_LINE = re.compile(r"^--([^\s]{1,70})\s*$", re.M)
+
+
+def _multipart_without_boundary(
+    part: Message, body: _Body, problems: list[str]
+) -> None:
+    """A multipart whose boundary parameter is missing: guess it from the first
+    line that looks like one, or read the whole thing as text."""
+    payload = part.get_payload()
+    text = payload if isinstance(payload, str) else ""
+    problems.append("multipart without a boundary")
+    match = _BOUNDARY_LINE.search(text)
+    if match:
+        boundary = match.group(1).removesuffix("--")
+        rebuilt = email.message_from_string(
+            f'Content-Type: {part.get_content_type()}; boundary="{boundary}"\n\n{text}'
+        )
+        if rebuilt.is_multipart():
+            for child in rebuilt.get_payload():
+                if isinstance(child, Message):
+                    _walk(child, body, problems, 1)
+            return
+    body.text.append(text)
+
+
 def _leaf(part: Message, body: _Body, problems: list[str]) -> None:
     ctype = part.get_content_type()
+    if ctype.startswith("multipart/"):
+        _multipart_without_boundary(part, body, problems)
+        return
     disposition = (part.get_content_disposition() or "").lower()
     name = _filename(part, problems)
-    if ctype in {"text/plain", "text/html"} and disposition != "attachment":
-        if not name:
-            text = _text_of(part, problems)
-            if ctype == "text/plain":
-                body.text.append(_uudecode(text, body, problems))
-            else:
-                body.html.append(text)
-            return
+    if (
+        ctype in {"text/plain", "text/html"}
+        and disposition != "attachment"
+        and not name
+    ):
+        text = _text_of(part, problems)
+        if ctype == "text/plain":
+            body.text.append(_uudecode(text, body, problems))
+        else:
+            body.html.append(text)
+        return
     data = _payload_bytes(part, problems)
     if ctype == "application/ms-tnef" or name.lower() == "winmail.dat":
         _tnef(data, body, problems)
@@ -421,7 +496,10 @@ def _leaf(part: Message, body: _Body, problems: list[str]) -> None:
             "text/rfc822-headers": ".txt",
             "text/calendar": ".ics",
         }.get(ctype, ".bin")
-        name = (content_id.split("@")[0] or "part") + extension
+        if ctype == "text/rfc822-headers":
+            name = "original-headers.txt"
+        else:
+            name = (content_id.split("@")[0] or "part") + extension
     inline = bool(content_id) and disposition != "attachment"
     body.attachments.append(
         ParsedAttachment(name, data, ctype, content_id=content_id, inline=inline)
@@ -457,20 +535,17 @@ def _parse(raw: bytes, max_attachment_bytes: int | None) -> ParsedMail:
         problems.append(f"MIME defect: {type(defect).__name__}")
     result = ParsedMail(problems=problems)
 
-    senders = _addresses(_headers_all(msg, "From", problems))
+    senders = _address_header(msg, "From", problems)
     if not senders:
-        senders = _addresses(
-            _headers_all(msg, "Sender", problems)
-            + _headers_all(msg, "Reply-To", problems)
+        senders = _address_header(msg, "Sender", problems) + _address_header(
+            msg, "Reply-To", problems
         )
         if senders:
             problems.append("no usable From header; used Sender/Reply-To")
-    result.to = _addresses(_headers_all(msg, "To", problems))
-    result.cc = _addresses(_headers_all(msg, "Cc", problems))
-    result.reply_to = _addresses(_headers_all(msg, "Reply-To", problems))
-    result.delivered_to = [
-        a for _, a in _addresses(_headers_all(msg, "Delivered-To", problems))
-    ]
+    result.to = _address_header(msg, "To", problems)
+    result.cc = _address_header(msg, "Cc", problems)
+    result.reply_to = _address_header(msg, "Reply-To", problems)
+    result.delivered_to = [a for _, a in _address_header(msg, "Delivered-To", problems)]
     result.subject = _header(msg, "Subject", problems)[:998]
     result.message_id = next(
         iter(message_ids(_header(msg, "Message-ID", problems))), ""
@@ -507,12 +582,14 @@ def _parse(raw: bytes, max_attachment_bytes: int | None) -> ParsedMail:
     except Exception as exc:
         problems.append(f"body partly unreadable ({type(exc).__name__})")
         if not body.text and not body.html:
-            body.text.append(
-                decode_bytes(raw.partition(b"\n\n")[2], "utf-8", problems)
-            )
+            body.text.append(decode_bytes(raw.partition(b"\n\n")[2], "utf-8", problems))
 
     raw_html = "\n".join(h for h in body.html if h.strip())
     result.html = html_tools.sanitize(raw_html) if raw_html else ""
+    trimmed_html = trim_html(raw_html) if raw_html else ""
+    result.html_reply = (
+        html_tools.sanitize(trimmed_html) if trimmed_html != raw_html else result.html
+    )
     text = "\n\n".join(t.strip("\n") for t in body.text if t.strip())
     if not text and result.html:
         text = html_tools.to_text(result.html)

@@ -63,9 +63,11 @@ def _find_cut(lines: list[str]) -> int | None:
         if _ATTRIBUTION.match(stripped):
             return index
         # An attribution wrapped over two lines.
-        if index + 1 < len(lines) and _ATTRIBUTION.match(
-            f"{stripped} {lines[index + 1].strip()}"
-        ) and (stripped.lower().startswith(("on ", "w dniu", "dne ", "dnia"))):
+        if (
+            index + 1 < len(lines)
+            and _ATTRIBUTION.match(f"{stripped} {lines[index + 1].strip()}")
+            and (stripped.lower().startswith(("on ", "w dniu", "dne ", "dnia")))
+        ):
             return index
         if _OUTLOOK_FROM.match(line) and any(
             _OUTLOOK_SENT.match(following) for following in lines[index + 1 : index + 4]
