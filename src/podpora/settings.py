@@ -266,7 +266,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Called, in this order, inside the transaction of every ticket change (see
 # podpora.tickets.hooks). Each is "module.function" taking a TicketChange.
-PODPORA_TICKET_HOOKS: list[str] = []
+PODPORA_TICKET_HOOKS: list[str] = ["podpora.mail.notifications.on_ticket_change"]
 
 LOGGING = {
     "version": 1,
@@ -281,3 +281,21 @@ LOGGING = {
     },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Mail channel (podpora.mail; see docs/mail.md) ----------------------------------
+# A received mail larger than this is kept raw and held for an administrator.
+PODPORA_MAIL_MAX_BYTES = _env_int("PODPORA_MAIL_MAX_BYTES", 50 * 1024 * 1024)
+# The domain of the Message-IDs we send; a mail arriving with one is our own.
+PODPORA_MAIL_MESSAGE_ID_DOMAIN = os.environ.get(
+    "PODPORA_MAIL_MESSAGE_ID_DOMAIN", "podpora.mail"
+)
+# Automatic mails (acknowledgements, status, agent notices) per address per hour.
+PODPORA_MAIL_AUTO_PER_HOUR = _env_int("PODPORA_MAIL_AUTO_PER_HOUR", 10)
+# Status changes that send the requester a mail: "resolved", "waiting_customer".
+PODPORA_MAIL_STATUS_MAILS = [
+    s
+    for s in os.environ.get("PODPORA_MAIL_STATUS_MAILS", "resolved").split(",")
+    if s
+]
+# Channels whose new tickets get an acknowledgement mail.
+PODPORA_MAIL_ACK_CHANNELS = ["email"]

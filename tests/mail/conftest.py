@@ -77,3 +77,51 @@ def world(support_mailbox, adam, anna, bara, tomasz) -> MailWorld:
     closed.refresh_from_db()
     assert closed.status == Status.CLOSED
     return MailWorld(support_mailbox, strict, open_ticket, closed)
+
+
+# --- a real SMTP server (aiosmtpd) --------------------------------------------------
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.refuse = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "451 4.3.0 try again later"
+        import email
+        from email import policy
+
+        parsed = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((envelope.rcpt_tos, parsed))
+        return "250 OK"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """aiosmtpd listening on 127.0.0.1; our MAILERS point at it."""
+    from aiosmtpd.controller import Controller
+
+    handler = _Collector()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
+    try:
+        yield handler
+    finally:
+        controller.stop()
