@@ -31,7 +31,8 @@ def test_a_mailed_request_gets_an_acknowledgement_with_number_and_link(
     assert ack["In-Reply-To"] == "<n1@kowalski.pl>"
     text = ack.get_body(("plain",)).get_content()
     html = ack.get_body(("html",)).get_content()
-    assert f"#{ticket.number}" in text and "http" in text
+    assert f"#{ticket.number}" in text
+    assert "http" in text
     assert "<a href=" in html
     our_id = ack["Message-ID"].strip("<>")
     assert MessageReference.objects.filter(
