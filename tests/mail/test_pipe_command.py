@@ -26,16 +26,18 @@ class _Stdin:
 
 
 def _deliver(data: bytes, mailbox: str = "support") -> int:
-    with mock.patch.object(sys, "stdin", _Stdin(data)):
-        with pytest.raises(SystemExit) as exit_info:
-            call_command(
-                "mail",
-                "deliver",
-                "--mailbox",
-                mailbox,
-                stdout=io.StringIO(),
-                stderr=io.StringIO(),
-            )
+    with (
+        mock.patch.object(sys, "stdin", _Stdin(data)),
+        pytest.raises(SystemExit) as exit_info,
+    ):
+        call_command(
+            "mail",
+            "deliver",
+            "--mailbox",
+            mailbox,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
     return exit_info.value.code
 
 

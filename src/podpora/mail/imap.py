@@ -168,7 +168,7 @@ def _poll_selected(connection: imaplib.IMAP4, mailbox: Mailbox, owner: str) -> i
         criteria = ["UNDELETED"]
     else:
         criteria = ["UNKEYWORD", IMPORTED_KEYWORD, "UNDELETED"]
-    data = _check(connection.uid("SEARCH", None, *criteria))
+    data = _check(connection.uid("SEARCH", *criteria))
     uids = sorted(int(u) for u in b" ".join(data).split())
     imported = 0
     for uid in uids[:BATCH]:

@@ -101,7 +101,7 @@ def on_ticket_change(change: TicketChange) -> None:
     if change.action == "opened" and message is not None:
         if _wants_acknowledgement(ticket, message):
             planned.append((Kind.ACKNOWLEDGEMENT, ticket.requester, True))
-        if ticket.team_id:
+        if ticket.team is not None:
             planned += [
                 (Kind.AGENT_NEW_TICKET, agent, True)
                 for agent in ticket.team.agents.filter(is_active=True)
@@ -116,7 +116,12 @@ def on_ticket_change(change: TicketChange) -> None:
                 for agent in _agents_following(ticket)
             ]
     elif change.action == "note" and message is not None:
-        mentioned = [u for u in change.extra.get("mentions", []) if isinstance(u, User)]
+        mentions = change.extra.get("mentions", [])
+        mentioned = [
+            u
+            for u in (mentions if isinstance(mentions, list) else [])
+            if isinstance(u, User)
+        ]
         planned += [(Kind.AGENT_NOTE, u, True) for u in mentioned]
         planned += [(Kind.AGENT_NOTE, u, True) for u in ticket.watchers.all()]
     if change.action == "updated":
@@ -155,7 +160,7 @@ def _agents_following(ticket: Ticket) -> list[User]:
     agents: list[User] = []
     if ticket.assignee_id:
         agents.append(ticket.assignee)  # type: ignore[arg-type]
-    elif ticket.team_id:
+    elif ticket.team is not None:
         agents += list(ticket.team.agents.filter(is_active=True))
     agents += list(ticket.watchers.all())
     return agents
@@ -296,10 +301,9 @@ def render(outbound: OutboundMail) -> tuple[str, str, str]:
             ),
         }
         base = f"mail/email/{outbound.kind}"
-        subject = render_to_string(f"{base}_subject.txt", context)
-        text = render_to_string(f"{base}.txt", context)
-        html = render_to_string(f"{base}.html", context)
-    subject = _one_line(subject)
+        subject = _one_line(render_to_string(f"{base}_subject.txt", context))
+        text = str(render_to_string(f"{base}.txt", context))
+        html = str(render_to_string(f"{base}.html", context))
     if f"[{ticket.reference}]" not in subject:
         subject = f"[{ticket.reference}] {subject}"
     return subject, text, html

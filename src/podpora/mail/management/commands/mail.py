@@ -59,7 +59,7 @@ class Command(BaseCommand):
         return EX_OK
 
     def _poll(self, name: str) -> None:
-        from podpora.mail import imap
+        from podpora.mail import imap  # type: ignore[attr-defined]
         from podpora.mail.models import Mailbox, MailboxKind
 
         boxes = Mailbox.objects.filter(kind=MailboxKind.IMAP, is_active=True)
