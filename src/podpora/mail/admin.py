@@ -7,7 +7,23 @@ from podpora.mail.models import InboundMail, Mailbox, OutboundMail
 class MailboxForm(forms.ModelForm):
     class Meta:
         model = Mailbox
-        fields = "__all__"
+        fields = [
+            "name",
+            "kind",
+            "addresses",
+            "host",
+            "port",
+            "security",
+            "username",
+            "password",
+            "folder",
+            "after_import",
+            "move_to",
+            "poll_seconds",
+            "default_team",
+            "unknown_senders",
+            "is_active",
+        ]
         # The stored password is never sent back to the browser.
         widgets = {"password": forms.PasswordInput(render_value=False)}
 
