@@ -48,7 +48,12 @@ def test_a_reply_finds_its_ticket_through_the_customers_own_message_id(
     )
     assert reply.ticket_id == opened.ticket_id
     assert reply.message.thread_reason == "In-Reply-To: <m1@kowalski.pl>"
-    assert MessageReference.objects.filter(ticket_id=opened.ticket_id).count() == 2
+    assert (
+        MessageReference.objects.filter(
+            ticket_id=opened.ticket_id, direction="in"
+        ).count()
+        == 2
+    )
 
 
 def test_an_unusable_mail_is_kept_raw_with_its_reason_and_can_be_discarded(

@@ -151,7 +151,7 @@ def test_a_status_mail_is_sent_when_the_admin_chose_that_status(
     with django_capture_on_commit_callbacks(execute=True):
         services.change_status(ticket, Status.RESOLVED, actor=tomasz)
     [mail] = _to(smtp_server, "adam@kowalski.pl")
-    assert "Resolved" in mail["Subject"]
+    assert "Rozwiązane" in mail["Subject"]  # Adam reads Polish
 
 
 def test_a_polish_requester_gets_polish_mail(
