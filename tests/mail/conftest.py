@@ -262,3 +262,12 @@ def imap_mailbox(dovecot, service_desk) -> Mailbox:
         password=IMAP_PASSWORD,
         default_team=service_desk,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_own_addresses():
+    from podpora.mail.intake import forget_own_addresses
+
+    forget_own_addresses()
+    yield
+    forget_own_addresses()

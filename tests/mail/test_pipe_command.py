@@ -54,9 +54,8 @@ def test_an_unusable_piped_mail_exits_65_and_is_still_kept(support_mailbox):
 
 
 def test_a_database_outage_exits_75_so_the_mail_server_retries(support_mailbox):
-    with mock.patch(
-        "podpora.mail.intake.InboundMail.objects.filter",
-        side_effect=OperationalError("database is down"),
+    with mock.patch.object(
+        InboundMail, "save", side_effect=OperationalError("database is down")
     ):
         assert _deliver(MAIL) == 75
     assert InboundMail.objects.count() == 0

@@ -17,11 +17,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,11 +70,26 @@ def max_mail_bytes() -> int:
     return int(getattr(settings, "PODPORA_MAIL_MAX_BYTES", 50 * 1024 * 1024))
 
 
-def own_addresses() -> set[str]:
-    """Every address of ours: a copy to one of them is not a CC."""
+_OWN_CACHE: dict[str, tuple[float, frozenset[str]]] = {}
+_OWN_TTL = 30.0
+
+
+def own_addresses() -> frozenset[str]:
+    """Every address of ours: a copy to one of them is not a CC, and we never
+    send automatic mail to it. Cached briefly: it is read for every mail."""
+    now = time.monotonic()
+    cached = _OWN_CACHE.get("all")
+    if cached and now - cached[0] < _OWN_TTL:
+        return cached[1]
     found = {a for box in Mailbox.objects.only("addresses") for a in box.address_list}
-    found.add(parsing._addresses([settings.DEFAULT_FROM_EMAIL])[0][1])
-    return found
+    found |= {a for _n, a in parsing._addresses([settings.DEFAULT_FROM_EMAIL])}
+    result = frozenset(found)
+    _OWN_CACHE["all"] = (now, result)
+    return result
+
+
+def forget_own_addresses() -> None:
+    _OWN_CACHE.clear()
 
 
 def own_message_id_domain() -> str:
@@ -107,11 +124,6 @@ def store(
     digest = hashlib.sha256(raw).hexdigest()
     message_id = _quick_message_id(raw)
     try:
-        existing = InboundMail.objects.filter(
-            mailbox=mailbox, email_message_id=message_id, sha256=digest
-        ).first()
-        if existing:
-            return existing, False
         inbound = InboundMail(
             mailbox=mailbox,
             email_message_id=message_id,
@@ -120,12 +132,13 @@ def store(
             imap_uid=imap_uid,
             imap_uidvalidity=imap_uidvalidity,
         )
+        # Insert first and let the unique key catch a repeat: repeats are rare,
+        # and the key (not a read before the write) is what holds under races.
         inbound.raw.save("mail.eml", ContentFile(raw), save=False)
         try:
             with transaction.atomic():
                 inbound.save()
         except IntegrityError:
-            # Another worker stored the same mail a moment ago.
             inbound.raw.delete(save=False)
             return InboundMail.objects.get(
                 mailbox=mailbox, email_message_id=message_id, sha256=digest
@@ -170,18 +183,19 @@ def process(
     now = timezone.now()
     try:
         with transaction.atomic():
-            locked = InboundMail.objects.select_for_update().get(pk=inbound.pk)
-            if locked.state in {
-                InboundState.PROCESSED,
-                InboundState.DUPLICATE,
-                InboundState.DISCARDED,
-            }:
-                return locked
-            locked.attempts += 1
-            _process_locked(locked, raw, accept=accept)
-            locked.processed_at = now
-            locked.save()
-            return locked
+            # The claim is a compare-and-set on the state: it takes the row's
+            # write lock, so two workers never process one mail.
+            claimed = InboundMail.objects.filter(
+                pk=inbound.pk, state=InboundState.STORED
+            ).update(attempts=F("attempts") + 1)
+            if not claimed:
+                inbound.refresh_from_db()
+                return inbound
+            inbound.attempts += 1
+            _process_locked(inbound, raw, accept=accept)
+            inbound.processed_at = now
+            inbound.save(update_fields=_RESULT_FIELDS)
+            return inbound
     except DatabaseError as exc:
         raise TemporaryFailure(str(exc)) from exc
     except (TicketError, AccountError) as exc:
@@ -197,9 +211,22 @@ def process(
         )
 
 
+_RESULT_FIELDS = [
+    "state",
+    "reason",
+    "problems",
+    "from_address",
+    "subject",
+    "sender_kind",
+    "ticket",
+    "message",
+    "processed_at",
+]
+
+
 def _mark(inbound: InboundMail, state: str, reason: str) -> InboundMail:
     InboundMail.objects.filter(pk=inbound.pk).update(
-        state=state, reason=reason[:2000], attempts=inbound.attempts + 1
+        state=state, reason=reason[:2000], attempts=F("attempts") + 1
     )
     inbound.refresh_from_db()
     return inbound

@@ -85,6 +85,12 @@ class Mailbox(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        from podpora.mail.intake import forget_own_addresses
+
+        forget_own_addresses()
+
     @property
     def address_list(self) -> list[str]:
         return [

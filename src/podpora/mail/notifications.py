@@ -71,6 +71,12 @@ AUTOMATIC = {
     Kind.AGENT_CUSTOMER_REPLIED,
     Kind.AGENT_NOTE,
 }
+CUSTOMER_KINDS = {
+    Kind.ACKNOWLEDGEMENT,
+    Kind.REPLY,
+    Kind.STATUS_RESOLVED,
+    Kind.STATUS_WAITING,
+}
 STATUS_KINDS = {
     "resolved": Kind.STATUS_RESOLVED,
     "waiting_customer": Kind.STATUS_WAITING,
@@ -134,6 +140,7 @@ def on_ticket_change(change: TicketChange) -> None:
             if event.field == "assignee" and ticket.assignee_id:
                 planned.append((Kind.AGENT_ASSIGNED, ticket.assignee, True))  # type: ignore[arg-type]
     seen: set[tuple[str, int]] = set()
+    chosen: list[tuple[str, User, bool]] = []
     for kind, user, automatic in planned:
         if user is None:
             continue
@@ -144,7 +151,9 @@ def on_ticket_change(change: TicketChange) -> None:
         if (kind, user.pk) in seen or not user.is_active:
             continue
         seen.add((kind, user.pk))
-        _record(ticket, kind, user, message, automatic=automatic, actor=actor)
+        chosen.append((kind, user, automatic))
+    if chosen:
+        _record(ticket, chosen, message, actor=actor)
 
 
 def _wants_acknowledgement(ticket: Ticket, message: Message) -> bool:
@@ -168,48 +177,62 @@ def _agents_following(ticket: Ticket) -> list[User]:
 
 def _record(
     ticket: Ticket,
-    kind: str,
-    user: User,
+    chosen: list[tuple[str, User, bool]],
     message: Message | None,
     *,
-    automatic: bool,
     actor: User | None,
 ) -> None:
-    address = user.email
-    if automatic and (_ROBOT.match(address) or address in _own_addresses()):
-        return  # never answer robots or ourselves automatically
-    mail_id = new_message_id()
-    outbound = OutboundMail.objects.create(
-        ticket=ticket,
-        message=message,
-        kind=kind,
-        email_message_id=mail_id,
-        recipient=address,
-        recipient_user=user,
-        is_automatic=automatic,
-        context={"actor": actor.display_name if actor else ""},
+    ours = _own_addresses()
+    rows = []
+    for kind, user, automatic in chosen:
+        address = user.email
+        if automatic and (_ROBOT.match(address) or address in ours):
+            continue  # never answer robots or ourselves automatically
+        rows.append(
+            OutboundMail(
+                ticket=ticket,
+                message=message,
+                kind=kind,
+                email_message_id=new_message_id(),
+                recipient=address,
+                recipient_user=user,
+                is_automatic=automatic,
+                context={"actor": actor.display_name if actor else ""},
+            )
+        )
+    if not rows:
+        return
+    OutboundMail.objects.bulk_create(rows)
+    # Customers answer these; agents' mail threads by the subject tag, since
+    # every agent is a party to every ticket.
+    MessageReference.objects.bulk_create(
+        [
+            MessageReference(
+                email_message_id=row.email_message_id,
+                ticket=ticket,
+                message=message,
+                direction=Direction.OUT,
+            )
+            for row in rows
+            if row.kind in CUSTOMER_KINDS
+        ]
     )
-    MessageReference.objects.create(
-        email_message_id=mail_id,
-        ticket=ticket,
-        message=message,
-        direction=Direction.OUT,
-    )
-    if kind == Kind.REPLY and message is not None:
+    if message is not None and any(row.kind == Kind.REPLY for row in rows):
         # The core has no service for delivery state yet: see docs/mail.md.
         Message.objects.filter(pk=message.pk).update(
             delivery_status=DeliveryStatus.PENDING
         )
-    transaction.on_commit(lambda: _enqueue(outbound.pk))
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: _enqueue(ids))
 
 
-def _enqueue(outbound_id: int) -> None:
-    from podpora.mail.tasks import send_outbound
+def _enqueue(outbound_ids: list[int]) -> None:
+    from podpora.mail.tasks import send_outbound_batch
 
-    send_outbound.enqueue(outbound_id)
+    send_outbound_batch.enqueue(outbound_ids)
 
 
-def _own_addresses() -> set[str]:
+def _own_addresses() -> frozenset[str]:
     from podpora.mail.intake import own_addresses
 
     return own_addresses()

@@ -11,6 +11,14 @@ def send_outbound(outbound_id: int) -> str:
 
 
 @task()
+def send_outbound_batch(outbound_ids: list[int]) -> list[str]:
+    """The mails one ticket change called for; each is claimed on its own."""
+    from podpora.mail.notifications import send
+
+    return [send(outbound_id) for outbound_id in outbound_ids]
+
+
+@task()
 def retry_outbound() -> int:
     """Periodic: send again what failed for a passing reason, with backoff."""
     from podpora.mail.notifications import due_for_retry, send
