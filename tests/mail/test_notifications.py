@@ -226,3 +226,38 @@ def test_no_automatic_mail_goes_to_robot_addresses(
     with django_capture_on_commit_callbacks(execute=True):
         intake.receive(support_mailbox, _new_mail(sender=robot))
     assert _to(smtp_server, robot) == []
+
+
+def test_an_agent_hears_when_a_ticket_is_assigned_to_them_but_not_when_they_take_it(
+    smtp_server, support_mailbox, adam, tomasz, petra, sylwia, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = intake.receive(support_mailbox, _new_mail()).ticket
+    smtp_server.messages.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign(ticket, petra, actor=sylwia)
+    [mail] = _to(smtp_server, "petra@podpora.test")
+    assert "Přiděleno vám" in mail["Subject"]  # Petra reads Czech
+    smtp_server.messages.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign(ticket, tomasz, actor=tomasz)
+    assert smtp_server.messages == []
+
+
+def test_watchers_hear_about_customer_replies_and_notes(
+    smtp_server, support_mailbox, adam, tomasz, sylwia, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = intake.receive(support_mailbox, _new_mail()).ticket
+    services.set_watching(ticket, sylwia, watching=True)
+    smtp_server.messages.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        intake.receive(
+            support_mailbox,
+            _new_mail(mid="<n9@kowalski.pl>", extra="In-Reply-To: <n1@kowalski.pl>\n"),
+        )
+    assert len(_to(smtp_server, "sylwia@podpora.test")) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_note(ticket, author=tomasz, body_text="Sprawdzam logi.")
+    assert len(_to(smtp_server, "sylwia@podpora.test")) == 2
+    assert _to(smtp_server, "adam@kowalski.pl") == []
