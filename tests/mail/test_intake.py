@@ -146,3 +146,37 @@ def test_mails_without_message_id_get_a_stable_synthetic_one(
     assert first.email_message_id.endswith("@no-message-id.podpora")
     assert intake.receive(support_mailbox, raw).pk == first.pk
     assert Ticket.objects.count() == 1
+
+
+def test_mangled_mails_always_end_stored_with_a_known_state(world):
+    """Cut, flipped and spliced corpus mails through the whole intake: each one
+    is kept raw and ends processed, failed, held or ignored — never lost."""
+    import random
+
+    rng = random.Random(20260323)
+    seeds = sorted(CORPUS.glob("*.eml"))
+    final = {
+        InboundState.PROCESSED,
+        InboundState.FAILED,
+        InboundState.HELD,
+        InboundState.IGNORED,
+        InboundState.DUPLICATE,
+    }
+    for round_ in range(60):
+        raw = bytearray(world.fill(rng.choice(seeds).read_bytes()))
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(len(raw)) if raw else 0
+            action = rng.choice(["flip", "cut", "splice"])
+            if action == "flip" and raw:
+                raw[at] = rng.randrange(256)
+            elif action == "cut":
+                del raw[at : at + rng.randint(1, 300)]
+            else:
+                raw[at:at] = rng.choice(
+                    [b"\n\n", b"=?utf-8?B?", b"\xff", b"--", b"\r\n"]
+                )
+        raw += f"\nX-Round: {round_}\n".encode()
+        inbound = intake.receive(world.support, bytes(raw))
+        assert inbound.state in final, (round_, inbound.state, inbound.reason)
+        with inbound.raw.open("rb") as handle:
+            assert handle.read() == bytes(raw)

@@ -229,7 +229,13 @@ def test_no_automatic_mail_goes_to_robot_addresses(
 
 
 def test_an_agent_hears_when_a_ticket_is_assigned_to_them_but_not_when_they_take_it(
-    smtp_server, support_mailbox, adam, tomasz, petra, sylwia, django_capture_on_commit_callbacks
+    smtp_server,
+    support_mailbox,
+    adam,
+    tomasz,
+    petra,
+    sylwia,
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         ticket = intake.receive(support_mailbox, _new_mail()).ticket
@@ -245,7 +251,12 @@ def test_an_agent_hears_when_a_ticket_is_assigned_to_them_but_not_when_they_take
 
 
 def test_watchers_hear_about_customer_replies_and_notes(
-    smtp_server, support_mailbox, adam, tomasz, sylwia, django_capture_on_commit_callbacks
+    smtp_server,
+    support_mailbox,
+    adam,
+    tomasz,
+    sylwia,
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         ticket = intake.receive(support_mailbox, _new_mail()).ticket
