@@ -180,3 +180,16 @@ def test_mangled_mails_always_end_stored_with_a_known_state(world):
         assert inbound.state in final, (round_, inbound.state, inbound.reason)
         with inbound.raw.open("rb") as handle:
             assert handle.read() == bytes(raw)
+
+
+def test_an_admin_can_turn_an_ignored_bounce_into_a_ticket(support_mailbox):
+    bounce = intake.receive(
+        support_mailbox,
+        b"From: MAILER-DAEMON@mx.example.org\nTo: support@podpora.test\n"
+        b"Subject: Undeliverable: hello\nReturn-Path: <>\nMessage-ID: <bx@mx.example.org>\n\n"
+        b"Delivery failed.\n",
+    )
+    assert bounce.state == InboundState.IGNORED
+    accepted = intake.accept(bounce)
+    assert accepted.state == InboundState.PROCESSED
+    assert accepted.message.is_automatic

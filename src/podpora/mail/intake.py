@@ -271,7 +271,11 @@ def _process_locked(inbound: InboundMail, raw: bytes, *, accept: bool) -> None:
     thread = find_thread(
         parsed, sender, raw=raw if kind is loops.Sender.BOUNCE else b""
     )
-    if thread.ticket is None and kind in {loops.Sender.BOUNCE, loops.Sender.LOOP}:
+    if (
+        thread.ticket is None
+        and kind in {loops.Sender.BOUNCE, loops.Sender.LOOP}
+        and not accept
+    ):
         inbound.state = InboundState.IGNORED
         inbound.reason = _(
             "A bounce or one of our own mails that belongs to no ticket."
@@ -552,7 +556,7 @@ def retry(inbound: InboundMail) -> InboundMail:
 
 
 def accept(inbound: InboundMail) -> InboundMail:
-    if inbound.state in {InboundState.HELD, InboundState.FAILED, InboundState.IGNORED}:
+    if inbound.state in {InboundState.HELD, InboundState.IGNORED}:
         InboundMail.objects.filter(pk=inbound.pk).update(state=InboundState.STORED)
         inbound.refresh_from_db()
         return process(inbound, accept=True)
