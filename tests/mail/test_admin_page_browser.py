@@ -5,7 +5,6 @@ import pytest
 from podpora.mail import intake
 from podpora.mail.models import InboundState, Mailbox
 from podpora.tickets.models import Ticket
-
 from tests.conftest import PASSWORD, screenshot
 
 
