@@ -336,9 +336,7 @@ PODPORA_MAIL_MESSAGE_ID_DOMAIN = os.environ.get(
 PODPORA_MAIL_AUTO_PER_HOUR = _env_int("PODPORA_MAIL_AUTO_PER_HOUR", 10)
 # Status changes that send the requester a mail: "resolved", "waiting_customer".
 PODPORA_MAIL_STATUS_MAILS = [
-    s
-    for s in os.environ.get("PODPORA_MAIL_STATUS_MAILS", "resolved").split(",")
-    if s
+    s for s in os.environ.get("PODPORA_MAIL_STATUS_MAILS", "resolved").split(",") if s
 ]
 # Channels whose new tickets get an acknowledgement mail.
 PODPORA_MAIL_ACK_CHANNELS = ["email"]
