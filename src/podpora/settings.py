@@ -323,6 +323,8 @@ PODPORA_TICKET_HOOKS: list[str] = [
     "podpora.chat.hooks.on_ticket_change",
     # Reports: facts and daily aggregates change in the ticket's own transaction.
     "podpora.reports.hooks.on_ticket_change",
+    # Last: mail goes out about the ticket as the hooks before it left it.
+    "podpora.mail.notifications.on_ticket_change",
 ]
 
 LOGGING = {
@@ -350,3 +352,18 @@ PODPORA_SURVEY_LINK_DAYS = _env_int("PODPORA_SURVEY_LINK_DAYS", 30)
 # Called, in order, inside the transaction that stores a survey answer, with
 # the SurveyResponse: "module.function" (see docs/kb.md, "Reacting to ratings").
 PODPORA_SURVEY_HOOKS: list[str] = []
+# --- Mail channel (podpora.mail; see docs/mail.md) ----------------------------------
+# A received mail larger than this is kept raw and held for an administrator.
+PODPORA_MAIL_MAX_BYTES = _env_int("PODPORA_MAIL_MAX_BYTES", 50 * 1024 * 1024)
+# The domain of the Message-IDs we send; a mail arriving with one is our own.
+PODPORA_MAIL_MESSAGE_ID_DOMAIN = os.environ.get(
+    "PODPORA_MAIL_MESSAGE_ID_DOMAIN", "podpora.mail"
+)
+# Automatic mails (acknowledgements, status, agent notices) per address per hour.
+PODPORA_MAIL_AUTO_PER_HOUR = _env_int("PODPORA_MAIL_AUTO_PER_HOUR", 10)
+# Status changes that send the requester a mail: "resolved", "waiting_customer".
+PODPORA_MAIL_STATUS_MAILS = [
+    s for s in os.environ.get("PODPORA_MAIL_STATUS_MAILS", "resolved").split(",") if s
+]
+# Channels whose new tickets get an acknowledgement mail.
+PODPORA_MAIL_ACK_CHANNELS = ["email"]

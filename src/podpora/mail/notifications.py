@@ -1,0 +1,453 @@
+"""Outgoing mail: who gets what after a ticket change, and how it is sent.
+
+:func:`on_ticket_change` runs inside the ticket's transaction (it is listed in
+``PODPORA_TICKET_HOOKS``): it only decides and records — one
+:class:`OutboundMail` row per recipient with our own Message-ID, reserved in
+the same transaction — and queues :func:`send` for after the commit. Sending
+is a task that is safe to run twice (a compare-and-set claim), retried with
+backoff by the ``mail.retry_outbound`` job; a mail that finally fails is
+marked on its message and an internal note tells the agents.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import timedelta
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from podpora.accounts.models import User
+from podpora.mail import loops
+from podpora.mail.models import (
+    AutoMailCounter,
+    Direction,
+    MessageReference,
+    OutboundMail,
+    OutboundState,
+)
+from podpora.tickets import services
+from podpora.tickets.hooks import TicketChange
+from podpora.tickets.html import text_to_html
+from podpora.tickets.models import DeliveryStatus, Message, MessageKind, Ticket
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+_ROBOT = re.compile(
+    r"^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)(?:[+-].*)?@",
+    re.I,
+)
+
+
+class Kind:
+    ACKNOWLEDGEMENT = "acknowledgement"
+    REPLY = "reply"
+    STATUS_RESOLVED = "status_resolved"
+    STATUS_WAITING = "status_waiting_customer"
+    AGENT_NEW_TICKET = "agent_new_ticket"
+    AGENT_ASSIGNED = "agent_assigned"
+    AGENT_CUSTOMER_REPLIED = "agent_customer_replied"
+    AGENT_NOTE = "agent_note"
+
+
+# Mails no person asked for: they carry Auto-Submitted and count against the
+# per-address hourly cap.
+AUTOMATIC = {
+    Kind.ACKNOWLEDGEMENT,
+    Kind.STATUS_RESOLVED,
+    Kind.STATUS_WAITING,
+    Kind.AGENT_NEW_TICKET,
+    Kind.AGENT_ASSIGNED,
+    Kind.AGENT_CUSTOMER_REPLIED,
+    Kind.AGENT_NOTE,
+}
+CUSTOMER_KINDS = {
+    Kind.ACKNOWLEDGEMENT,
+    Kind.REPLY,
+    Kind.STATUS_RESOLVED,
+    Kind.STATUS_WAITING,
+}
+STATUS_KINDS = {
+    "resolved": Kind.STATUS_RESOLVED,
+    "waiting_customer": Kind.STATUS_WAITING,
+}
+
+
+def _setting(name: str, default: object) -> object:
+    return getattr(settings, name, default)
+
+
+def message_id_domain() -> str:
+    return str(_setting("PODPORA_MAIL_MESSAGE_ID_DOMAIN", "podpora.mail"))
+
+
+def new_message_id() -> str:
+    return f"{uuid.uuid4().hex}@{message_id_domain()}"
+
+
+# --- deciding ---------------------------------------------------------------------------------
+
+
+def on_ticket_change(change: TicketChange) -> None:
+    """The hook: record the mails this change calls for."""
+    ticket = change.ticket
+    message = change.message
+    actor = change.actor
+    planned: list[tuple[str, User, bool]] = []  # (kind, recipient, automatic)
+    if change.action == "opened" and message is not None:
+        if _wants_acknowledgement(ticket, message):
+            planned.append((Kind.ACKNOWLEDGEMENT, ticket.requester, True))
+        if ticket.team is not None:
+            planned += [
+                (Kind.AGENT_NEW_TICKET, agent, True)
+                for agent in ticket.team.agents.filter(is_active=True)
+            ]
+    elif change.action == "reply" and message is not None:
+        for user in [ticket.requester, *ticket.cc.all()]:
+            planned.append((Kind.REPLY, user, False))
+    elif change.action == "customer_message" and message is not None:
+        if not message.is_automatic:
+            planned += [
+                (Kind.AGENT_CUSTOMER_REPLIED, agent, True)
+                for agent in _agents_following(ticket)
+            ]
+    elif change.action == "note" and message is not None:
+        mentions = change.extra.get("mentions", [])
+        mentioned = [
+            u
+            for u in (mentions if isinstance(mentions, list) else [])
+            if isinstance(u, User)
+        ]
+        planned += [(Kind.AGENT_NOTE, u, True) for u in mentioned]
+        planned += [(Kind.AGENT_NOTE, u, True) for u in ticket.watchers.all()]
+    if change.action == "updated":
+        wanted = set(_setting("PODPORA_MAIL_STATUS_MAILS", ["resolved"]))  # type: ignore[call-overload]
+        for event in change.events:
+            if event.field == "status" and event.new_value in wanted:
+                kind = STATUS_KINDS.get(event.new_value)
+                if kind:
+                    planned.append((kind, ticket.requester, True))
+            if event.field == "assignee" and ticket.assignee_id:
+                planned.append((Kind.AGENT_ASSIGNED, ticket.assignee, True))  # type: ignore[arg-type]
+    seen: set[tuple[str, int]] = set()
+    chosen: list[tuple[str, User, bool]] = []
+    for kind, user, automatic in planned:
+        if user is None:
+            continue
+        # Nobody needs to hear about their own action, except the requester's
+        # acknowledgement of the request they just sent.
+        if kind != Kind.ACKNOWLEDGEMENT and actor is not None and user.pk == actor.pk:
+            continue
+        if (kind, user.pk) in seen or not user.is_active:
+            continue
+        seen.add((kind, user.pk))
+        chosen.append((kind, user, automatic))
+    if chosen:
+        _record(ticket, chosen, message, actor=actor)
+
+
+def _wants_acknowledgement(ticket: Ticket, message: Message) -> bool:
+    channels = set(_setting("PODPORA_MAIL_ACK_CHANNELS", ["email"]))  # type: ignore[call-overload]
+    return (
+        ticket.channel in channels
+        and not message.is_automatic
+        and not ticket.requester.is_agent
+    )
+
+
+def _agents_following(ticket: Ticket) -> list[User]:
+    agents: list[User] = []
+    if ticket.assignee_id:
+        agents.append(ticket.assignee)  # type: ignore[arg-type]
+    elif ticket.team is not None:
+        agents += list(ticket.team.agents.filter(is_active=True))
+    agents += list(ticket.watchers.all())
+    return agents
+
+
+def _record(
+    ticket: Ticket,
+    chosen: list[tuple[str, User, bool]],
+    message: Message | None,
+    *,
+    actor: User | None,
+) -> None:
+    ours = _own_addresses()
+    rows = []
+    for kind, user, automatic in chosen:
+        address = user.email
+        if automatic and (_ROBOT.match(address) or address in ours):
+            continue  # never answer robots or ourselves automatically
+        rows.append(
+            OutboundMail(
+                ticket=ticket,
+                message=message,
+                kind=kind,
+                email_message_id=new_message_id(),
+                recipient=address,
+                recipient_user=user,
+                is_automatic=automatic,
+                context={"actor": actor.display_name if actor else ""},
+            )
+        )
+    if not rows:
+        return
+    OutboundMail.objects.bulk_create(rows)
+    # Customers answer these; agents' mail threads by the subject tag, since
+    # every agent is a party to every ticket.
+    MessageReference.objects.bulk_create(
+        [
+            MessageReference(
+                email_message_id=row.email_message_id,
+                ticket=ticket,
+                message=message,
+                direction=Direction.OUT,
+            )
+            for row in rows
+            if row.kind in CUSTOMER_KINDS
+        ]
+    )
+    if message is not None and any(row.kind == Kind.REPLY for row in rows):
+        # The core has no service for delivery state yet: see docs/mail.md.
+        Message.objects.filter(pk=message.pk).update(
+            delivery_status=DeliveryStatus.PENDING
+        )
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: _enqueue(ids))
+
+
+def _enqueue(outbound_ids: list[int]) -> None:
+    from podpora.mail.tasks import send_outbound_batch
+
+    send_outbound_batch.enqueue(outbound_ids)
+
+
+def _own_addresses() -> frozenset[str]:
+    from podpora.mail.intake import own_addresses
+
+    return own_addresses()
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def _one_line(value: str) -> str:
+    """Whatever a sender or agent typed, a header gets one plain line."""
+    return " ".join(str(value).replace("\x00", "").split())
+
+
+def tagged_subject(ticket: Ticket) -> str:
+    return _one_line(f"[{ticket.reference}] {ticket.subject}")
+
+
+def _link_for(ticket: Ticket, user: User) -> str:
+    base = settings.PODPORA_BASE_URL
+    if user.is_agent:
+        try:
+            return base + reverse("desk:ticket", args=[ticket.number])
+        except NoReverseMatch:
+            return f"{base}/desk/"
+    try:
+        from podpora.tickets.links import follow_url
+
+        return follow_url(ticket)
+    except NoReverseMatch:
+        return f"{base}/portal/"
+
+
+def _thread_headers(ticket: Ticket, own_id: str) -> dict[str, str]:
+    refs = list(
+        MessageReference.objects.filter(ticket=ticket)
+        .exclude(email_message_id=own_id)
+        .order_by("pk")
+        .values_list("email_message_id", "direction")
+    )
+    if not refs:
+        return {}
+    inbound = [mid for mid, direction in refs if direction == Direction.IN]
+    parent = inbound[-1] if inbound else refs[-1][0]
+    # The first and the latest: RFC 5322 asks for the whole chain, but long
+    # chains get cut by servers; the ends are what threading needs.
+    chain = [mid for mid, _ in refs]
+    chain = chain[:1] + chain[-9:] if len(chain) > 10 else chain
+    return {
+        "In-Reply-To": f"<{parent}>",
+        "References": " ".join(f"<{m}>" for m in chain),
+    }
+
+
+def _under_cap(address: str) -> bool:
+    cap = int(_setting("PODPORA_MAIL_AUTO_PER_HOUR", 10))  # type: ignore[call-overload]
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                AutoMailCounter.objects.create(address=address, hour=hour, count=1)
+            return True
+        except IntegrityError:
+            pass
+        # Compare-and-set: only counts up while under the cap.
+        return (
+            AutoMailCounter.objects.filter(
+                address=address, hour=hour, count__lt=cap
+            ).update(count=F("count") + 1)
+            == 1
+        )
+
+
+def render(outbound: OutboundMail) -> tuple[str, str, str]:
+    ticket = outbound.ticket
+    user = outbound.recipient_user
+    language = (user.language if user else "") or settings.LANGUAGE_CODE
+    message = outbound.message
+    with translation.override(language):
+        context = {
+            "ticket": ticket,
+            "message": message,
+            "recipient": user,
+            "link": _link_for(ticket, user) if user else settings.PODPORA_BASE_URL,
+            "actor": outbound.context.get("actor", ""),
+            "message_html": (
+                (message.body_html or text_to_html(message.body_text))
+                if message
+                else ""
+            ),
+        }
+        base = f"mail/email/{outbound.kind}"
+        subject = _one_line(render_to_string(f"{base}_subject.txt", context))
+        text = str(render_to_string(f"{base}.txt", context))
+        html = str(render_to_string(f"{base}.html", context))
+    if f"[{ticket.reference}]" not in subject:
+        subject = f"[{ticket.reference}] {subject}"
+    return subject, text, html
+
+
+def send(outbound_id: int) -> str:
+    """Send one recorded mail. Safe to run twice: a compare-and-set on
+    ``attempts`` lets only one worker send each attempt."""
+    outbound = (
+        OutboundMail.objects.select_related("ticket", "recipient_user", "message")
+        .filter(pk=outbound_id)
+        .first()
+    )
+    if outbound is None or outbound.state != OutboundState.PENDING:
+        return "skipped"
+    claimed = OutboundMail.objects.filter(
+        pk=outbound.pk, state=OutboundState.PENDING, attempts=outbound.attempts
+    ).update(attempts=outbound.attempts + 1)
+    if not claimed:
+        return "skipped"
+    outbound.attempts += 1
+    if outbound.is_automatic and not _under_cap(outbound.recipient):
+        OutboundMail.objects.filter(pk=outbound.pk).update(
+            state=OutboundState.SUPPRESSED,
+            last_error="hourly limit of automatic mails reached",
+        )
+        return "suppressed"
+    try:
+        email = _build(outbound)
+        email.send()
+    except Exception as exc:
+        return _failed(outbound, exc)
+    OutboundMail.objects.filter(pk=outbound.pk).update(
+        state=OutboundState.SENT, sent_at=timezone.now(), last_error=""
+    )
+    if outbound.kind == Kind.REPLY and outbound.message_id:
+        _set_delivery(outbound.message_id, DeliveryStatus.SENT)
+    return "sent"
+
+
+def _build(outbound: OutboundMail) -> EmailMultiAlternatives:
+    subject, text, html = render(outbound)
+    ticket = outbound.ticket
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    sender = formataddr((_one_line(name), address))
+    user = outbound.recipient_user
+    to = formataddr((_one_line(user.display_name) if user else "", outbound.recipient))
+    headers = {
+        "Message-ID": f"<{outbound.email_message_id}>",
+        "X-Podpora-Loop": loops.loop_token(
+            outbound.email_message_id, settings.SECRET_KEY
+        ),
+        "X-Podpora-Ticket": str(ticket.number),
+        **_thread_headers(ticket, outbound.email_message_id),
+    }
+    if outbound.is_automatic:
+        headers["Auto-Submitted"] = "auto-replied"
+        # Asks Exchange and Outlook not to answer our automatic mail with theirs.
+        headers["X-Auto-Response-Suppress"] = "All"
+    email = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=sender, to=[to], headers=headers
+    )
+    email.attach_alternative(html, "text/html")
+    if outbound.kind == Kind.REPLY and outbound.message is not None:
+        for attachment in outbound.message.attachments.all():
+            with attachment.file.open("rb") as handle:
+                email.attach(
+                    attachment.original_name, handle.read(), attachment.content_type
+                )
+    return email
+
+
+def _failed(outbound: OutboundMail, exc: Exception) -> str:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    log.warning("mail %s to %s failed: %s", outbound.pk, outbound.recipient, error)
+    if outbound.attempts < MAX_ATTEMPTS:
+        delay = timedelta(minutes=2 ** (outbound.attempts - 1))
+        OutboundMail.objects.filter(pk=outbound.pk).update(
+            last_error=error, next_attempt_at=timezone.now() + delay
+        )
+        return "retry"
+    OutboundMail.objects.filter(pk=outbound.pk).update(
+        state=OutboundState.FAILED, last_error=error
+    )
+    if outbound.message_id and outbound.kind == Kind.REPLY:
+        _set_delivery(outbound.message_id, DeliveryStatus.FAILED)
+        with translation.override(settings.LANGUAGE_CODE):
+            services.add_system_message(
+                outbound.ticket,
+                body_text=_(
+                    "The reply could not be delivered to %(address)s after "
+                    "%(attempts)s attempts: %(error)s"
+                )
+                % {
+                    "address": outbound.recipient,
+                    "attempts": outbound.attempts,
+                    "error": error,
+                },
+                via="mail",
+                data={"outbound": outbound.pk, "delivery_failed": True},
+            )
+    return "failed"
+
+
+def _set_delivery(message_id: int, status: str) -> None:
+    # Replies to several recipients: failed wins over sent, sent over pending.
+    qs = Message.objects.filter(pk=message_id, kind=MessageKind.REPLY)
+    if status == DeliveryStatus.SENT:
+        qs = qs.exclude(delivery_status=DeliveryStatus.FAILED)
+    qs.update(delivery_status=status)
+
+
+def due_for_retry(limit: int = 200) -> list[int]:
+    now = timezone.now()
+    # attempts == 0 and old: its task was lost (a worker died before running it).
+    return list(
+        OutboundMail.objects.filter(state=OutboundState.PENDING)
+        .filter(
+            Q(attempts__gt=0, next_attempt_at__lte=now)
+            | Q(attempts=0, created_at__lte=now - timedelta(minutes=5))
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

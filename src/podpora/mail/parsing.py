@@ -1,0 +1,625 @@
+"""Raw RFC 822 bytes → :class:`ParsedMail`. Pure: no database, no settings.
+
+Real mail breaks every rule, so this module never raises: whatever it cannot
+understand becomes a line in ``problems``, and a mail that cannot become a
+ticket at all (no sender, nothing but noise) gets a ``failure`` reason. The raw
+bytes are kept by the intake in every case, so a better parser can retry later.
+
+The MIME tree is read with the lenient ``compat32`` policy and every header
+and body is decoded here, by hand, because ``policy.default`` raises on the
+very mails we most need to survive: unknown or mislabelled charsets, raw 8-bit
+headers, broken encoded words.
+"""
+
+from __future__ import annotations
+
+import binascii
+import codecs
+import email
+import email.header
+import email.utils
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import Message
+
+from podpora.mail.quotes import trim_html
+from podpora.tickets import html as html_tools
+
+# Names mail programs use that Python does not know, or knows as a narrower set.
+_CHARSET_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949",
+    "iso-8859-8-i": "iso-8859-8",
+    "x-mac-roman": "mac_roman",
+    "unicode-1-1-utf-7": "utf-7",
+    "utf8": "utf-8",
+    "x-unknown": "utf-8",
+    "unknown-8bit": "utf-8",
+    "unknown": "utf-8",
+    "x-user-defined": "windows-1252",
+    "default": "utf-8",
+    "iso-8859-1": "windows-1252",  # what every "latin-1" mail really is
+    "latin1": "windows-1252",
+    "us-ascii": "ascii",
+    "ansi_x3.4-1968": "ascii",
+    "windows-1250": "cp1250",
+    "iso-2022-jp": "iso2022_jp_ext",
+}
+# Tried in this order when the declared charset fails: our users write Polish
+# and Czech, whose legacy Windows code page is the most common mislabel.
+_FALLBACK_CHARSETS = ("utf-8", "cp1250", "iso-8859-2", "windows-1252")
+
+_MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+_BARE_ID = re.compile(r"^\s*([^<>\s@]+@[^<>\s@]+)\s*$")
+_UU_BEGIN = re.compile(r"^begin [0-7]{3,4} (.+)$", re.M)
+_MAX_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class ParsedAttachment:
+    name: str
+    content: bytes
+    content_type: str
+    content_id: str = ""
+    inline: bool = False
+
+
+@dataclass
+class ParsedMail:
+    from_name: str = ""
+    from_address: str = ""
+    to: list[tuple[str, str]] = field(default_factory=list)
+    cc: list[tuple[str, str]] = field(default_factory=list)
+    reply_to: list[tuple[str, str]] = field(default_factory=list)
+    delivered_to: list[str] = field(default_factory=list)
+    subject: str = ""
+    message_id: str = ""  # without angle brackets; "" when missing
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    date: datetime | None = None
+    # Signals for robots, loops and bounces (see ``mail.loops``).
+    auto_submitted: str = ""
+    precedence: str = ""
+    auto_response_suppress: str = ""
+    return_path: str | None = None  # "" means the null sender <>
+    content_type: str = ""
+    report_type: str = ""
+    list_id: str = ""
+    loop_token: str = ""
+    x_failed_recipients: str = ""
+    text: str = ""
+    html: str = ""  # sanitised
+    html_reply: str = ""  # sanitised, quoted history cut (see ``mail.quotes``)
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    failure: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failure
+
+    @property
+    def thread_ids(self) -> list[str]:
+        """Message-IDs this mail answers, the closest first."""
+        seen: dict[str, None] = {}
+        for mid in [*self.in_reply_to, *reversed(self.references)]:
+            seen.setdefault(mid, None)
+        return list(seen)
+
+
+# --- decoding -------------------------------------------------------------------------
+
+
+def _codec(charset: str | None) -> str | None:
+    if not charset:
+        return None
+    name = charset.strip().strip('"').lower()
+    name = _CHARSET_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_bytes(data: bytes, charset: str | None, problems: list[str]) -> str:
+    """Text from bytes in a declared charset that may be wrong or unknown."""
+    codec = _codec(charset)
+    if charset and codec is None:
+        problems.append(f"unknown charset {charset.strip()[:40]!r}")
+    if codec in {"ascii", "cp1252", "latin_1", "iso8859-1"} and not data.isascii():
+        # Mail labelled "latin-1" or "ascii" that is really UTF-8 is common; a
+        # valid UTF-8 multi-byte sequence is almost never accidental.
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    if codec:
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            problems.append(f"text does not match its charset {charset!r}")
+    for fallback in _FALLBACK_CHARSETS:
+        try:
+            return data.decode(fallback)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def _raw_header_bytes(value: str) -> bytes:
+    # compat32 keeps raw 8-bit header bytes as surrogate escapes.
+    return value.encode("ascii", errors="surrogateescape")
+
+
+def decode_header(value: object, problems: list[str] | None = None) -> str:
+    """A header as text: encoded words in any charset, raw 8-bit, folding."""
+    problems = problems if problems is not None else []
+    if value is None:
+        return ""
+    if isinstance(value, email.header.Header):
+        value = str(value)
+    text = str(value)
+    if not text.isascii():
+        try:
+            raw = _raw_header_bytes(text)
+        except UnicodeEncodeError:
+            raw = text.encode("utf-8", errors="replace")
+        text = decode_bytes(raw, "utf-8", problems)
+        if "=?" not in text:
+            return " ".join(text.split())
+    try:
+        chunks = email.header.decode_header(text)
+    except Exception:  # a broken encoded word: show it as it came
+        problems.append("broken encoded word in a header")
+        return " ".join(text.split())
+    out = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, bytes):
+            out.append(decode_bytes(chunk, charset or "utf-8", problems))
+        else:
+            out.append(chunk)
+    return " ".join("".join(out).split())
+
+
+def _raw_values(msg: Message, name: str) -> list[str]:
+    # raw_items() keeps 8-bit bytes as surrogate escapes; get() would already
+    # have replaced them with U+FFFD.
+    wanted = name.lower()
+    return [str(v) for k, v in msg.raw_items() if k.lower() == wanted]
+
+
+def _header(msg: Message, name: str, problems: list[str]) -> str:
+    try:
+        values = _raw_values(msg, name)
+        return decode_header(values[0], problems) if values else ""
+    except Exception:
+        problems.append(f"unreadable {name} header")
+        return ""
+
+
+def _headers_all(msg: Message, name: str, problems: list[str]) -> list[str]:
+    try:
+        return [decode_header(v, problems) for v in _raw_values(msg, name)]
+    except Exception:
+        problems.append(f"unreadable {name} header")
+        return []
+
+
+def _addresses(
+    values: list[str], problems: list[str] | None = None
+) -> list[tuple[str, str]]:
+    """Addresses split on the raw header first, names decoded after: a
+    decoded name may contain the quotes and commas that split addresses."""
+    found = []
+    try:
+        pairs = email.utils.getaddresses([" ".join(str(v).split()) for v in values])
+    except Exception:
+        pairs = []
+    for name, address in pairs:
+        address = address.strip().strip("<>").strip()
+        if not address.isascii():
+            address = decode_header(address, problems)
+        if "@" in address and " " not in address and len(address) <= 254:
+            found.append((decode_header(name, problems).strip(), address.lower()))
+    return found
+
+
+def _address_header(
+    msg: Message, name: str, problems: list[str]
+) -> list[tuple[str, str]]:
+    try:
+        return _addresses(_raw_values(msg, name), problems)
+    except Exception:
+        problems.append(f"unreadable {name} header")
+        return []
+
+
+def message_ids(value: str) -> list[str]:
+    ids = _MESSAGE_ID.findall(value or "")
+    if not ids:
+        bare = _BARE_ID.match(value or "")
+        if bare:
+            ids = [bare.group(1)]
+    return [i[:990] for i in ids]
+
+
+# --- the MIME tree ----------------------------------------------------------------------
+
+
+@dataclass
+class _Body:
+    text: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+
+
+def _payload_bytes(part: Message, problems: list[str]) -> bytes:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        problems.append("undecodable part payload")
+        data = None
+    if isinstance(data, bytes):
+        return data
+    raw = part.get_payload()
+    if isinstance(raw, str):
+        return _raw_header_bytes(raw) if not raw.isascii() else raw.encode()
+    return b""
+
+
+def _filename(part: Message, problems: list[str]) -> str:
+    try:
+        name = part.get_filename()
+    except Exception:
+        name = None
+        problems.append("unreadable attachment name")
+    if name is None:
+        try:
+            param = part.get_param("name")
+            if isinstance(param, tuple):
+                name = email.utils.collapse_rfc2231_value(param)
+            elif isinstance(param, str):
+                name = param
+        except Exception:
+            name = None
+    return decode_header(name, problems) if name else ""
+
+
+def _content_id(part: Message) -> str:
+    value = str(part.get("Content-ID", "") or "")
+    return value.strip().strip("<>").strip()[:250]
+
+
+def _text_of(part: Message, problems: list[str]) -> str:
+    data = _payload_bytes(part, problems)
+    try:
+        charset = part.get_content_charset()
+    except Exception:
+        charset = None
+    return decode_bytes(data, charset or "utf-8", problems)
+
+
+def _tnef(data: bytes, body: _Body, problems: list[str]) -> None:
+    try:
+        from tnefparse.tnef import TNEF
+
+        tnef = TNEF(data)
+    except Exception:
+        problems.append("winmail.dat could not be unpacked; kept as a file")
+        body.attachments.append(
+            ParsedAttachment("winmail.dat", data, "application/ms-tnef")
+        )
+        return
+    for item in tnef.attachments:
+        try:
+            name = item.long_filename() or item.name or "attachment"
+            if isinstance(name, bytes):
+                name = decode_bytes(name, "cp1252", problems)
+            content = item.data if isinstance(item.data, bytes) else bytes(item.data)
+        except Exception:
+            problems.append("a file inside winmail.dat was unreadable")
+            continue
+        body.attachments.append(
+            ParsedAttachment(name.strip("\x00"), content, "application/octet-stream")
+        )
+    html_body = getattr(tnef, "htmlbody", None)
+    if html_body and not body.html:
+        if isinstance(html_body, bytes):
+            html_body = decode_bytes(html_body, "utf-8", problems)
+        body.html.append(str(html_body))
+    plain = getattr(tnef, "body", None)
+    if plain and not body.text:
+        if isinstance(plain, bytes):
+            plain = decode_bytes(plain, "cp1252", problems)
+        body.text.append(str(plain))
+
+
+def _uudecode(text: str, body: _Body, problems: list[str]) -> str:
+    """Pull old-style uuencoded files out of a plain-text body."""
+    if "begin " not in text:
+        return text
+    lines = text.split("\n")
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        match = _UU_BEGIN.match(lines[index].rstrip("\r"))
+        if not match:
+            kept.append(lines[index])
+            index += 1
+            continue
+        name = match.group(1).strip()
+        data = bytearray()
+        end = index + 1
+        while end < len(lines) and lines[end].rstrip("\r") != "end":
+            line = lines[end].rstrip("\r")
+            if line and line != "`":
+                try:
+                    data += binascii.a2b_uu(line)
+                except binascii.Error:
+                    # Some encoders pad badly; the length byte says what is real.
+                    try:
+                        nbytes = (((ord(line[0]) - 32) & 63) * 4 + 5) // 3
+                        data += binascii.a2b_uu(line[:nbytes])
+                    except (binascii.Error, IndexError):
+                        problems.append(f"damaged uuencoded line in {name}")
+            end += 1
+        if end >= len(lines):  # no "end": not a uuencoded block after all
+            kept.append(lines[index])
+            index += 1
+            continue
+        body.attachments.append(
+            ParsedAttachment(name, bytes(data), "application/octet-stream")
+        )
+        index = end + 1
+    return "\n".join(kept)
+
+
+def _walk(part: Message, body: _Body, problems: list[str], depth: int = 0) -> None:
+    if depth > _MAX_DEPTH:
+        problems.append("MIME nesting too deep; the rest was skipped")
+        return
+    ctype = part.get_content_type()
+    if ctype == "message/delivery-status":
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            data = b"\n".join(
+                p.as_bytes() if isinstance(p, Message) else b"" for p in payload
+            )
+        else:
+            data = _payload_bytes(part, problems)
+        body.attachments.append(
+            ParsedAttachment("delivery-status.txt", data, "text/plain")
+        )
+        return
+    if ctype == "message/rfc822" or (
+        ctype.startswith("message/") and part.is_multipart()
+    ):
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        if isinstance(inner, Message):
+            try:
+                data = inner.as_bytes(policy=inner.policy.clone(linesep="\r\n"))
+            except Exception:
+                data = str(inner).encode("utf-8", errors="replace")
+            subject = _header(inner, "Subject", problems) or "message"
+            name = _filename(part, problems) or f"{subject[:80]}.eml"
+            body.attachments.append(ParsedAttachment(name, data, "message/rfc822"))
+        return
+    if part.is_multipart():
+        children = [p for p in part.get_payload() if isinstance(p, Message)]
+        if ctype == "multipart/alternative":
+            _alternative(children, body, problems, depth)
+        else:
+            for child in children:
+                _walk(child, body, problems, depth + 1)
+        return
+    _leaf(part, body, problems)
+
+
+def _alternative(
+    children: list[Message], body: _Body, problems: list[str], depth: int
+) -> None:
+    # One body, several renderings: keep the best text and the best HTML,
+    # plus whatever files hang off a multipart/related rendering.
+    for child in children:
+        ctype = child.get_content_type()
+        if ctype == "text/plain" and not child.get_filename():
+            body.text.append(_uudecode(_text_of(child, problems), body, problems))
+        elif ctype == "text/html" and not child.get_filename():
+            body.html.append(_text_of(child, problems))
+        else:
+            _walk(child, body, problems, depth + 1)
+
+
+_BOUNDARY_LINE = re.compile(r"^--([^\s]{1,70})\s*$", re.M)
+
+
+def _multipart_without_boundary(
+    part: Message, body: _Body, problems: list[str]
+) -> None:
+    """A multipart whose boundary parameter is missing: guess it from the first
+    line that looks like one, or read the whole thing as text."""
+    payload = part.get_payload()
+    text = payload if isinstance(payload, str) else ""
+    problems.append("multipart without a boundary")
+    match = _BOUNDARY_LINE.search(text)
+    if match:
+        boundary = match.group(1).removesuffix("--")
+        rebuilt = email.message_from_string(
+            f'Content-Type: {part.get_content_type()}; boundary="{boundary}"\n\n{text}'
+        )
+        if rebuilt.is_multipart():
+            for child in rebuilt.get_payload():
+                if isinstance(child, Message):
+                    _walk(child, body, problems, 1)
+            return
+    body.text.append(text)
+
+
+def _leaf(part: Message, body: _Body, problems: list[str]) -> None:
+    ctype = part.get_content_type()
+    if ctype.startswith("multipart/"):
+        _multipart_without_boundary(part, body, problems)
+        return
+    disposition = (part.get_content_disposition() or "").lower()
+    name = _filename(part, problems)
+    if (
+        ctype in {"text/plain", "text/html"}
+        and disposition != "attachment"
+        and not name
+    ):
+        text = _text_of(part, problems)
+        if ctype == "text/plain":
+            body.text.append(_uudecode(text, body, problems))
+        else:
+            body.html.append(text)
+        return
+    data = _payload_bytes(part, problems)
+    if ctype == "application/ms-tnef" or name.lower() == "winmail.dat":
+        _tnef(data, body, problems)
+        return
+    if not data and not name:
+        return
+    content_id = _content_id(part)
+    if not name:
+        extension = {
+            "image/png": ".png",
+            "image/jpeg": ".jpg",
+            "image/gif": ".gif",
+            "message/delivery-status": ".txt",
+            "text/rfc822-headers": ".txt",
+            "text/calendar": ".ics",
+        }.get(ctype, ".bin")
+        if ctype == "text/rfc822-headers":
+            name = "original-headers.txt"
+        else:
+            name = (content_id.split("@")[0] or "part") + extension
+    inline = bool(content_id) and disposition != "attachment"
+    body.attachments.append(
+        ParsedAttachment(name, data, ctype, content_id=content_id, inline=inline)
+    )
+
+
+# --- the whole mail -----------------------------------------------------------------------
+
+
+def synthetic_message_id(raw: bytes) -> str:
+    """A stable id for a mail that came without one: the same bytes get the same id."""
+    return f"{hashlib.sha256(raw).hexdigest()[:40]}@no-message-id.podpora"
+
+
+def parse(raw: bytes, *, max_attachment_bytes: int | None = None) -> ParsedMail:
+    """Everything a ticket needs from one mail. Never raises."""
+    try:
+        return _parse(raw, max_attachment_bytes)
+    except Exception as exc:  # the last line of defence: keep the raw, say why
+        return ParsedMail(
+            problems=[f"parser error: {type(exc).__name__}"],
+            failure=f"The mail could not be read ({type(exc).__name__}: {exc})"[:500],
+        )
+
+
+def _parse(raw: bytes, max_attachment_bytes: int | None) -> ParsedMail:
+    if not raw or not raw.strip():
+        return ParsedMail(failure="The mail is empty.")
+    problems: list[str] = []
+    # Some senders and gateways use bare LF, others CR LF; one form for the parser.
+    msg = email.message_from_bytes(raw.replace(b"\r\n", b"\n"))
+    for defect in getattr(msg, "defects", []) or []:
+        problems.append(f"MIME defect: {type(defect).__name__}")
+    result = ParsedMail(problems=problems)
+
+    senders = _address_header(msg, "From", problems)
+    if not senders:
+        senders = _address_header(msg, "Sender", problems) + _address_header(
+            msg, "Reply-To", problems
+        )
+        if senders:
+            problems.append("no usable From header; used Sender/Reply-To")
+    result.to = _address_header(msg, "To", problems)
+    result.cc = _address_header(msg, "Cc", problems)
+    result.reply_to = _address_header(msg, "Reply-To", problems)
+    result.delivered_to = [a for _, a in _address_header(msg, "Delivered-To", problems)]
+    result.subject = _header(msg, "Subject", problems)[:998]
+    result.message_id = next(
+        iter(message_ids(_header(msg, "Message-ID", problems))), ""
+    )
+    result.in_reply_to = message_ids(_header(msg, "In-Reply-To", problems))
+    result.references = message_ids(_header(msg, "References", problems))[-50:]
+    date_text = _header(msg, "Date", problems)
+    if date_text:
+        try:
+            date = email.utils.parsedate_to_datetime(date_text)
+            result.date = date if date.tzinfo else date.replace(tzinfo=UTC)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            problems.append("unreadable Date header")
+    result.auto_submitted = _header(msg, "Auto-Submitted", problems).lower()
+    result.precedence = _header(msg, "Precedence", problems).lower()
+    result.auto_response_suppress = _header(
+        msg, "X-Auto-Response-Suppress", problems
+    ).lower()
+    if msg.get("Return-Path") is not None:
+        path = _header(msg, "Return-Path", problems)
+        result.return_path = path.strip().strip("<>").strip().lower()
+    result.list_id = _header(msg, "List-Id", problems)[:255]
+    result.loop_token = _header(msg, "X-Podpora-Loop", problems)[:255]
+    result.x_failed_recipients = _header(msg, "X-Failed-Recipients", problems)
+    try:
+        result.content_type = msg.get_content_type()
+        result.report_type = str(msg.get_param("report-type") or "").lower()
+    except Exception:
+        problems.append("unreadable Content-Type")
+
+    body = _Body()
+    try:
+        _walk(msg, body, problems)
+    except Exception as exc:
+        problems.append(f"body partly unreadable ({type(exc).__name__})")
+        if not body.text and not body.html:
+            body.text.append(decode_bytes(raw.partition(b"\n\n")[2], "utf-8", problems))
+
+    raw_html = "\n".join(h for h in body.html if h.strip())
+    result.html = html_tools.sanitize(raw_html) if raw_html else ""
+    trimmed_html = trim_html(raw_html) if raw_html else ""
+    result.html_reply = (
+        html_tools.sanitize(trimmed_html) if trimmed_html != raw_html else result.html
+    )
+    text = "\n\n".join(t.strip("\n") for t in body.text if t.strip())
+    if not text and result.html:
+        text = html_tools.to_text(result.html)
+    result.text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+    for attachment in body.attachments:
+        if max_attachment_bytes and len(attachment.content) > max_attachment_bytes:
+            problems.append(
+                f"attachment {attachment.name!r} ({len(attachment.content)} bytes) "
+                "is over the size limit and was not kept on the ticket"
+            )
+            continue
+        result.attachments.append(attachment)
+
+    if senders:
+        result.from_name, result.from_address = senders[0]
+    elif result.return_path:
+        result.from_address = result.return_path
+        problems.append("no From header; used Return-Path")
+    if not result.from_address:
+        result.failure = "The mail has no sender address."
+    elif (
+        not result.text.strip()
+        and not result.attachments
+        and not result.subject.strip()
+        and not result.html
+    ):
+        result.failure = "The mail has no subject, text or attachments."
+    return result
+
+
+def message_date(parsed: ParsedMail) -> datetime:
+    return parsed.date or datetime.now(UTC)

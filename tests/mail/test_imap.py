@@ -1,0 +1,124 @@
+"""Polling a real Dovecot IMAP server started by the test."""
+
+from unittest import mock
+
+import pytest
+
+from podpora.mail import imap
+from podpora.mail.models import InboundMail, Mailbox
+from podpora.tickets.models import Message, Ticket
+
+
+def _mail(n: int, extra: str = "") -> bytes:
+    return (
+        f"From: Adam Nowak <adam@kowalski.pl>\nTo: support@podpora.test\n{extra}"
+        f"Subject: Zgłoszenie {n}\nMessage-ID: <imap{n}@kowalski.pl>\n\n"
+        f"Treść zgłoszenia numer {n}.\n"
+    ).encode()
+
+
+def test_polling_imports_new_mail_and_marks_it_only_once(dovecot, imap_mailbox, adam):
+    dovecot.append(_mail(1))
+    dovecot.append(_mail(2))
+    assert imap.poll(imap_mailbox, force=True) == "2 imported"
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == [
+        "Zgłoszenie 1",
+        "Zgłoszenie 2",
+    ]
+    row = InboundMail.objects.get(email_message_id="imap1@kowalski.pl")
+    assert row.imap_uid in dovecot.uids()
+    assert row.imap_uidvalidity
+    assert dovecot.uids("INBOX", "UNKEYWORD", imap.IMPORTED_KEYWORD) == []
+    dovecot.append(_mail(3))
+    assert imap.poll(imap_mailbox, force=True) == "1 imported"
+    assert Ticket.objects.count() == 3
+
+
+def test_a_crash_between_commit_and_imap_flag_imports_nothing_twice_and_loses_nothing(
+    dovecot, imap_mailbox, adam
+):
+    dovecot.append(_mail(1))
+    dovecot.append(_mail(2))
+    real_mark = imap.mark_imported
+    calls = {"n": 0}
+
+    def crash_on_second(connection, mailbox, uid):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("worker killed after the commit")
+        real_mark(connection, mailbox, uid)
+
+    with mock.patch.object(imap, "mark_imported", crash_on_second):
+        result = imap.poll(imap_mailbox, force=True)
+    assert "worker killed" in result
+    # The second mail's ticket committed, but the server still shows it as new.
+    assert Ticket.objects.count() == 2
+    assert len(dovecot.uids("INBOX", "UNKEYWORD", imap.IMPORTED_KEYWORD)) == 1
+    imap_mailbox.refresh_from_db()
+    assert "worker killed" in imap_mailbox.last_error
+
+    assert imap.poll(imap_mailbox, force=True) == "0 imported"
+    assert Ticket.objects.count() == 2
+    assert Message.objects.count() == 2
+    assert InboundMail.objects.count() == 2
+    assert dovecot.uids("INBOX", "UNKEYWORD", imap.IMPORTED_KEYWORD) == []
+
+
+def test_processed_mail_can_be_moved_to_another_folder(dovecot, imap_mailbox, adam):
+    connection = dovecot.connect()
+    connection.create("Processed")
+    connection.logout()
+    imap_mailbox.after_import = "move"
+    imap_mailbox.move_to = "Processed"
+    imap_mailbox.save()
+    dovecot.append(_mail(1))
+    assert imap.poll(imap_mailbox, force=True) == "1 imported"
+    assert dovecot.uids("INBOX") == []
+    assert len(dovecot.uids("Processed")) == 1
+
+
+def test_a_mailbox_is_never_polled_by_two_workers_at_once(dovecot, imap_mailbox, adam):
+    assert imap.take_lease(imap_mailbox, owner="worker-1", force=True)
+    dovecot.append(_mail(1))
+    assert imap.poll(imap_mailbox, force=True) == "busy or not due"
+    assert Ticket.objects.count() == 0
+    Mailbox.objects.filter(pk=imap_mailbox.pk).update(lease_until=None)
+    assert imap.poll(imap_mailbox, force=True) == "1 imported"
+
+
+def test_wrong_password_is_shown_on_the_mailbox_not_raised(dovecot, imap_mailbox):
+    imap_mailbox.password = "wrong"
+    imap_mailbox.save()
+    result = imap.poll(imap_mailbox, force=True)
+    assert result.startswith("error")
+    imap_mailbox.refresh_from_db()
+    assert imap_mailbox.last_error
+    assert imap_mailbox.lease_until is None
+
+
+def test_the_periodic_job_polls_only_due_mailboxes(dovecot, imap_mailbox, adam):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from podpora.mail.tasks import poll_mailboxes
+
+    dovecot.append(_mail(1))
+    Mailbox.objects.filter(pk=imap_mailbox.pk).update(
+        next_poll_at=timezone.now() + timedelta(minutes=5)
+    )
+    assert poll_mailboxes.call() == {}
+    Mailbox.objects.filter(pk=imap_mailbox.pk).update(next_poll_at=timezone.now())
+    assert poll_mailboxes.call() == {"imap-support": "1 imported"}
+
+
+@pytest.mark.parametrize("folder", ["INBOX"])
+def test_mail_already_read_by_a_person_is_still_imported(
+    dovecot, imap_mailbox, adam, folder
+):
+    dovecot.append(_mail(1))
+    connection = dovecot.connect()
+    connection.select(folder)
+    connection.store("1", "+FLAGS", "(\\Seen)")
+    connection.logout()
+    assert imap.poll(imap_mailbox, force=True) == "1 imported"
