@@ -366,4 +366,5 @@ PODPORA_MAIL_STATUS_MAILS = [
     s for s in os.environ.get("PODPORA_MAIL_STATUS_MAILS", "resolved").split(",") if s
 ]
 # Channels whose new tickets get an acknowledgement mail.
-PODPORA_MAIL_ACK_CHANNELS = ["email"]
+# A logged call is acknowledged too, so the caller gets the number and a link.
+PODPORA_MAIL_ACK_CHANNELS = ["email", "phone"]

@@ -5,6 +5,7 @@ message that a rollback then takes back; a failed push only costs liveness
 (clients catch up from the database when they reconnect).
 """
 
+import asyncio
 import logging
 from typing import Any
 
@@ -21,6 +22,15 @@ DESK_GROUP = "desk.tickets"
 def send_now(group: str, payload: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass  # the normal case: sync code in a thread without an event loop
+    else:
+        # Sync code called from inside an event loop cannot wait for the
+        # layer; clients catch up from the database when they reconnect.
+        log.warning("push to %s skipped: called from an event loop", group)
         return
     try:
         async_to_sync(layer.group_send)(group, {"type": "push", "payload": payload})

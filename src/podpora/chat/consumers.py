@@ -103,8 +103,10 @@ class VisitorConsumer(_Base):
             await self.close(code=4403)
             return
         self.session = session
-        await self.accept()
+        # Subscribe before accepting: once the client sees the socket open,
+        # nothing sent to the chat can pass it by.
         await self._join(session.group_name)
+        await self.accept()
         after = parse_qs(self.scope.get("query_string", b"").decode()).get(
             "after", ["0"]
         )[0]
@@ -182,10 +184,10 @@ class AgentConsumer(_Base):
             await self.close(code=4403)
             return
         self.user = user
-        await self.accept()
         await self._join(broadcast.AGENTS_GROUP)
         for session_id in await self._my_sessions():
             await self._join(f"chat.{session_id}")
+        await self.accept()
 
     @database_sync_to_async
     def _my_sessions(self) -> list[int]:
@@ -272,8 +274,8 @@ class DeskConsumer(_Base):
         if _origin(self.scope) not in own_origins() | _host_origins(self.scope):
             await self.close(code=4403)
             return
-        await self.accept()
         await self._join(broadcast.DESK_GROUP)
+        await self.accept()
 
     async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
         return
