@@ -302,3 +302,19 @@ RECORDED: list = []
 
 def record_change(change) -> None:
     RECORDED.append(change)
+
+
+def test_a_failed_delivery_stays_visible_when_another_recipient_succeeds(
+    adam, tomasz, open_ticket_for
+):
+    from podpora.tickets.models import DeliveryStatus
+
+    ticket = open_ticket_for(adam)
+    reply = services.add_reply(ticket, author=tomasz, body_text="Odpowiedź")
+    services.set_delivery_status(reply, DeliveryStatus.PENDING)
+    services.set_delivery_status(reply, DeliveryStatus.FAILED)
+    services.set_delivery_status(reply, DeliveryStatus.SENT)
+    reply.refresh_from_db()
+    assert reply.delivery_status == DeliveryStatus.FAILED
+    with pytest.raises(InvalidInput):
+        services.set_delivery_status(reply, "lost")

@@ -539,7 +539,8 @@ def _follow_up(
         closed,
         message.ticket,
         kind=LinkKind.RELATED,
-        actor=None,  # type: ignore[arg-type]  # the system links, not a person
+        actor=None,
+        via="mail",
     )
     return message
 

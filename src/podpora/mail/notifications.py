@@ -38,7 +38,7 @@ from podpora.mail.models import (
 from podpora.tickets import services
 from podpora.tickets.hooks import TicketChange
 from podpora.tickets.html import text_to_html
-from podpora.tickets.models import DeliveryStatus, Message, MessageKind, Ticket
+from podpora.tickets.models import DeliveryStatus, Message, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -218,10 +218,7 @@ def _record(
         ]
     )
     if message is not None and any(row.kind == Kind.REPLY for row in rows):
-        # The core has no service for delivery state yet: see docs/mail.md.
-        Message.objects.filter(pk=message.pk).update(
-            delivery_status=DeliveryStatus.PENDING
-        )
+        services.set_delivery_status(message, DeliveryStatus.PENDING)
     ids = [row.pk for row in rows]
     transaction.on_commit(lambda: _enqueue(ids))
 
@@ -432,11 +429,7 @@ def _failed(outbound: OutboundMail, exc: Exception) -> str:
 
 
 def _set_delivery(message_id: int, status: str) -> None:
-    # Replies to several recipients: failed wins over sent, sent over pending.
-    qs = Message.objects.filter(pk=message_id, kind=MessageKind.REPLY)
-    if status == DeliveryStatus.SENT:
-        qs = qs.exclude(delivery_status=DeliveryStatus.FAILED)
-    qs.update(delivery_status=status)
+    services.set_delivery_status(message_id, status)
 
 
 def due_for_retry(limit: int = 200) -> list[int]:

@@ -21,6 +21,7 @@ from podpora.tickets.models import (
     Attachment,
     Category,
     Channel,
+    DeliveryStatus,
     EventKind,
     LinkKind,
     Message,
@@ -946,8 +947,10 @@ def merge_tickets(source: Ticket, target: Ticket, *, actor: User) -> Ticket:
 
 @transaction.atomic
 def link_tickets(
-    source: Ticket, target: Ticket, *, kind: str, actor: User
+    source: Ticket, target: Ticket, *, kind: str, actor: User | None, via: str = ""
 ) -> TicketLink:
+    """Link two tickets; ``actor`` is ``None`` when the helpdesk itself links
+    them (a mail to a closed ticket opens a linked follow-up), named in ``via``."""
     _require_agent(actor)
     if source.pk == target.pk:
         raise InvalidInput(_("A ticket cannot be linked to itself."))
@@ -957,9 +960,37 @@ def link_tickets(
         source=source, target=target, defaults={"kind": kind}
     )
     if created:
-        _event(source, EventKind.LINKED, actor=actor, field=kind, new=target.number)
-        _event(target, EventKind.LINKED, actor=actor, field=kind, old=source.number)
+        _event(
+            source,
+            EventKind.LINKED,
+            actor=actor,
+            via=via,
+            field=kind,
+            new=target.number,
+        )
+        _event(
+            target,
+            EventKind.LINKED,
+            actor=actor,
+            via=via,
+            field=kind,
+            old=source.number,
+        )
     return link
+
+
+def set_delivery_status(message: Message | int, status: str) -> None:
+    """Record how mailing a public reply went. A reply goes to several people:
+    failed wins over sent, sent over pending, so one bounce stays visible."""
+    if status not in DeliveryStatus.values:
+        raise InvalidInput(_("Unknown delivery status."))
+    pk = message if isinstance(message, int) else message.pk
+    replies = Message.objects.filter(pk=pk, kind=MessageKind.REPLY)
+    if status != DeliveryStatus.FAILED:
+        replies = replies.exclude(delivery_status=DeliveryStatus.FAILED)
+    if status == DeliveryStatus.PENDING:
+        replies = replies.exclude(delivery_status=DeliveryStatus.SENT)
+    replies.update(delivery_status=status)
 
 
 @transaction.atomic
