@@ -425,3 +425,42 @@ def test_properties_conflict_through_htmx_then_save_anyway(
     assert "Saved." in response.text
     printer_ticket.refresh_from_db()
     assert printer_ticket.priority == Priority.HIGH
+
+
+def test_an_agent_moves_a_misthreaded_message_to_the_right_ticket(
+    client, tomasz, adam, anna, open_ticket_for
+):
+    from podpora.tickets import services as ticket_services
+
+    wrong = open_ticket_for(adam, "Drukarka")
+    right = open_ticket_for(anna, "VPN")
+    stray = ticket_services.add_customer_message(
+        wrong, author=adam, body_text="A VPN nadal nie działa"
+    )
+    client.force_login(tomasz)
+    response = client.post(
+        reverse("desk:ticket_move_message", args=[wrong.number]),
+        {"message": stray.pk, "number": right.number},
+    )
+    assert response.status_code == 302
+    stray.refresh_from_db()
+    assert stray.ticket == right
+    page = client.get(reverse("desk:ticket", args=[right.number])).content.decode()
+    assert "A VPN nadal nie działa" in page
+
+
+def test_moving_a_message_to_a_ticket_one_cannot_see_is_refused(
+    client, tomasz, adam, bara, infrastructure, open_ticket_for
+):
+    from podpora.tickets import services as ticket_services
+
+    mine = open_ticket_for(adam, "Drukarka")
+    hidden = open_ticket_for(bara, "Jiná věc", team=infrastructure)
+    stray = ticket_services.add_customer_message(mine, author=adam, body_text="Dopisek")
+    client.force_login(tomasz)
+    client.post(
+        reverse("desk:ticket_move_message", args=[mine.number]),
+        {"message": stray.pk, "number": hidden.number},
+    )
+    stray.refresh_from_db()
+    assert stray.ticket == mine

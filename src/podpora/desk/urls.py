@@ -24,6 +24,11 @@ urlpatterns = [
     path("tickets/<int:number>/merge/", ticket_actions.merge, name="ticket_merge"),
     path("tickets/<int:number>/link/", ticket_actions.link, name="ticket_link"),
     path("tickets/<int:number>/split/", ticket_actions.split, name="ticket_split"),
+    path(
+        "tickets/<int:number>/move-message/",
+        ticket_actions.move_message,
+        name="ticket_move_message",
+    ),
     path("tickets/<int:number>/watch/", ticket_actions.watch, name="ticket_watch"),
     path(
         "tickets/<int:number>/canned/<int:pk>/",

@@ -151,6 +151,36 @@ def split(request: HttpRequest, number: int) -> HttpResponse:
 
 @require_POST
 @agent_required
+def move_message(request: HttpRequest, number: int) -> HttpResponse:
+    """Put a mis-threaded message on the ticket it belongs to."""
+    ticket = ticket_or_404(request, number)
+    message = Message.objects.filter(
+        ticket=ticket, pk=request.POST.get("message") or 0
+    ).first()
+    target_number = request.POST.get("number", "")
+    if message is None:
+        raise Http404
+    try:
+        target = get_visible_ticket(request.user, int(target_number))  # type: ignore[arg-type]
+    except (ValueError, Ticket.DoesNotExist):
+        messages.error(
+            request,
+            _("No ticket %(number)s that you can see.") % {"number": target_number},
+        )
+        return redirect("desk:ticket", number=number)
+    try:
+        services.move_message(message, target, actor=request.user, reason="desk")  # type: ignore[arg-type]
+    except TicketError as error:
+        messages.error(request, error.message)
+        return redirect("desk:ticket", number=number)
+    messages.success(
+        request, _("The message is now on ticket %(ref)s.") % {"ref": target.reference}
+    )
+    return redirect("desk:ticket", number=target.number)
+
+
+@require_POST
+@agent_required
 def watch(request: HttpRequest, number: int) -> HttpResponse:
     ticket = ticket_or_404(request, number)
     watching = request.POST.get("watching") == "1"

@@ -1,0 +1,41 @@
+"""Showing a message's stored HTML with its inline images."""
+
+import re
+
+from django import template
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from podpora.tickets.models import Message
+
+register = template.Library()
+
+_CID_SRC = re.compile(r'src="cid:([^"]+)"', re.IGNORECASE)
+
+
+@register.filter
+def message_html(message: Message) -> SafeString:
+    """The sanitised HTML body with ``cid:`` images pointing at the message's
+    own inline attachments (served through the access-checked view).
+
+    ``body_html`` was sanitised when stored; only ``src`` values of images
+    that name one of this message's attachments are rewritten, to our URL.
+    """
+    html = message.body_html
+    if "cid:" not in html:
+        return mark_safe(html)
+    by_cid = {
+        a.content_id: a
+        for a in message.attachments.all()
+        if a.content_id and a.is_image
+    }
+
+    def _replace(match: re.Match[str]) -> str:
+        attachment = by_cid.get(match.group(1).strip("<>"))
+        if attachment is None:
+            return 'src=""'
+        url = reverse("tickets:attachment", args=[attachment.pk]) + "?inline=1"
+        return f'src="{escape(url)}"'
+
+    return mark_safe(_CID_SRC.sub(_replace, html))
