@@ -281,3 +281,8 @@ LOGGING = {
     },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- API, search, integrations ------------------------------------------------------
+
+# Requests per minute per API token (or signed-in person); 0 turns it off.
+PODPORA_API_RATE_LIMIT = _env_int("PODPORA_API_RATE_LIMIT", 600)
