@@ -266,7 +266,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Called, in this order, inside the transaction of every ticket change (see
 # podpora.tickets.hooks). Each is "module.function" taking a TicketChange.
-PODPORA_TICKET_HOOKS: list[str] = []
+PODPORA_TICKET_HOOKS: list[str] = [
+    "podpora.search.hooks.on_ticket_change",
+]
 
 LOGGING = {
     "version": 1,
