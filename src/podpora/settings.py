@@ -268,6 +268,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # podpora.tickets.hooks). Each is "module.function" taking a TicketChange.
 PODPORA_TICKET_HOOKS: list[str] = [
     "podpora.search.hooks.on_ticket_change",
+    "podpora.integrations.hooks.on_ticket_change",
 ]
 
 LOGGING = {

@@ -18,7 +18,7 @@ from podpora.api.errors import ApiError
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def _throttle(key: str) -> None:
+def throttle(key: str) -> None:
     """A fixed one-minute window per caller, counted in the shared cache."""
     limit = settings.PODPORA_API_RATE_LIMIT
     if limit <= 0:
@@ -43,7 +43,7 @@ class TokenAuth(HttpBearer):
             return None
         if request.method not in SAFE_METHODS and not api_token.can_write:
             raise ApiError(403, "read_only_token", _("This API token may only read."))
-        _throttle(f"token:{api_token.pk}")
+        throttle(f"token:{api_token.pk}")
         request.api_token = api_token  # type: ignore[attr-defined]
         request.user = api_token.user
         return api_token.user
@@ -58,7 +58,7 @@ class SessionAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_active:
             return None
-        _throttle(f"user:{user.pk}")
+        throttle(f"user:{user.pk}")
         return user  # type: ignore[return-value]
 
 
