@@ -26,7 +26,7 @@ from podpora.tickets.models import Channel, Priority, Status, Ticket
 if TYPE_CHECKING:
     from podpora.integrations.forms import AlertSourceForm
 
-SECRET_PREFIX = "pda_"
+SECRET_PREFIX = "pda_"  # noqa: S105 (a marker, not a secret)
 _SEVERITY = {
     "critical": Priority.URGENT,
     "page": Priority.URGENT,

@@ -102,7 +102,7 @@ def alert_sources(request: HttpRequest) -> HttpResponse:
     form = AlertSourceForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
-        source, new_secret = alerts.create_source(form)
+        _source, new_secret = alerts.create_source(form)
         form = AlertSourceForm()
     return render(
         request,
