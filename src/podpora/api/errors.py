@@ -6,8 +6,14 @@ be translated. Bad input of any kind ends in a 4xx, never a 500.
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    BadRequest,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+)
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -59,6 +65,7 @@ ERROR_RESPONSES: dict[int, type[ErrorOut]] = {
     404: ErrorOut,
     409: ErrorOut,
     412: ErrorOut,
+    413: ErrorOut,
     422: ErrorOut,
     429: ErrorOut,
 }
@@ -160,6 +167,22 @@ def install(api: "NinjaAPI") -> None:
 
     api.add_exception_handler(Http404, _missing)
     api.add_exception_handler(ObjectDoesNotExist, _missing)
+
+    @api.exception_handler(MultiPartParserError)
+    def _bad_upload(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return _respond(
+            api, request, 400, "bad_request", _("The upload could not be read.")
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return _respond(api, request, 413, "too_large", _("The request is too large."))
+
+    @api.exception_handler(BadRequest)
+    def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return _respond(
+            api, request, 400, "bad_request", _("The request is not valid.")
+        )
 
     @api.exception_handler(PermissionDenied)
     def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

@@ -514,18 +514,14 @@ def read_attachment(
 
 @router.get(
     "/attachments/{attachment_id}/content",
-    response={200: bytes, **ERROR_RESPONSES},
+    response=ERROR_RESPONSES,
     url_name="attachment_content",
     summary="Download an attachment",
     openapi_extra={
         "responses": {
-            200: {
+            "200": {
                 "description": "The file",
-                "content": {
-                    "application/octet-stream": {
-                        "schema": {"type": "string", "format": "binary"}
-                    }
-                },
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
             }
         }
     },
