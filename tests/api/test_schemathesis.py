@@ -72,6 +72,7 @@ def test_live_api_answers_every_generated_request_within_its_schema(
         capture_output=True,
         text=True,
         timeout=900,
+        cwd=tmp_path,  # its cache directory goes there, not into the checkout
         check=False,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
