@@ -105,8 +105,28 @@ ensure_postgres() {
   return 1
 }
 
+redis_up() {
+  "$VENV/bin/python" - <<'PY' 2>/dev/null
+import socket, sys
+s = socket.socket(); s.settimeout(1)
+sys.exit(0 if s.connect_ex(("127.0.0.1", 6379)) == 0 else 1)
+PY
+}
+
+# A Redis on 127.0.0.1:6379 for the tests of the scale-out task backend
+# (a throwaway one: no persistence).
+ensure_redis() {
+  redis_up && return 0
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server || return 0
+  say "Starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' \
+    --appendonly no >/dev/null 2>&1 || return 0
+  for _ in $(seq 1 20); do redis_up && return 0; sleep 0.5; done
+}
+
 # What the test suite drives for real: Chromium for browser tests, Dovecot
-# for IMAP, gettext for the catalogues.
+# for IMAP, gettext for the catalogues, Redis for the scale-out task backend.
 ensure_test_tools() {
   apt_install chromium dovecot-imapd gettext
+  ensure_redis
 }

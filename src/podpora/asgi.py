@@ -1,7 +1,26 @@
+"""HTTP and WebSockets on one ASGI server (uvicorn).
+
+WebSockets carry live chat and desk updates; with ``REDIS_URL`` set the
+channel layer is Redis so several web processes share them.
+"""
+
 import os
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "podpora.settings")
 
-application = get_asgi_application()
+django_application = get_asgi_application()  # loads the apps before the imports below
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from podpora.chat.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_application,
+        # Origins are checked per endpoint (a widget may run on a customer's site).
+        "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns())),
+    }
+)

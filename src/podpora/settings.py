@@ -8,6 +8,7 @@ Scale-out installs set ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``.
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "podpora.search",
     "podpora.integrations",
     "podpora.chat",
+    "channels",
 ]
 
 MIDDLEWARE = [
@@ -160,12 +162,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, tasks, channels -----------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Several installs (or test runs) may share one Redis: keys are prefixed.
+REDIS_KEY_PREFIX = os.environ.get("PODPORA_REDIS_KEY_PREFIX", "podpora")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "podpora",
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
         }
     }
 else:
@@ -178,13 +182,48 @@ else:
         }
     }
 
-TASKS = {
+# Live chat and desk updates: in memory for one web process (the embedded
+# default), Redis when several processes must share them.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # redis-py 8 times reads out after 5 s by default, exactly the
+                # layer's blocking-pop timeout: give blocking reads headroom.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                "prefix": os.environ.get("PODPORA_CHANNEL_PREFIX", "podpora"),
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+PODPORA_CHAT_ECHO_ENDPOINT = _env_bool("PODPORA_CHAT_ECHO_ENDPOINT", False)
+
+# Tasks: in the database by default (no extra service); through Redis when
+# REDIS_URL is set (docs/adr/0001-task-backend.md). `podpora worker` starts the
+# worker that matches the backend chosen here.
+DB_TASK_BACKEND = "django_tasks_db.DatabaseBackend"
+REDIS_TASK_BACKEND = "django_tasks_redis.RedisTaskBackend"
+TASKS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": os.environ.get(
-            "PODPORA_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
+            "PODPORA_TASK_BACKEND",
+            REDIS_TASK_BACKEND if REDIS_URL else DB_TASK_BACKEND,
         ),
     }
 }
+if TASKS["default"]["BACKEND"] == REDIS_TASK_BACKEND:
+    TASKS["default"]["QUEUES"] = []  # any queue name
+    TASKS["default"]["OPTIONS"] = {
+        "REDIS_URL": REDIS_URL or "redis://127.0.0.1:6379/0",
+        "REDIS_KEY_PREFIX": f"{REDIS_KEY_PREFIX}:tasks",
+        # Longer than any task may run, or a slow task is taken for a dead
+        # worker's and run a second time.
+        "REDIS_CLAIM_TIMEOUT": _env_int("PODPORA_TASK_CLAIM_TIMEOUT", 900),
+    }
+    # Its worker command and admin pages; it has no tables.
+    INSTALLED_APPS.append("django_tasks_redis")
 
 # --- Auth -------------------------------------------------------------------------
 
@@ -267,6 +306,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Called, in this order, inside the transaction of every ticket change (see
 # podpora.tickets.hooks). Each is "module.function" taking a TicketChange.
 PODPORA_TICKET_HOOKS: list[str] = [
+    "podpora.kb.hooks.on_ticket_change",
+    "podpora.surveys.hooks.on_ticket_change",
+    "podpora.chat.hooks.on_ticket_change",
     "podpora.search.hooks.on_ticket_change",
     "podpora.integrations.hooks.on_ticket_change",
 ]
@@ -284,6 +326,14 @@ LOGGING = {
     },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Knowledge base and satisfaction surveys ----------------------------------------
+
+# How long the link in a satisfaction-survey e-mail works (it is single-use).
+PODPORA_SURVEY_LINK_DAYS = _env_int("PODPORA_SURVEY_LINK_DAYS", 30)
+# Called, in order, inside the transaction that stores a survey answer, with
+# the SurveyResponse: "module.function" (see docs/kb.md, "Reacting to ratings").
+PODPORA_SURVEY_HOOKS: list[str] = []
 
 # --- API, search, integrations ------------------------------------------------------
 

@@ -33,3 +33,20 @@ def test_run_due_jobs_enqueues_registered_jobs(monkeypatch):
     assert scheduler.run_due_jobs(now=now, worker="a") == ["test-job"]
     assert scheduler.run_due_jobs(now=now, worker="b") == []
     assert tasks.RUNS == [1]
+
+
+def test_a_job_that_cannot_be_enqueued_stays_due_and_does_not_block_the_others(
+    monkeypatch,
+):
+    from tests.core import tasks
+
+    broken = scheduler.PeriodicJob(
+        name="broken", every=timedelta(minutes=1), task="tests.core.tasks.missing"
+    )
+    monkeypatch.setattr(scheduler, "_registry", {"broken": broken, "test-job": JOB})
+    monkeypatch.setattr(scheduler, "_discovered", True)
+    tasks.RUNS.clear()
+    now = timezone.now()
+    assert scheduler.run_due_jobs(now=now, worker="a") == ["test-job"]
+    assert tasks.RUNS == [1]
+    assert not JobLease.objects.filter(name="broken", next_run_at__gt=now).exists()

@@ -1,6 +1,9 @@
 """The only code that writes people, organisations and teams."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from podpora.accounts.errors import AccountError
 from podpora.accounts.models import (
@@ -47,9 +50,14 @@ def get_or_create_customer(
 ) -> tuple[User, bool]:
     """Find a person by e-mail or create a customer, placed in the organisation
     that owns the address's domain. Returns ``(user, created)``."""
-    email = normalize_email(email)
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise AccountError(f"Not an e-mail address: {email!r}", code="invalid_email")
+    email = normalize_email(email or "")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise AccountError(
+            _("Not an e-mail address: %(email)s") % {"email": email[:254] or '""'},
+            code="invalid_email",
+        ) from None
     user = User.objects.filter(email=email).first()
     if user:
         return user, False
@@ -73,7 +81,9 @@ def create_agent(
     password: str | None = None,
 ) -> User:
     if role not in AgentRole.values:
-        raise AccountError(f"Unknown agent role: {role!r}", code="invalid_role")
+        raise AccountError(
+            _("Unknown agent role: %(role)s") % {"role": role}, code="invalid_role"
+        )
     return User.objects.create_user(
         email=email, full_name=full_name, agent_role=role, password=password
     )

@@ -76,11 +76,17 @@ def run_due_jobs(
     worker = worker or f"{socket.gethostname()}:{os.getpid()}"
     started = []
     for job in all_jobs().values():
-        with transaction.atomic():
-            if not claim(job, now=now, worker=worker):
-                continue
-            task: Task = import_string(job.task)  # type: ignore[type-arg]
-            task.enqueue()
+        try:
+            # The claim and the enqueue commit together: a run whose enqueue
+            # fails is not claimed, and the next tick tries again.
+            with transaction.atomic():
+                if not claim(job, now=now, worker=worker):
+                    continue
+                task: Task = import_string(job.task)  # type: ignore[type-arg]
+                task.enqueue()
+        except Exception:  # one broken job must not hold up the others
+            log.exception("could not schedule %s", job.name)
+            continue
         started.append(job.name)
         log.info("scheduled %s", job.name)
     return started

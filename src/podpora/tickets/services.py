@@ -2,6 +2,7 @@
 records its history (``TicketEvent``) and hands the change to the hooks."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
@@ -241,11 +242,13 @@ def open_ticket(
     message_data: dict[str, Any] | None = None,
     is_automatic: bool = False,
     via: str = "",
+    opened_at: datetime | None = None,
 ) -> Ticket:
     """Open a ticket from any channel; the description becomes its first message.
 
     ``actor`` is who recorded it (an agent logging a phone call), or ``None``
-    when the requester wrote it themselves.
+    when the requester wrote it themselves. ``opened_at`` is for channels that
+    record a conversation after it began (a chat turned into a ticket).
     """
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel: %(channel)s") % {"channel": channel})
@@ -256,7 +259,7 @@ def open_ticket(
     text, safe_html = _clean_body(body_text, body_html)
     if organization is UNSET:
         organization = primary_organization(requester)
-    now = _now()
+    now = min(opened_at, _now()) if opened_at else _now()
     ticket = Ticket.objects.create(
         number=next_ticket_number(),
         subject=_clean_subject(subject),
@@ -1066,3 +1069,90 @@ def attach_files(
     """Store files on an existing message (used by channels that add files later)."""
     with transaction.atomic():
         return _store_files(ticket, message, files, uploaded_by)
+
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    """One line of a conversation held elsewhere (a chat), kept with its time."""
+
+    from_customer: bool
+    author: User | None
+    body_text: str
+    sent_at: datetime
+    files: Sequence[IncomingFile] = ()
+
+
+@transaction.atomic
+def add_transcript(
+    ticket: Ticket,
+    *,
+    entries: Sequence[TranscriptEntry],
+    actor: User,
+    channel: str = Channel.CHAT,
+    via: str = "",
+) -> list[Message]:
+    """Put a finished conversation on a ticket as its thread, each line a
+    message with its original time. One history event; receivers see the
+    action "transcript", so nothing already said live is mailed again."""
+    _require_agent(actor)
+    ticket = _locked(ticket)
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(_("The ticket is closed; open a follow-up instead."))
+    if not entries:
+        raise InvalidInput(_("The conversation is empty."))
+    now = _now()
+    messages = []
+    for entry in entries:
+        messages.append(
+            _add_message(
+                ticket,
+                kind=MessageKind.CUSTOMER if entry.from_customer else MessageKind.REPLY,
+                author=entry.author,
+                body_text=entry.body_text,
+                body_html="",
+                channel=channel,
+                files=entry.files,
+                time_spent_minutes=0,
+                at=entry.sent_at,
+            )
+        )
+    agent_lines = [e.sent_at for e in entries if not e.from_customer]
+    customer_lines = [e.sent_at for e in entries if e.from_customer]
+    fields: set[str] = set()
+    if agent_lines:
+        ticket.last_agent_activity_at = max(agent_lines)
+        fields.add("last_agent_activity_at")
+        if ticket.first_response_at is None or ticket.first_response_at > min(
+            agent_lines
+        ):
+            first_reply = min(agent_lines)
+            if first_reply >= ticket.created_at:
+                ticket.first_response_at = first_reply
+                fields.add("first_response_at")
+    if customer_lines:
+        ticket.last_customer_activity_at = max(customer_lines)
+        fields.add("last_customer_activity_at")
+    events = [
+        _event(
+            ticket,
+            EventKind.MESSAGE,
+            actor=actor,
+            via=via,
+            field="transcript",
+            message=messages[0],
+            data={"messages": len(messages)},
+            at=now,
+        )
+    ]
+    _touch(ticket, fields, at=now)
+    dispatch(
+        TicketChange(
+            ticket=ticket,
+            action="transcript",
+            events=events,
+            actor=actor,
+            message=messages[0],
+            via=via,
+        )
+    )
+    return messages

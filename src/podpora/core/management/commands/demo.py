@@ -23,5 +23,6 @@ class Command(BaseCommand):
             created = demo.load(tickets=tickets)
             self.stdout.write(self.style.SUCCESS(f"Loaded {created} demo tickets."))
         self.stdout.write(f"Demo sign-ins (password: {demo.PASSWORD}):")
+        width = max(len(email) for email, _ in demo.LOGINS)
         for email, what in demo.LOGINS:
-            self.stdout.write(f"  {email:<32} {what}")
+            self.stdout.write(f"  {email:<{width}}  {what}")

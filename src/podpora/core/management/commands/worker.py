@@ -11,24 +11,36 @@ class Command(BaseCommand):
             "--batch", action="store_true", help="Run what is queued, then exit."
         )
         parser.add_argument(
-            "--queue", default="*", help="Queues to work on (default: all)."
+            "--queue", default="*", help="Queue to work on (default: all)."
         )
 
     def handle(self, *args, batch: bool, queue: str, **options):  # type: ignore[no-untyped-def]
+        # The worker follows the configured backend, so one service definition
+        # ("podpora worker") works for the embedded default and for Redis.
         backend = settings.TASKS["default"]["BACKEND"]
-        if backend != "django_tasks_db.DatabaseBackend":
-            raise CommandError(
-                f"The {backend} backend has its own worker; start that instead "
-                "(see docs/deployment.md)."
+        verbosity = options["verbosity"]
+        if backend == settings.DB_TASK_BACKEND:
+            call_command(
+                "db_worker",
+                "--queue-name",
+                queue,
+                "--interval",
+                "0.5",
+                "--no-reload",
+                *(["--batch"] if batch else []),
+                verbosity=verbosity,
             )
-        extra = ["--batch"] if batch else []
-        call_command(
-            "db_worker",
-            "--queue-name",
-            queue,
-            "--interval",
-            "0.5",
-            "--no-reload",
-            *extra,
-            verbosity=options["verbosity"],
-        )
+        elif backend == settings.REDIS_TASK_BACKEND:
+            call_command(
+                "run_redis_tasks",
+                *([] if queue == "*" else ["--queue", queue]),
+                *([] if batch else ["--continuous"]),
+                "--interval",
+                "0.5",
+                verbosity=verbosity,
+            )
+        else:
+            raise CommandError(
+                f"No worker is known for the {backend} task backend; start that "
+                "backend's own worker instead (see docs/deployment.md)."
+            )

@@ -1,0 +1,292 @@
+"""WebSocket endpoints: the visitor's widget, the agents' console, desk updates.
+
+Every message is stored before it is pushed, so a restart loses nothing and a
+reconnecting client asks for what came after the last id it saw.
+"""
+
+import json
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+
+from podpora.chat import broadcast, ratelimit, services
+from podpora.chat.models import ChatSession, Sender, SessionStatus
+
+# Per-minute caps; a visitor types, an agent may paste several answers.
+VISITOR_MESSAGES_PER_MINUTE = 30
+AGENT_MESSAGES_PER_MINUTE = 120
+IP_MESSAGES_PER_MINUTE = 120
+MAX_FRAME_BYTES = 16 * 1024
+
+
+def _origin(scope: dict[str, Any]) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"origin":
+            return value.decode("latin-1").rstrip("/").lower()
+    return ""
+
+
+def _client_ip(scope: dict[str, Any]) -> str:
+    client = scope.get("client") or ("", 0)
+    return str(client[0])
+
+
+def own_origins() -> set[str]:
+    return {settings.PODPORA_BASE_URL.rstrip("/").lower()}
+
+
+class _Base(AsyncJsonWebsocketConsumer):
+    groups_joined: list[str]
+
+    async def push(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["payload"])
+
+    async def websocket_receive(self, message: dict[str, Any]) -> None:
+        text = message.get("text") or ""
+        if len(text.encode()) > MAX_FRAME_BYTES:
+            await self.send_json({"event": "error", "code": "too_long"})
+            return
+        try:
+            content = json.loads(text)
+        except ValueError:
+            await self.send_json({"event": "error", "code": "bad_json"})
+            return
+        if isinstance(content, dict):
+            await self.receive_json(content)
+
+    async def _join(self, group: str) -> None:
+        if group not in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.append(group)
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+
+class VisitorConsumer(_Base):
+    """``/ws/chat/visitor/<token>/?after=<last id>``: one visitor, one chat."""
+
+    session: ChatSession
+
+    async def connect(self) -> None:
+        self.groups_joined = []
+        session = await self._session(str(self.scope["url_route"]["kwargs"]["token"]))
+        if session is None:
+            await self.close(code=4404)
+            return
+        allowed = session.widget.origins() | own_origins()
+        if _origin(self.scope) not in allowed:
+            await self.close(code=4403)
+            return
+        self.session = session
+        await self.accept()
+        await self._join(session.group_name)
+        after = parse_qs(self.scope.get("query_string", b"").decode()).get(
+            "after", ["0"]
+        )[0]
+        missed = await database_sync_to_async(services.messages_after)(
+            session, int(after) if after.isdigit() else 0
+        )
+        await self.send_json(
+            {"event": "hello", "status": session.status, "missed": missed}
+        )
+
+    @database_sync_to_async
+    def _session(self, token: str) -> ChatSession | None:
+        return (
+            ChatSession.objects.select_related("widget", "visitor")
+            .filter(token=token)
+            .first()
+        )
+
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        kind = content.get("type")
+        if kind == "typing":
+            if ratelimit.allow(f"chat-typing:{self.session.pk}", limit=60, window=60):
+                await self.channel_layer.group_send(
+                    self.session.group_name,
+                    {
+                        "type": "push",
+                        "payload": {
+                            "event": "typing",
+                            "sender": Sender.VISITOR,
+                            "session": self.session.pk,
+                        },
+                    },
+                )
+            return
+        if kind != "message":
+            return
+        if not (
+            ratelimit.allow(
+                f"chat-visitor:{self.session.pk}",
+                limit=VISITOR_MESSAGES_PER_MINUTE,
+                window=60,
+            )
+            and ratelimit.allow(
+                f"chat-ip:{_client_ip(self.scope)}",
+                limit=IP_MESSAGES_PER_MINUTE,
+                window=60,
+            )
+        ):
+            await self.send_json({"event": "error", "code": "rate_limited"})
+            return
+        await self._post(str(content.get("body", "")), content.get("client_id"))
+
+    async def _post(self, body: str, client_id: Any) -> None:
+        try:
+            await database_sync_to_async(services.post_message)(
+                self.session, sender=Sender.VISITOR, author=None, body=body
+            )
+        except services.ChatError as error:
+            await self.send_json(
+                {
+                    "event": "error",
+                    "code": error.code,
+                    "message": error.message,
+                    "client_id": client_id,
+                }
+            )
+
+
+class AgentConsumer(_Base):
+    """``/ws/chat/agent/``: an agent's console — waiting list and their chats."""
+
+    async def connect(self) -> None:
+        self.groups_joined = []
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_agent:
+            await self.close(code=4403)
+            return
+        if _origin(self.scope) not in own_origins() | _host_origins(self.scope):
+            await self.close(code=4403)
+            return
+        self.user = user
+        await self.accept()
+        await self._join(broadcast.AGENTS_GROUP)
+        for session_id in await self._my_sessions():
+            await self._join(f"chat.{session_id}")
+
+    @database_sync_to_async
+    def _my_sessions(self) -> list[int]:
+        return list(
+            ChatSession.objects.filter(
+                agent=self.user, status=SessionStatus.ACTIVE
+            ).values_list("pk", flat=True)
+        )
+
+    @database_sync_to_async
+    def _mine(self, session_id: int) -> ChatSession | None:
+        return (
+            ChatSession.objects.select_related("visitor")
+            .filter(pk=session_id, agent=self.user)
+            .exclude(status=SessionStatus.ENDED)
+            .first()
+        )
+
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        session_id = content.get("session")
+        if not isinstance(session_id, int):
+            return
+        session = await self._mine(session_id)
+        if session is None:
+            await self.send_json(
+                {"event": "error", "code": "not_yours", "session": session_id}
+            )
+            return
+        kind = content.get("type")
+        if kind == "join":
+            await self._join(session.group_name)
+            missed = await database_sync_to_async(services.messages_after)(
+                session, int(content.get("after") or 0)
+            )
+            await self.send_json(
+                {"event": "joined", "session": session.pk, "missed": missed}
+            )
+        elif kind == "typing":
+            await self.channel_layer.group_send(
+                session.group_name,
+                {
+                    "type": "push",
+                    "payload": {
+                        "event": "typing",
+                        "sender": Sender.AGENT,
+                        "session": session.pk,
+                    },
+                },
+            )
+        elif kind == "message":
+            if not ratelimit.allow(
+                f"chat-agent:{self.user.pk}", limit=AGENT_MESSAGES_PER_MINUTE, window=60
+            ):
+                await self.send_json(
+                    {"event": "error", "code": "rate_limited", "session": session.pk}
+                )
+                return
+            try:
+                await database_sync_to_async(services.post_message)(
+                    session,
+                    sender=Sender.AGENT,
+                    author=self.user,
+                    body=str(content.get("body", "")),
+                )
+            except services.ChatError as error:
+                await self.send_json(
+                    {
+                        "event": "error",
+                        "code": error.code,
+                        "message": error.message,
+                        "session": session.pk,
+                    }
+                )
+
+
+class DeskConsumer(_Base):
+    """``/ws/desk/``: tells agents' open pages that tickets changed."""
+
+    async def connect(self) -> None:
+        self.groups_joined = []
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_agent:
+            await self.close(code=4403)
+            return
+        if _origin(self.scope) not in own_origins() | _host_origins(self.scope):
+            await self.close(code=4403)
+            return
+        await self.accept()
+        await self._join(broadcast.DESK_GROUP)
+
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        return
+
+
+class EchoConsumer(AsyncJsonWebsocketConsumer):
+    """A bare echo, the ceiling that bench/chat.py compares chat against.
+    Routed only when settings.PODPORA_CHAT_ECHO_ENDPOINT is on."""
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None
+    ) -> None:
+        await self.send(text_data=text_data)
+
+
+def _host_origins(scope: dict[str, Any]) -> set[str]:
+    """The origin of the page that opened the socket on this very host."""
+    for name, value in scope.get("headers", []):
+        if name == b"host":
+            host = value.decode("latin-1").lower()
+            return (
+                {f"http://{host}", f"https://{host}"} if _host_allowed(host) else set()
+            )
+    return set()
+
+
+def _host_allowed(host: str) -> bool:
+    from django.http.request import split_domain_port, validate_host
+
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)

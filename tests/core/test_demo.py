@@ -1,0 +1,87 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.utils import timezone
+
+from podpora.accounts.models import Membership, Organization, User
+from podpora.core import demo
+from podpora.tickets.models import Message, MessageKind, Status, Ticket
+from podpora.tickets.selectors import visible_to
+
+pytestmark = pytest.mark.django_db
+
+
+def _demo(*args: str, **options: object) -> str:
+    out = StringIO()
+    call_command("demo", *args, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_demo_loads_backdated_tickets_with_threads_and_prints_the_sign_ins():
+    output = _demo("--tickets", "120")
+    assert "Loaded 124 demo tickets." in output
+    for email, _what in demo.LOGINS:
+        assert email in output
+    assert demo.PASSWORD in output
+    tickets = Ticket.objects.all()
+    assert tickets.count() == 124
+    oldest = tickets.order_by("created_at").first().created_at
+    assert (timezone.now() - oldest).days >= 60
+    assert {t.status for t in tickets} >= {Status.NEW, Status.OPEN, Status.CLOSED}
+    assert Message.objects.filter(kind=MessageKind.NOTE).exists()
+    assert Organization.objects.filter(name="Strojírny Brno a.s.").exists()
+
+
+def test_every_named_demo_login_signs_in_with_the_demo_password():
+    _demo("--tickets", "10")
+    for email, _what in demo.LOGINS:
+        assert authenticate(email=email, password=demo.PASSWORD) is not None, email
+    assert User.objects.get(email="admin@podpora.demo").is_staff
+
+
+def test_if_empty_does_nothing_the_second_time():
+    _demo("--if-empty", "--tickets", "20")
+    count = Ticket.objects.count()
+    output = _demo("--if-empty", "--tickets", "20")
+    assert "already loaded" in output
+    assert Ticket.objects.count() == count
+
+
+def test_loading_again_adds_tickets_but_no_second_copy_of_people():
+    demo.load(tickets=10)
+    people, organisations = User.objects.count(), Organization.objects.count()
+    demo.load(tickets=10)
+    assert User.objects.count() == people
+    assert Organization.objects.count() == organisations
+
+
+def test_a_password_changed_after_loading_survives_a_reload():
+    demo.load(tickets=5)
+    tomasz = User.objects.get(email="tomasz@podpora.demo")
+    tomasz.set_password("tomasz-own-secret-1")
+    tomasz.save()
+    demo.load(tickets=5)
+    assert authenticate(email=tomasz.email, password="tomasz-own-secret-1")
+
+
+def test_todays_requests_from_the_demo_customers_go_through_the_services():
+    demo.load(tickets=0)
+    anna = User.objects.get(email="anna.kowalska@kowalski-logistyka.pl")
+    mine = Ticket.objects.filter(requester=anna)
+    assert mine.count() == 1
+    ticket = mine.get()
+    assert ticket.assignee.email == "tomasz@podpora.demo"
+    assert ticket.events.filter(field="assignee").exists()
+
+
+def test_the_demo_manager_sees_only_her_organisations_tickets():
+    demo.load(tickets=80)
+    anna = User.objects.get(email="anna.kowalska@kowalski-logistyka.pl")
+    organisation = Membership.objects.get(user=anna).organization
+    seen = visible_to(anna)
+    assert seen.count() == Ticket.objects.filter(organization=organisation).count()
+    assert seen.count() > 1
+    jan = User.objects.get(email="jan.dvorak@strojirny-brno.cz")
+    assert not visible_to(jan).filter(organization=organisation).exists()
