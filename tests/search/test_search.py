@@ -160,3 +160,25 @@ def test_postgres_forgives_a_typo_in_the_subject(
     results = search(tomasz, "drukrka")
     assert results.fuzzy
     assert [h.ticket for h in results.hits] == [ticket]
+
+
+def test_pages_run_through_subject_hits_then_the_rest_without_gaps(
+    tomasz, anna, open_ticket_for
+):
+    body_hits = [
+        open_ticket_for(anna, f"Pytanie {i}", body_text="Gdzie faktura?")
+        for i in range(3)
+    ]
+    title_hits = [
+        open_ticket_for(anna, f"Faktura {i}", body_text="x") for i in range(3)
+    ]
+    pages = [
+        [h.ticket.number for h in search(tomasz, "faktura", page=p, page_size=2).hits]
+        for p in (1, 2, 3, 4)
+    ]
+    expected = [t.number for t in reversed(title_hits)] + [
+        t.number for t in reversed(body_hits)
+    ]
+    assert pages == [expected[0:2], expected[2:4], expected[4:6], []]
+    assert search(tomasz, "faktura", page=2, page_size=2).has_more
+    assert not search(tomasz, "faktura", page=3, page_size=2).has_more

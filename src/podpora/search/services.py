@@ -74,33 +74,33 @@ def _fts5_query(terms: list[Term], columns: str = "") -> str:
 
 
 def _match_postgres(
-    tickets: QuerySet[Ticket], terms: list[Term], public_only: bool
+    tickets: QuerySet[Ticket], terms: list[Term], public_only: bool, tier: str
 ) -> QuerySet[Ticket]:
-    vector = "public_vector" if public_only else "all_vector"
-    table = SearchDocument._meta.db_table
+    vector = f"{SearchDocument._meta.db_table}.{'public_vector' if public_only else 'all_vector'}"
+    everywhere = f"{vector} @@ to_tsquery('podpora_search', %s)"
+    if tier == "title":
+        # Weight A holds the number and the subject.
+        where, params = [everywhere], [_tsquery(terms, "A")]
+    else:
+        where = [everywhere, f"NOT ({everywhere})"]
+        params = [_tsquery(terms), _tsquery(terms, "A")]
     return tickets.filter(search_document__isnull=False).extra(  # noqa: S610 (constant identifiers; values are parameters)
-        where=[f"{table}.{vector} @@ to_tsquery('podpora_search', %s)"],
-        params=[_tsquery(terms)],
-        select={"title_hit": f"{table}.{vector} @@ to_tsquery('podpora_search', %s)"},
-        select_params=[_tsquery(terms, "A")],
+        where=where, params=params
     )
 
 
 def _match_sqlite(
-    tickets: QuerySet[Ticket], terms: list[Term], public_only: bool
+    tickets: QuerySet[Ticket], terms: list[Term], public_only: bool, tier: str
 ) -> QuerySet[Ticket]:
-    table = Ticket._meta.db_table
-    columns = "title people public_text" if public_only else ""
-    return tickets.extra(  # noqa: S610 (constant identifiers; values are parameters)
-        where=[
-            f"{table}.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"  # noqa: S608
-        ],
-        params=[_fts5_query(terms, columns)],
-        select={
-            "title_hit": f"{table}.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"  # noqa: S608
-        },
-        select_params=[_fts5_query(terms, "title")],
-    )
+    inside = f"{Ticket._meta.db_table}.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"  # noqa: S608
+    title = _fts5_query(terms, "title")
+    if tier == "title":
+        where, params = [inside], [title]
+    else:
+        columns = "title people public_text" if public_only else ""
+        where = [inside, f"NOT ({inside})"]
+        params = [_fts5_query(terms, columns), title]
+    return tickets.extra(where=where, params=params)  # noqa: S610
 
 
 def _fuzzy_postgres(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
@@ -146,16 +146,25 @@ def search(
         return results
     public_only = not user.is_agent
     tickets = _scoped(user, filters)
-    if connection.vendor == "postgresql":
-        matched = _match_postgres(tickets, terms, public_only)
-    else:
-        matched = _match_sqlite(tickets, terms, public_only)
+    match = _match_postgres if connection.vendor == "postgresql" else _match_sqlite
+    # Two tiers, each simply "newest first": number and subject hits, then
+    # the rest. Each is a plain ORDER BY updated_at … LIMIT, which the
+    # database answers by walking the index and stopping early for common
+    # words, or from the full-text index for rare ones.
+    newest = ("-updated_at", "-pk")
     offset = (page - 1) * page_size
-    rows = list(
-        matched.order_by("-title_hit", "-updated_at", "-pk")[
-            offset : offset + page_size + 1
-        ]
+    wanted = page_size + 1
+    title_hits = list(
+        match(tickets, terms, public_only, "title").order_by(*newest)[: offset + wanted]
     )
+    rows = title_hits[offset:]
+    if len(rows) < wanted:
+        skip = max(0, offset - len(title_hits))
+        rows += list(
+            match(tickets, terms, public_only, "rest").order_by(*newest)[
+                skip : skip + wanted - len(rows)
+            ]
+        )
     if (
         not rows
         and page == 1
@@ -164,8 +173,8 @@ def search(
     ):
         rows = list(
             _fuzzy_postgres(tickets, query.strip()[:100]).order_by(
-                "-title_hit", "-updated_at"
-            )[: page_size + 1]
+                "-title_hit", *newest
+            )[:wanted]
         )
         results.fuzzy = bool(rows)
     results.has_more = len(rows) > page_size
