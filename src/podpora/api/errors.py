@@ -165,8 +165,8 @@ def install(api: "NinjaAPI") -> None:
     def _missing(request: HttpRequest, exc: Exception) -> HttpResponse:
         return _respond(api, request, 404, "not_found", _("Not found."))
 
-    api.add_exception_handler(Http404, _missing)
-    api.add_exception_handler(ObjectDoesNotExist, _missing)
+    api.add_exception_handler(Http404, _missing)  # type: ignore[arg-type]
+    api.add_exception_handler(ObjectDoesNotExist, _missing)  # type: ignore[arg-type]
 
     @api.exception_handler(MultiPartParserError)
     def _bad_upload(request: HttpRequest, exc: Exception) -> HttpResponse:

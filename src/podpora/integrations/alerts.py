@@ -111,7 +111,13 @@ def _priority(source: AlertSource, alert: Alert) -> int:
 
 
 def _note(ticket: Ticket, source: AlertSource, text: str) -> None:
-    services.add_note(ticket, author=None, body_text=text, via=f"alert:{source.name}")
+    # No person wrote it: the note is the helpdesk's own, named by ``via``.
+    services.add_note(
+        ticket,
+        author=None,  # type: ignore[arg-type]
+        body_text=text,
+        via=f"alert:{source.name}",
+    )
 
 
 def _repeat(source: AlertSource, open_alert: OpenAlert, alert: Alert) -> Outcome:

@@ -76,14 +76,14 @@ def _fts5_query(terms: list[Term], columns: str = "") -> str:
 def _match_postgres(
     tickets: QuerySet[Ticket], terms: list[Term], public_only: bool, tier: str
 ) -> QuerySet[Ticket]:
-    vector = f"{SearchDocument._meta.db_table}.{'public_vector' if public_only else 'all_vector'}"
-    everywhere = f"{vector} @@ to_tsquery('podpora_search', %s)"
+    table = SearchDocument._meta.db_table
+    vector = f"{table}.{'public_vector' if public_only else 'all_vector'}"
+    in_title = f"{table}.title_vector @@ to_tsquery('podpora_search', %s)"
     if tier == "title":
-        # Weight A holds the number and the subject.
-        where, params = [everywhere], [_tsquery(terms, "A")]
+        where, params = [in_title], [_tsquery(terms)]
     else:
-        where = [everywhere, f"NOT ({everywhere})"]
-        params = [_tsquery(terms), _tsquery(terms, "A")]
+        where = [f"{vector} @@ to_tsquery('podpora_search', %s)", f"NOT ({in_title})"]
+        params = [_tsquery(terms), _tsquery(terms)]
     return tickets.filter(search_document__isnull=False).extra(  # noqa: S610 (constant identifiers; values are parameters)
         where=where, params=params
     )
@@ -173,7 +173,8 @@ def search(
     ):
         rows = list(
             _fuzzy_postgres(tickets, query.strip()[:100]).order_by(
-                "-title_hit", *newest
+                "-title_hit",  # type: ignore[misc]  # an extra(select=…) column
+                *newest,
             )[:wanted]
         )
         results.fuzzy = bool(rows)

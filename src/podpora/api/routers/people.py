@@ -7,7 +7,7 @@ a customer sees themselves and, as an organisation's manager, its members.
 from typing import Annotated
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
@@ -71,7 +71,7 @@ def _org_out(org: Organization, viewer: User) -> OrganizationAgentOut | Organiza
 
 
 @router.get("/users", response={200: UserPage, **ERROR_RESPONSES}, summary="List users")
-def list_users(request: HttpRequest, query: Query[ListQuery]) -> dict:
+def list_users(request: HttpRequest, query: Query[ListQuery]) -> JsonResponse:
     viewer = caller(request)
     page = paginate(
         users_visible_to(viewer),
@@ -88,7 +88,7 @@ def list_users(request: HttpRequest, query: Query[ListQuery]) -> dict:
     response={200: UserAgentOut | UserOut, **ERROR_RESPONSES},
     summary="Who am I",
 )
-def me(request: HttpRequest) -> object:
+def me(request: HttpRequest) -> JsonResponse:
     viewer = caller(request)
     return respond(_user_out(users_visible_to(viewer).get(pk=viewer.pk), viewer))
 
@@ -98,7 +98,7 @@ def me(request: HttpRequest) -> object:
     response={200: UserAgentOut | UserOut, **ERROR_RESPONSES},
     summary="Read a user",
 )
-def read_user(request: HttpRequest, user_id: PathId) -> object:
+def read_user(request: HttpRequest, user_id: PathId) -> JsonResponse:
     viewer = caller(request)
     person = users_visible_to(viewer).filter(pk=user_id).first()
     if person is None:
@@ -111,7 +111,7 @@ def read_user(request: HttpRequest, user_id: PathId) -> object:
     response={200: OrganizationPage, **ERROR_RESPONSES},
     summary="List organisations",
 )
-def list_organizations(request: HttpRequest, query: Query[ListQuery]) -> dict:
+def list_organizations(request: HttpRequest, query: Query[ListQuery]) -> JsonResponse:
     viewer = caller(request)
     page = paginate(
         organizations_visible_to(viewer),
@@ -128,7 +128,7 @@ def list_organizations(request: HttpRequest, query: Query[ListQuery]) -> dict:
     response={200: OrganizationAgentOut | OrganizationOut, **ERROR_RESPONSES},
     summary="Read an organisation",
 )
-def read_organization(request: HttpRequest, organization_id: PathId) -> object:
+def read_organization(request: HttpRequest, organization_id: PathId) -> JsonResponse:
     viewer = caller(request)
     org = organizations_visible_to(viewer).filter(pk=organization_id).first()
     if org is None:
@@ -143,7 +143,7 @@ def _teams_visible_to(user: User) -> QuerySet[Team]:
 
 
 @router.get("/teams", response={200: TeamPage, **ERROR_RESPONSES}, summary="List teams")
-def list_teams(request: HttpRequest, query: Query[ListQuery]) -> dict:
+def list_teams(request: HttpRequest, query: Query[ListQuery]) -> JsonResponse:
     """Agents only; customers get an empty list."""
     page = paginate(
         _teams_visible_to(caller(request)),
@@ -152,7 +152,7 @@ def list_teams(request: HttpRequest, query: Query[ListQuery]) -> dict:
         cursor=query.cursor,
         limit=query.limit,
     )
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return respond_page((TeamOut.from_orm(t) for t in page.items), page.next_cursor)
 
 
 @router.get(
@@ -160,8 +160,8 @@ def list_teams(request: HttpRequest, query: Query[ListQuery]) -> dict:
     response={200: TeamOut, **ERROR_RESPONSES},
     summary="Read a team",
 )
-def read_team(request: HttpRequest, team_id: PathId) -> object:
+def read_team(request: HttpRequest, team_id: PathId) -> JsonResponse:
     team = _teams_visible_to(caller(request)).filter(pk=team_id).first()
     if team is None:
         raise not_found()
-    return team
+    return respond(TeamOut.from_orm(team))

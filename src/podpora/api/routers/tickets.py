@@ -1,7 +1,7 @@
 """Tickets, their thread and their attachments."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, JsonResponse
@@ -275,8 +275,8 @@ def update_ticket(
     return respond(ticket_out(ticket, user), etag=_etag(ticket))
 
 
-def _update_kwargs(changes: dict[str, object]) -> dict[str, object]:
-    kwargs: dict[str, object] = {}
+def _update_kwargs(changes: dict[str, Any]) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
     for field in ("subject", "status", "priority", "tier", "remote_session_id"):
         if field in changes:
             if changes[field] is None:
@@ -456,7 +456,9 @@ def list_attachments(
         cursor=query.cursor,
         limit=query.limit,
     )
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return respond_page(
+        (AttachmentOut.from_orm(a) for a in page.items), page.next_cursor
+    )
 
 
 @router.post(
@@ -512,7 +514,7 @@ def read_attachment(
     )
     if attachment is None:
         raise not_found()
-    return attachment
+    return respond(AttachmentOut.from_orm(attachment))
 
 
 @router.get(
