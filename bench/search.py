@@ -81,6 +81,7 @@ def main() -> None:
 
     from podpora.accounts.models import AgentRole, Membership, MembershipRole, User
     from podpora.core.sample_data import generate_tickets
+    from podpora.search.models import SearchDocument
     from podpora.tickets.models import Ticket
 
     call_command("migrate", verbosity=0)
@@ -97,7 +98,8 @@ def main() -> None:
         if have < size:
             generate_tickets(size - have, seed=size, progress=_progress(size - have))
             sys.stderr.write("\n")
-        call_command("search", "reindex", "--batch-size", "2000")
+        if SearchDocument.objects.count() != Ticket.objects.count():
+            call_command("search", "reindex", "--batch-size", "2000")
         supervisor, _ = User.objects.get_or_create(
             email="bench-supervisor@podpora.test",
             defaults={"agent_role": AgentRole.SUPERVISOR, "full_name": "Bench"},

@@ -8,6 +8,7 @@ and number hits first, then newest first; each carries highlighted HTML.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -33,19 +34,21 @@ class Hit:
     url: str = ""
 
 
+@cache
+def _has_route(name: str) -> bool:
+    # The desk and portal are separate apps; a failed reverse is slow, so
+    # whether each route exists is worked out once.
+    try:
+        reverse(name, args=[1])
+    except NoReverseMatch:
+        return False
+    return True
+
+
 def ticket_url(user: User, ticket: Ticket) -> str:
     """The ticket's page in the desk (agents) or the portal (customers)."""
-    names = (
-        ("desk:ticket", "desk:ticket_detail")
-        if user.is_agent
-        else ("portal:ticket", "portal:ticket_detail")
-    )
-    for name in names:
-        try:
-            return reverse(name, args=[ticket.number])
-        except NoReverseMatch:
-            continue
-    return ""
+    name = "desk:ticket" if user.is_agent else "portal:ticket"
+    return reverse(name, args=[ticket.number]) if _has_route(name) else ""
 
 
 @dataclass
