@@ -12,13 +12,18 @@ from podpora.api.forms import TokenForm
 from podpora.tickets.errors import TicketError
 
 
+_NEW_SECRET = "api_new_token_secret"
+
+
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
-    new_secret = None
+    # Shown once: the secret rides in the session across the redirect (so a
+    # reload neither shows it again nor makes another token), then is dropped.
+    new_secret = request.session.pop(_NEW_SECRET, None)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            _token, new_secret = services.create_token(
+            _token, secret = services.create_token(
                 request.user,  # type: ignore[arg-type]
                 name=form.cleaned_data["name"],
                 scope=form.cleaned_data["scope"],
@@ -26,7 +31,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
         except TicketError as error:
             form.add_error(None, error.message)
         else:
-            form = TokenForm()
+            request.session[_NEW_SECRET] = secret
+            return redirect("api_tokens")
     return render(
         request,
         "api/tokens.html",

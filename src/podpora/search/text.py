@@ -98,6 +98,8 @@ def snippet(text: str, terms: list[Term], *, words: int = 30) -> SafeString:
     last = min(len(all_words) - 1, first + words)
     start = all_words[first].start()
     end = all_words[last].end()
+    while end < len(text) and not text[end].isspace():
+        end += 1  # keep the punctuation that closes the last word
     piece = " ".join(text[start:end].split())
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(text.rstrip()) else ""
