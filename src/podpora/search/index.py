@@ -12,7 +12,13 @@ from django.db import connection, transaction
 
 from podpora.search.models import SearchDocument
 from podpora.search.text import fold
-from podpora.tickets.models import PUBLIC_MESSAGE_KINDS, Attachment, Message, Ticket
+from podpora.tickets.models import (
+    PUBLIC_MESSAGE_KINDS,
+    Attachment,
+    Message,
+    Tag,
+    Ticket,
+)
 
 # tsvector values are limited to 1 MB; the start of a long thread is what
 # people search for anyway.
@@ -35,6 +41,15 @@ def _people(ticket: Ticket) -> str:
     return " ".join(p for p in parts if p)
 
 
+def _rows(sql: str, ids: list[int]) -> list[tuple]:
+    # Plain SQL: this runs inside every ticket change, where the ORM's query
+    # building would cost more than the queries themselves.
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(ids=marks), ids)
+        return cursor.fetchall()
+
+
 def build_documents(tickets: list[Ticket]) -> list[SearchDocument]:
     """Documents for a batch of tickets (requester and organisation loaded)
     in three queries, whatever the batch size."""
@@ -42,20 +57,29 @@ def build_documents(tickets: list[Ticket]) -> list[SearchDocument]:
     public: dict[int, list[str]] = {pk: [] for pk in ids}
     internal: dict[int, list[str]] = {pk: [] for pk in ids}
     tags: dict[int, list[str]] = {pk: [] for pk in ids}
-    for ticket_id, kind, text in (
-        Message.objects.filter(ticket_id__in=ids)
-        .order_by("created_at", "pk")
-        .values_list("ticket_id", "kind", "body_text")
+    message = Message._meta.db_table
+    attachment = Attachment._meta.db_table
+    tag = Tag._meta.db_table
+    ticket_tags = Ticket.tags.through._meta.db_table
+    public_kinds = set(PUBLIC_MESSAGE_KINDS)
+    for ticket_id, kind, text in _rows(
+        f"SELECT ticket_id, kind, body_text FROM {message} "  # noqa: S608
+        "WHERE ticket_id IN ({ids}) ORDER BY created_at, id",
+        ids,
     ):
-        (public if kind in PUBLIC_MESSAGE_KINDS else internal)[ticket_id].append(text)
-    for ticket_id, name, kind in Attachment.objects.filter(
-        ticket_id__in=ids
-    ).values_list("ticket_id", "original_name", "message__kind"):
-        side = public if kind is None or kind in PUBLIC_MESSAGE_KINDS else internal
+        (public if kind in public_kinds else internal)[ticket_id].append(text)
+    for ticket_id, name, kind in _rows(
+        f"SELECT a.ticket_id, a.original_name, m.kind FROM {attachment} a "  # noqa: S608
+        f"LEFT JOIN {message} m ON m.id = a.message_id WHERE a.ticket_id IN ({{ids}})",
+        ids,
+    ):
+        side = public if kind is None or kind in public_kinds else internal
         side[ticket_id].append(_split(name))
-    for ticket_id, name in Ticket.tags.through.objects.filter(
-        ticket_id__in=ids
-    ).values_list("ticket_id", "tag__name"):
+    for ticket_id, name in _rows(
+        f"SELECT tt.ticket_id, t.name FROM {ticket_tags} tt "  # noqa: S608
+        f"JOIN {tag} t ON t.id = tt.tag_id WHERE tt.ticket_id IN ({{ids}})",
+        ids,
+    ):
         tags[ticket_id].append(name)
     return [
         SearchDocument(
@@ -96,7 +120,9 @@ def _write_fts(documents: Iterable[SearchDocument]) -> None:
 def save_documents(documents: list[SearchDocument]) -> None:
     if not documents:
         return
-    with transaction.atomic():
+    # Inside a ticket change this joins its transaction (no savepoint needed:
+    # a failure here fails the change, as it must).
+    with transaction.atomic(savepoint=False):
         SearchDocument.objects.bulk_create(
             documents,
             update_conflicts=True,
