@@ -16,7 +16,9 @@ def _sign_in(page, live_server, user) -> None:
 def test_agent_types_a_query_without_accents_and_sees_highlighted_hits(
     page, live_server, sylwia, anna, open_ticket_for
 ):
-    open_ticket_for(anna, "Żółty pasek na monitorze", body_text="Od rana monitor ma żółty pasek.")
+    open_ticket_for(
+        anna, "Żółty pasek na monitorze", body_text="Od rana monitor ma żółty pasek."
+    )
     open_ticket_for(anna, "Faktura za październik", body_text="Brak faktury w PDF.")
     _sign_in(page, live_server, sylwia)
     page.goto(live_server.url + "/search/")
