@@ -84,3 +84,23 @@ def test_unknown_assignee_and_non_agent_assignee_are_400(
         )
         assert response.status_code == 400
         assert response.json()["code"] == "invalid_input"
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "0137-12-15T01:37:27.2%2B21:01",
+        "0001-01-01T00:00:00%2B01:00",
+        "2026-11-23T10:00:00",
+    ],
+)
+def test_odd_dates_in_filters_are_handled(api_as, tomasz, moment):
+    api = api_as(tomasz)
+    for url in ("/api/v1/tickets", "/api/v1/search?q=x&"):
+        sep = (
+            "&"
+            if "?" in url and not url.endswith("&")
+            else ("" if url.endswith("&") else "?")
+        )
+        response = api.get(f"{url}{sep}created_to={moment}")
+        assert response.status_code in (200, 422), response.content

@@ -2,7 +2,7 @@
 an agent-only field can never reach a customer by accident: the customer
 schemas simply do not have it."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from django.urls import reverse
@@ -26,6 +26,20 @@ def clean_text(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(clean_text)]
+
+
+def utc_moment(value: datetime) -> datetime:
+    """A moment in UTC. Offsets the database cannot store (beyond ±15:59)
+    and dates that overflow on conversion are bad input, not a 500."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError) as bad:
+        raise ValueError("the date is out of range") from bad
+
+
+Moment = Annotated[datetime, AfterValidator(utc_moment)]
 # Ids and numbers fit a signed 64-bit column; larger ones are bad input.
 Id = Annotated[int, Field(ge=1, le=2**62)]
 

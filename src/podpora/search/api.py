@@ -1,6 +1,5 @@
 """``GET /api/v1/search``: the search page's engine over the API."""
 
-from datetime import datetime
 from typing import Annotated
 
 from django.http import HttpRequest, JsonResponse
@@ -12,6 +11,7 @@ from podpora.api.errors import ERROR_RESPONSES
 from podpora.api.schemas import (
     ChannelName,
     Id,
+    Moment,
     StatusName,
     Text,
     TicketAgentOut,
@@ -35,8 +35,8 @@ class SearchQuery(Schema):
     )
     organization: Id | None = None
     tag: list[Annotated[Text, Field(max_length=64)]] = Field(default_factory=list)
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    created_from: Moment | None = None
+    created_to: Moment | None = None
     page: int = Field(1, ge=1, le=1000)
 
 

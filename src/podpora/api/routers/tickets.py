@@ -1,6 +1,5 @@
 """Tickets, their thread and their attachments."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
@@ -26,6 +25,7 @@ from podpora.api.schemas import (
     MessageCustomerOut,
     MessageIn,
     MessagePage,
+    Moment,
     StatusName,
     Text,
     TicketAgentOut,
@@ -71,8 +71,8 @@ class TicketQuery(Schema):
     )
     organization: Id | None = None
     tag: list[Annotated[Text, Field(max_length=64)]] = Field(default_factory=list)
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    created_from: Moment | None = None
+    created_to: Moment | None = None
     sort: str = Field("-updated", description="One of: " + ", ".join(TICKET_SORTS))
     cursor: Annotated[str, Field(max_length=512)] | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=100)
