@@ -321,6 +321,8 @@ PODPORA_TICKET_HOOKS: list[str] = [
     "podpora.kb.hooks.on_ticket_change",
     "podpora.surveys.hooks.on_ticket_change",
     "podpora.chat.hooks.on_ticket_change",
+    "podpora.search.hooks.on_ticket_change",
+    "podpora.integrations.hooks.on_ticket_change",
     # Reports: facts and daily aggregates change in the ticket's own transaction.
     "podpora.reports.hooks.on_ticket_change",
     # Last: mail goes out about the ticket as the hooks before it left it.
@@ -352,6 +354,11 @@ PODPORA_SURVEY_LINK_DAYS = _env_int("PODPORA_SURVEY_LINK_DAYS", 30)
 # Called, in order, inside the transaction that stores a survey answer, with
 # the SurveyResponse: "module.function" (see docs/kb.md, "Reacting to ratings").
 PODPORA_SURVEY_HOOKS: list[str] = []
+
+# --- API, search, integrations ------------------------------------------------------
+
+# Requests per minute per API token (or signed-in person); 0 turns it off.
+PODPORA_API_RATE_LIMIT = _env_int("PODPORA_API_RATE_LIMIT", 600)
 # --- Mail channel (podpora.mail; see docs/mail.md) ----------------------------------
 # A received mail larger than this is kept raw and held for an administrator.
 PODPORA_MAIL_MAX_BYTES = _env_int("PODPORA_MAIL_MAX_BYTES", 50 * 1024 * 1024)

@@ -1,0 +1,66 @@
+"""Who is calling: a personal API token (``Authorization: Bearer pdp_…``) or
+the web UI's own session (with its CSRF token on writes); then a rate limit
+per token or per signed-in person."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.errors import Throttled
+from ninja.security import APIKeyCookie, HttpBearer
+
+from podpora.accounts.models import User
+from podpora.api import services
+from podpora.api.errors import ApiError
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def throttle(key: str) -> None:
+    """A fixed one-minute window per caller, counted in the shared cache."""
+    limit = settings.PODPORA_API_RATE_LIMIT
+    if limit <= 0:
+        return
+    now = time.time()
+    window = int(now // 60)
+    cache_key = f"api-rate:{key}:{window}"
+    cache.add(cache_key, 0, timeout=90)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # evicted between add and incr
+        cache.set(cache_key, 1, timeout=90)
+        count = 1
+    if count > limit:
+        raise Throttled(wait=int((window + 1) * 60 - now) + 1)
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        api_token = services.authenticate(token.strip())
+        if api_token is None:
+            return None
+        if request.method not in SAFE_METHODS and not api_token.can_write:
+            raise ApiError(403, "read_only_token", _("This API token may only read."))
+        throttle(f"token:{api_token.pk}")
+        request.api_token = api_token  # type: ignore[attr-defined]
+        request.user = api_token.user
+        return api_token.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The signed-in person's session; ninja checks the CSRF token first."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        throttle(f"user:{user.pk}")
+        return user  # type: ignore[return-value]
+
+
+def caller(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]

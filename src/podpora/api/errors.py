@@ -1,0 +1,191 @@
+"""One shape for every error: ``{"code": "...", "message": "..."}``.
+
+Codes are stable (clients branch on them); messages are for people and may
+be translated. Bad input of any kind ends in a 4xx, never a 500.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import (
+    BadRequest,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+)
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
+from ninja import Schema
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from podpora.accounts.errors import AccountError
+from podpora.tickets.errors import TicketError
+
+if TYPE_CHECKING:
+    from ninja import NinjaAPI
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    errors: list[dict[str, Any]] | None = None
+
+
+class ApiError(HttpError):
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(status_code, message)
+        self.code = code
+        self.headers = headers or {}
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "not_found", _("Not found."))
+
+
+# TicketError codes → HTTP status; anything not listed is a 400.
+_TICKET_STATUS = {
+    "conflict": 409,
+    "invalid_transition": 409,
+    "not_allowed": 403,
+}
+
+# Every operation documents these, so clients (and schema checkers) know the
+# error shape of each status.
+ERROR_RESPONSES: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    412: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
+
+
+def _respond(
+    api: "NinjaAPI",
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if errors is not None:
+        body["errors"] = errors
+    response = api.create_response(request, body, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _plain_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # pydantic's context may hold exception objects that JSON cannot carry.
+    return [
+        {
+            "loc": [str(part) for part in e.get("loc", ())],
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
+        for e in errors
+    ]
+
+
+def install(api: "NinjaAPI") -> None:
+    @api.exception_handler(ApiError)
+    def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return _respond(
+            api, request, exc.status_code, exc.code, exc.message, headers=exc.headers
+        )
+
+    @api.exception_handler(TicketError)
+    def _ticket_error(request: HttpRequest, exc: TicketError) -> HttpResponse:
+        return _respond(
+            api, request, _TICKET_STATUS.get(exc.code, 400), exc.code, exc.message
+        )
+
+    @api.exception_handler(AccountError)
+    def _account_error(request: HttpRequest, exc: AccountError) -> HttpResponse:
+        return _respond(api, request, 400, exc.code, str(exc))
+
+    @api.exception_handler(ValidationError)
+    def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return _respond(
+            api,
+            request,
+            422,
+            "validation_error",
+            _("The request is not valid."),
+            errors=_plain_errors(exc.errors),
+        )
+
+    @api.exception_handler(Throttled)
+    def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        return _respond(
+            api,
+            request,
+            429,
+            "rate_limited",
+            _("Too many requests."),
+            headers={"Retry-After": str(int(exc.wait or 1))},
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(
+        request: HttpRequest, exc: AuthenticationError
+    ) -> HttpResponse:
+        return _respond(
+            api, request, 401, "unauthorized", _("Sign in or send an API token.")
+        )
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = {
+            400: "bad_request",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+        }.get(exc.status_code, "error")
+        if "CSRF" in exc.message:
+            code = "csrf_failed"
+        return _respond(api, request, exc.status_code, code, exc.message)
+
+    def _missing(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return _respond(api, request, 404, "not_found", _("Not found."))
+
+    api.add_exception_handler(Http404, _missing)  # type: ignore[arg-type]
+    api.add_exception_handler(ObjectDoesNotExist, _missing)  # type: ignore[arg-type]
+
+    @api.exception_handler(MultiPartParserError)
+    def _bad_upload(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return _respond(
+            api, request, 400, "bad_request", _("The upload could not be read.")
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return _respond(api, request, 413, "too_large", _("The request is too large."))
+
+    @api.exception_handler(BadRequest)
+    def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return _respond(
+            api, request, 400, "bad_request", _("The request is not valid.")
+        )
+
+    @api.exception_handler(PermissionDenied)
+    def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return _respond(
+            api, request, 403, "forbidden", _("You are not allowed to do that.")
+        )

@@ -1,0 +1,29 @@
+"""Answering with an already-validated schema.
+
+Endpoints that serve customers and agents pick the output schema per caller
+and answer through here, so ninja never re-chooses between the two (a union
+would happily fit an agent's fields onto a customer's answer).
+"""
+
+from collections.abc import Iterable
+
+from django.http import JsonResponse
+from ninja import Schema
+
+
+def respond(
+    data: Schema, *, status: int = 200, etag: str | None = None
+) -> JsonResponse:
+    response = JsonResponse(data.model_dump(mode="json"), status=status)
+    if etag:
+        response["ETag"] = etag
+    return response
+
+
+def respond_page(items: Iterable[Schema], next_cursor: str | None) -> JsonResponse:
+    return JsonResponse(
+        {
+            "items": [item.model_dump(mode="json") for item in items],
+            "next_cursor": next_cursor,
+        }
+    )

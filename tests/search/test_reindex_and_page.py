@@ -1,0 +1,80 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from podpora.search.models import SearchDocument
+from podpora.search.services import search
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reindex_rebuilds_a_lost_index_with_a_progress_bar(
+    tomasz, anna, open_ticket_for, capsys
+):
+    ticket = open_ticket_for(anna, "Żółty monitor")
+    from podpora.search.index import remove_all
+
+    remove_all()
+    assert search(tomasz, "zolty").hits == []
+    call_command("search", "reindex", "--batch-size", "1")
+    out = capsys.readouterr()
+    assert "Indexed 1 tickets" in out.out
+    assert "1/1" in out.err
+    assert [h.ticket for h in search(tomasz, "zolty").hits] == [ticket]
+    assert SearchDocument.objects.count() == 1
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.login(email=user.email, password=PASSWORD)
+    return client
+
+
+def test_agent_search_page_shows_highlighted_hits_with_filters(
+    tomasz, anna, open_ticket_for
+):
+    open_ticket_for(
+        anna, "Faktura za październik", body_text="Prosimy o korektę faktury."
+    )
+    response = _client(tomasz).get("/search/", {"q": "faktury", "status": "new"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<mark>Faktura</mark>" in html
+    assert 'name="team"' in html
+
+
+def test_customer_search_page_has_no_agent_filters_and_no_notes(
+    anna, adam, tomasz, open_ticket_for
+):
+    from podpora.tickets import services
+
+    ticket = open_ticket_for(adam, "Monitor")
+    services.add_note(ticket, author=tomasz, body_text="Monitor tajne uwagi")
+    response = _client(adam).get("/search/", {"q": "monitor"})
+    html = response.content.decode()
+    assert f"#{ticket.number}" in html
+    assert "tajne" not in html
+    assert 'name="team"' not in html
+    assert (
+        _client(adam)
+        .get("/search/", {"q": "tajne"})
+        .content.decode()
+        .count("search-hit")
+        == 0
+    )
+
+
+def test_search_page_needs_sign_in(client):
+    assert client.get("/search/?q=x").status_code == 302
+
+
+def test_search_api_returns_hits_in_the_callers_schema(
+    api_as, anna, tomasz, open_ticket_for
+):
+    open_ticket_for(anna, "Příliš pomalý server")
+    agent = api_as(tomasz).get("/api/v1/search", {"q": "prilis"}).json()
+    customer = api_as(anna).get("/api/v1/search", {"q": "prilis"}).json()
+    assert agent["items"][0]["title_html"] == "<mark>Příliš</mark> pomalý server"
+    assert "team" in agent["items"][0]["ticket"]
+    assert "team" not in customer["items"][0]["ticket"]
