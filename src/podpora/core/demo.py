@@ -8,6 +8,7 @@ see them as they would see live traffic.
 """
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
+from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Q
 
@@ -121,5 +122,7 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     # The generator writes tables directly, without the ticket hooks: derive
     # what the hooks would have kept (SLA clocks) from the tables.
     sla.rebuild_states()
+    call_command("search", "reindex", "--no-progress", verbosity=0)
+    call_command("reports_rebuild", verbosity=0)
     _open_todays_requests()
     return created + len(TODAY)

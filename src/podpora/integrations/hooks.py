@@ -9,6 +9,9 @@ _ACTIONS = {
     "opened": WebhookEvent.TICKET_CREATED,
     "reply": WebhookEvent.TICKET_REPLIED,
     "customer_message": WebhookEvent.TICKET_REPLIED,
+    # Announced by the SLA sweep (podpora.automation.sla).
+    "sla_warning": WebhookEvent.SLA_WARNING,
+    "sla_breached": WebhookEvent.SLA_BREACH,
 }
 
 
@@ -29,6 +32,11 @@ def on_ticket_change(change: TicketChange) -> None:
             "kind": change.message.kind,
             "text": change.message.body_text,
         }
+    if change.action.startswith("sla_"):
+        data["sla"] = [
+            {"clock": e.field, "due": e.old_value, "level": e.new_value}
+            for e in change.events
+        ]
     event = _ACTIONS.get(change.action, WebhookEvent.TICKET_UPDATED)
     emit(event, change.ticket, data)
     closed = any(
