@@ -36,7 +36,7 @@ def now(monkeypatch):
 
 
 def test_an_invoice_mail_is_routed_timed_warned_and_escalated_once(
-    adam, infrastructure, sylwia, now, django_capture_on_commit_callbacks
+    adam, infrastructure, sylwia, now, django_capture_on_commit_callbacks, mailoutbox
 ):
     install_defaults()
     accounting_lead = sylwia
@@ -72,14 +72,24 @@ def test_an_invoice_mail_is_routed_timed_warned_and_escalated_once(
 
     # Nothing before 80 %.
     assert sla.sweep(now=now(warsaw(2026, 1, 13, 10, 47))).warnings == 0
-    warned = sla.sweep(now=now(warsaw(2026, 1, 13, 10, 48)))
+    with django_capture_on_commit_callbacks(execute=True):
+        warned = sla.sweep(now=now(warsaw(2026, 1, 13, 10, 48)))
     assert warned.warnings == 1
+    # The team lead hears about it by mail, with the due time in her time zone.
+    [warning_mail] = [m for m in mailoutbox if "SLA warning" in m.subject]
+    assert accounting_lead.email in warning_mail.to[0]
+    assert f"[{ticket.reference}]" in warning_mail.subject
+    assert "first response" in warning_mail.body
 
     # The breach: two sweeps (two schedulers) at the same minute, then later.
     breach_time = now(warsaw(2026, 1, 13, 11, 1))
-    results = [sla.sweep(now=breach_time), sla.sweep(now=breach_time)]
-    results.append(sla.sweep(now=now(warsaw(2026, 1, 13, 11, 5))))
+    with django_capture_on_commit_callbacks(execute=True):
+        results = [sla.sweep(now=breach_time), sla.sweep(now=breach_time)]
+        results.append(sla.sweep(now=now(warsaw(2026, 1, 13, 11, 5))))
     assert [r.breaches for r in results] == [1, 0, 0]
+    breach_mails = [m for m in mailoutbox if "SLA breached" in m.subject]
+    assert len(breach_mails) == 1
+    assert accounting_lead.email in breach_mails[0].to[0]
 
     ticket.refresh_from_db()
     assert ticket.tier == 2

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+import zoneinfo
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
@@ -58,6 +59,8 @@ class Kind:
     AGENT_ASSIGNED = "agent_assigned"
     AGENT_CUSTOMER_REPLIED = "agent_customer_replied"
     AGENT_NOTE = "agent_note"
+    AGENT_SLA_WARNING = "agent_sla_warning"
+    AGENT_SLA_BREACHED = "agent_sla_breached"
 
 
 # Mails no person asked for: they carry Auto-Submitted and count against the
@@ -70,6 +73,12 @@ AUTOMATIC = {
     Kind.AGENT_ASSIGNED,
     Kind.AGENT_CUSTOMER_REPLIED,
     Kind.AGENT_NOTE,
+    Kind.AGENT_SLA_WARNING,
+    Kind.AGENT_SLA_BREACHED,
+}
+SLA_KINDS = {
+    "sla_warning": Kind.AGENT_SLA_WARNING,
+    "sla_breached": Kind.AGENT_SLA_BREACHED,
 }
 CUSTOMER_KINDS = {
     Kind.ACKNOWLEDGEMENT,
@@ -104,6 +113,7 @@ def on_ticket_change(change: TicketChange) -> None:
     message = change.message
     actor = change.actor
     planned: list[tuple[str, User, bool]] = []  # (kind, recipient, automatic)
+    sla_context: dict[str, str] = {}
     if change.action == "opened" and message is not None:
         if _wants_acknowledgement(ticket, message):
             planned.append((Kind.ACKNOWLEDGEMENT, ticket.requester, True))
@@ -130,6 +140,22 @@ def on_ticket_change(change: TicketChange) -> None:
         ]
         planned += [(Kind.AGENT_NOTE, u, True) for u in mentioned]
         planned += [(Kind.AGENT_NOTE, u, True) for u in ticket.watchers.all()]
+    elif change.action in SLA_KINDS:
+        # The sweep names who answers for the ticket (assignee, team lead).
+        ids = {
+            pk
+            for event in change.events
+            for pk in (event.data or {}).get("notify", [])
+            if isinstance(pk, int)
+        }
+        planned += [
+            (SLA_KINDS[change.action], agent, True)
+            for agent in User.objects.filter(pk__in=ids, is_active=True)
+        ]
+        sla_context = {
+            "clock": change.events[0].field if change.events else "",
+            "due": change.events[0].old_value if change.events else "",
+        }
     if change.action == "updated":
         wanted = set(_setting("PODPORA_MAIL_STATUS_MAILS", ["resolved"]))  # type: ignore[call-overload]
         for event in change.events:
@@ -153,7 +179,7 @@ def on_ticket_change(change: TicketChange) -> None:
         seen.add((kind, user.pk))
         chosen.append((kind, user, automatic))
     if chosen:
-        _record(ticket, chosen, message, actor=actor)
+        _record(ticket, chosen, message, actor=actor, extra=sla_context)
 
 
 def _wants_acknowledgement(ticket: Ticket, message: Message) -> bool:
@@ -181,6 +207,7 @@ def _record(
     message: Message | None,
     *,
     actor: User | None,
+    extra: dict[str, str] | None = None,
 ) -> None:
     ours = _own_addresses()
     rows = []
@@ -197,7 +224,7 @@ def _record(
                 recipient=address,
                 recipient_user=user,
                 is_automatic=automatic,
-                context={"actor": actor.display_name if actor else ""},
+                context={"actor": actor.display_name if actor else "", **(extra or {})},
             )
         )
     if not rows:
@@ -302,18 +329,41 @@ def _under_cap(address: str) -> bool:
         )
 
 
+def _clock_label(clock: str) -> str:
+    from django.utils.translation import gettext
+
+    labels = {
+        "first_response": gettext("first response"),
+        "next_response": gettext("next response"),
+        "resolution": gettext("resolution"),
+    }
+    return labels.get(clock, clock)
+
+
+def _parse_due(value: str) -> object:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def render(outbound: OutboundMail) -> tuple[str, str, str]:
     ticket = outbound.ticket
     user = outbound.recipient_user
     language = (user.language if user else "") or settings.LANGUAGE_CODE
     message = outbound.message
-    with translation.override(language):
+    tz_name = (user.time_zone if user else "") or settings.TIME_ZONE
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(tz_name)):
         context = {
             "ticket": ticket,
             "message": message,
             "recipient": user,
             "link": _link_for(ticket, user) if user else settings.PODPORA_BASE_URL,
             "actor": outbound.context.get("actor", ""),
+            "clock": _clock_label(outbound.context.get("clock", "")),
+            "due": _parse_due(outbound.context.get("due", "")),
             "message_html": (
                 (message.body_html or text_to_html(message.body_text))
                 if message
