@@ -140,16 +140,17 @@ _checkout_tag = hashlib.sha1(str(REPO_DIR).encode(), usedforsecurity=False).hexd
 DATABASES["default"]["TEST"] = {
     "NAME": os.environ.get("PODPORA_TEST_DB_NAME", f"test_podpora_{_checkout_tag}")
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Under ASGI each request may run in another thread, so persistent
-    # connections don't carry over; a pool saves a connection set-up (several
-    # milliseconds) per request. PODPORA_DB_POOL=0 turns it off.
-    if _env_bool("PODPORA_DB_POOL", True):
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": 1,
-            "max_size": _env_int("PODPORA_DB_POOL_SIZE", 10),
-            "timeout": 30,
-        }
+# Under ASGI each request may run in another thread, so persistent
+# connections don't carry over; a pool saves a connection set-up (several
+# milliseconds) per request. PODPORA_DB_POOL=0 turns it off.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bool(
+    "PODPORA_DB_POOL", True
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": _env_int("PODPORA_DB_POOL_SIZE", 10),
+        "timeout": 30,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so two writers
     # queue on busy_timeout instead of failing with "database is locked" when a

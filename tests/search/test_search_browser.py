@@ -2,6 +2,15 @@ import pytest
 
 from tests.conftest import PASSWORD, screenshot
 
+
+@pytest.fixture
+def adam(adam):
+    """Adam's profile says Polish; these tests read the English pages."""
+    adam.language = ""
+    adam.save(update_fields=["language"])
+    return adam
+
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
