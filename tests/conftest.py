@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone, translation
 
 from podpora.accounts.models import (
     AgentRole,
@@ -39,7 +40,13 @@ def _isolated_media_and_cache(settings, tmp_path):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    # Every test starts in English and in the default time zone, whatever an
+    # earlier test in the same worker activated.
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
     yield
+    translation.deactivate()
+    timezone.deactivate()
     cache.clear()
 
 
