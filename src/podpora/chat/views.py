@@ -5,6 +5,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
@@ -131,7 +132,7 @@ def widget_config(
             "attach": _("Attach a file"),
             "error": _("Something went wrong. Please try again."),
         }
-    user = request.user if same_site and request.user.is_authenticated else None
+    user = _signed_in(request, same_site)
     return JsonResponse(
         {
             "open": services.is_open(widget),
@@ -146,41 +147,62 @@ def widget_config(
     )
 
 
+def _error(code: str, message: str, status: int, **extra: Any) -> JsonResponse:
+    return JsonResponse({"code": code, "message": message, **extra}, status=status)
+
+
+def _checked_form(
+    request: HttpRequest,
+    form_class: type[forms.Form],
+    *,
+    bucket: str,
+    limit: int,
+    too_many: str,
+) -> forms.Form | JsonResponse:
+    """The widget's POST endpoints: a per-address hourly limit, then the form."""
+    if not ratelimit.allow(f"{bucket}:{_ip(request)}", limit=limit, window=3600):
+        return _error("rate_limited", too_many, 429)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _error("invalid", _("Please check the form."), 400, errors=form.errors)
+    return form
+
+
+def _signed_in(request: HttpRequest, same_site: bool) -> User | None:
+    """The person signed in to Podpora, only when the widget runs on our own site."""
+    user = request.user
+    return (
+        user if same_site and isinstance(user, User) and user.is_authenticated else None
+    )
+
+
 @require_http_methods(["POST", "OPTIONS"])
 @_widget_api
 def widget_start(
     request: HttpRequest, widget: ChatWidget, *, same_site: bool
 ) -> JsonResponse:
-    if not ratelimit.allow(
-        f"chat-start:{_ip(request)}", limit=STARTS_PER_HOUR_PER_IP, window=3600
-    ):
-        return JsonResponse(
-            {"code": "rate_limited", "message": _("Too many chats; try again later.")},
-            status=429,
-        )
-    form = StartForm(request.POST)
-    if not form.is_valid():
-        return JsonResponse(
-            {
-                "code": "invalid",
-                "message": _("Please check the form."),
-                "errors": form.errors,
-            },
-            status=400,
-        )
-    user = request.user if same_site and request.user.is_authenticated else None
+    form = _checked_form(
+        request,
+        StartForm,
+        bucket="chat-start",
+        limit=STARTS_PER_HOUR_PER_IP,
+        too_many=_("Too many chats; try again later."),
+    )
+    if isinstance(form, JsonResponse):
+        return form
+    data = form.cleaned_data
     try:
         session = services.start_session(
             widget,
-            name=form.cleaned_data["name"],
-            email=form.cleaned_data["email"],
-            user=user if isinstance(user, User) else None,
-            page_url=form.cleaned_data["page_url"],
+            name=data["name"],
+            email=data["email"],
+            user=_signed_in(request, same_site),
+            page_url=data["page_url"],
             remote_addr=_ip(request) or None,
-            language=form.cleaned_data["language"],
+            language=data["language"],
         )
     except services.ChatError as error:
-        return JsonResponse({"code": error.code, "message": error.message}, status=400)
+        return _error(error.code, error.message, 400)
     return JsonResponse(
         {
             "token": str(session.token),
@@ -197,37 +219,26 @@ def widget_start(
 def widget_offline(
     request: HttpRequest, widget: ChatWidget, *, same_site: bool
 ) -> JsonResponse:
-    if not ratelimit.allow(
-        f"chat-offline:{_ip(request)}", limit=OFFLINE_PER_HOUR_PER_IP, window=3600
-    ):
-        return JsonResponse(
-            {
-                "code": "rate_limited",
-                "message": _("Too many messages; try again later."),
-            },
-            status=429,
-        )
-    form = OfflineForm(request.POST)
-    if not form.is_valid():
-        return JsonResponse(
-            {
-                "code": "invalid",
-                "message": _("Please check the form."),
-                "errors": form.errors,
-            },
-            status=400,
-        )
-    user = request.user if same_site and request.user.is_authenticated else None
+    form = _checked_form(
+        request,
+        OfflineForm,
+        bucket="chat-offline",
+        limit=OFFLINE_PER_HOUR_PER_IP,
+        too_many=_("Too many messages; try again later."),
+    )
+    if isinstance(form, JsonResponse):
+        return form
+    data = form.cleaned_data
     try:
         ticket = services.leave_message(
             widget,
-            name=form.cleaned_data["name"],
-            email=form.cleaned_data["email"],
-            body=form.cleaned_data["message"],
-            user=user if isinstance(user, User) else None,
+            name=data["name"],
+            email=data["email"],
+            body=data["message"],
+            user=_signed_in(request, same_site),
         )
     except services.ChatError as error:
-        return JsonResponse({"code": error.code, "message": error.message}, status=400)
+        return _error(error.code, error.message, 400)
     return JsonResponse({"number": ticket.number})
 
 
