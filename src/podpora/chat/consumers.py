@@ -12,8 +12,9 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from podpora.chat import broadcast, ratelimit, services
+from podpora.chat import broadcast, services
 from podpora.chat.models import ChatSession, Sender, SessionStatus
+from podpora.core import ratelimit
 
 # Per-minute caps; a visitor types, an agent may paste several answers.
 VISITOR_MESSAGES_PER_MINUTE = 30

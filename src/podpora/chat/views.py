@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from podpora.accounts.models import Availability, Team, User
 from podpora.accounts.permissions import Right, can
-from podpora.chat import ratelimit, services
+from podpora.chat import services
 from podpora.chat.consumers import own_origins
 from podpora.chat.forms import (
     ConvertForm,
@@ -40,6 +40,7 @@ from podpora.chat.models import (
     ChatWidget,
     Sender,
 )
+from podpora.core import ratelimit
 from podpora.tickets.models import Ticket
 from podpora.tickets.selectors import visible_to
 
@@ -160,7 +161,9 @@ def _checked_form(
     too_many: str,
 ) -> forms.Form | JsonResponse:
     """The widget's POST endpoints: a per-address hourly limit, then the form."""
-    if not ratelimit.allow(f"{bucket}:{_ip(request)}", limit=limit, window=3600):
+    if ratelimit.exceeded(
+        bucket, ratelimit.client_ip(request), limit=limit, window_seconds=3600
+    ):
         return _error("rate_limited", too_many, 429)
     form = form_class(request.POST)
     if not form.is_valid():
@@ -259,7 +262,7 @@ def widget_upload(
     request: HttpRequest, widget: ChatWidget, token: str, *, same_site: bool
 ) -> JsonResponse:
     session = _visitor_session(widget, token)
-    if not ratelimit.allow(f"chat-upload:{session.pk}", limit=10, window=600):
+    if ratelimit.exceeded("chat-upload", str(session.pk), limit=10, window_seconds=600):
         return JsonResponse(
             {"code": "rate_limited", "message": _("Too many files; try again later.")},
             status=429,

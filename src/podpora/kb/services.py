@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -18,6 +17,7 @@ from markdown_it import MarkdownIt
 
 from podpora.accounts.models import Membership, Organization, User
 from podpora.accounts.permissions import Right, can
+from podpora.core import ratelimit
 from podpora.kb.errors import InvalidArticle, NotAllowed, TooManyRequests
 from podpora.kb.models import (
     Article,
@@ -53,16 +53,9 @@ def render_markdown(text: str) -> str:
 
 
 def _allow(key: str, limit: int, window: timedelta) -> bool:
-    """A fixed-window counter in the shared cache (works across processes)."""
-    cache_key = f"kb:rl:{key}"
-    seconds = int(window.total_seconds())
-    if cache.add(cache_key, 1, seconds):
-        return True
-    try:
-        return cache.incr(cache_key) <= limit
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, seconds)
-        return True
+    return not ratelimit.exceeded(
+        "kb", key, limit=limit, window_seconds=int(window.total_seconds())
+    )
 
 
 def _require_editor(actor: User) -> None:

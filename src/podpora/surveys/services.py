@@ -8,13 +8,13 @@ from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
-from django.core.cache import cache as shared_cache
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from podpora.accounts.models import User
+from podpora.core import ratelimit
 from podpora.surveys.errors import (
     AlreadyAnswered,
     InvalidAnswer,
@@ -40,16 +40,9 @@ RATABLE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
 
 def _allow(key: str, limit: int, window: timedelta) -> bool:
-    """A fixed-window counter in the shared cache (works across processes)."""
-    cache_key = f"surveys:rl:{key}"
-    seconds = int(window.total_seconds())
-    if shared_cache.add(cache_key, 1, seconds):
-        return True
-    try:
-        return shared_cache.incr(cache_key) <= limit
-    except ValueError:
-        shared_cache.add(cache_key, 1, seconds)
-        return True
+    return not ratelimit.exceeded(
+        "surveys", key, limit=limit, window_seconds=int(window.total_seconds())
+    )
 
 
 def wants_survey(ticket: Ticket) -> bool:

@@ -17,7 +17,8 @@ from podpora.accounts.errors import AccountError
 from podpora.accounts.middleware import remember_language
 from podpora.accounts.models import User
 from podpora.accounts.permissions import Right, can
-from podpora.portal import ratelimit, services, tokens
+from podpora.core import ratelimit
+from podpora.portal import services, tokens
 from podpora.portal.forms import (
     InvitationForm,
     RegistrationForm,

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from podpora.accounts.errors import AccountError
+from podpora.core import ratelimit
 from podpora.kb import services as kb_services
-from podpora.portal import botcheck, ratelimit, selectors, services
+from podpora.portal import botcheck, selectors, services
 from podpora.portal.forms import (
     FreshLinkForm,
     PublicRequestForm,
