@@ -284,28 +284,25 @@ def _update_kwargs(changes: dict[str, Any]) -> dict[str, Any]:
             kwargs[field] = changes[field]
     if "tags" in changes:
         kwargs["tags"] = changes["tags"] or []
-    if "team_id" in changes:
-        team = None
-        if changes["team_id"] is not None:
-            team = Team.objects.filter(pk=changes["team_id"]).first()
-            if team is None:
-                raise InvalidInput(_("Unknown team."))
-        kwargs["team"] = team
-    if "assignee_id" in changes:
-        assignee = None
-        if changes["assignee_id"] is not None:
-            assignee = User.objects.filter(pk=changes["assignee_id"]).first()
-            if assignee is None:
-                raise InvalidInput(_("Unknown assignee."))
-        kwargs["assignee"] = assignee
-    if "category_id" in changes:
-        category = None
-        if changes["category_id"] is not None:
-            category = Category.objects.filter(pk=changes["category_id"]).first()
-            if category is None:
-                raise InvalidInput(_("Unknown category."))
-        kwargs["category"] = category
+    references = (
+        ("team_id", "team", Team, _("Unknown team.")),
+        ("assignee_id", "assignee", User, _("Unknown assignee.")),
+        ("category_id", "category", Category, _("Unknown category.")),
+    )
+    for key, field, model, unknown in references:
+        if key in changes:
+            kwargs[field] = _referenced(model, changes[key], unknown)
     return kwargs
+
+
+def _referenced(model: type[Any], pk: int | None, unknown: str) -> Any:
+    """The row an id in the request names; ``None`` clears the field."""
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        raise InvalidInput(unknown)
+    return found
 
 
 @router.post(
