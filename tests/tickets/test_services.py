@@ -288,7 +288,6 @@ def test_oversized_attachment_is_refused_and_nothing_is_half_saved(adam, setting
 def test_hooks_receive_every_change_inside_the_transaction(
     adam, tomasz, settings, open_ticket_for
 ):
-    seen = []
     settings.PODPORA_TICKET_HOOKS = ["tests.tickets.test_services.record_change"]
     RECORDED.clear()
     ticket = open_ticket_for(adam)
