@@ -22,6 +22,7 @@ from podpora.accounts.models import (
     Tier,
     User,
 )
+from podpora.core import config_cache
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -40,6 +41,8 @@ def _isolated_media_and_cache(settings, tmp_path):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    # Rules, SLA policies and webhooks of an earlier test were rolled back.
+    config_cache.forget()
     # Every test starts in English and in the default time zone, whatever an
     # earlier test in the same worker activated.
     translation.activate(settings.LANGUAGE_CODE)
@@ -48,6 +51,7 @@ def _isolated_media_and_cache(settings, tmp_path):
     translation.deactivate()
     timezone.deactivate()
     cache.clear()
+    config_cache.forget()
 
 
 def _user(email: str, name: str, **fields: object) -> User:

@@ -317,3 +317,30 @@ def test_a_failed_delivery_stays_visible_when_another_recipient_succeeds(
     assert reply.delivery_status == DeliveryStatus.FAILED
     with pytest.raises(InvalidInput):
         services.set_delivery_status(reply, "lost")
+
+
+def test_opening_a_ticket_costs_a_fixed_handful_of_queries_with_every_app_hooked(
+    adam, open_ticket_for, django_assert_max_num_queries
+):
+    """Each app reacts to a new ticket (rules, SLA clocks, search, reports,
+    webhooks, mail), yet the configuration they read stays in memory and the
+    index and figures are written once: a mailed or API ticket stays cheap."""
+    from podpora.automation.models import Rule, TicketSla
+    from podpora.automation.data import install_defaults
+    from podpora.reports.models import TicketFact
+    from podpora.search.models import SearchDocument
+
+    install_defaults()
+    assert Rule.objects.filter(is_active=True).exists()
+    open_ticket_for(adam, "Pierwsze zgłoszenie")  # configuration loaded once
+
+    # Opened, routed by the shipped invoice rule (a savepoint per rule), clocks
+    # started, indexed and counted.
+    with django_assert_max_num_queries(26):
+        ticket = open_ticket_for(adam, "Faktura nie dotarła")
+
+    ticket.refresh_from_db()
+    assert ticket.team is not None  # the shipped invoice rule routed it
+    assert TicketSla.objects.get(ticket=ticket).resolution_due_at is not None
+    assert "faktura" in SearchDocument.objects.get(ticket=ticket).title.lower()
+    assert TicketFact.objects.filter(ticket=ticket).exists()

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 
 from podpora.accounts.models import Availability, User
 from podpora.automation.models import AssignmentMode, TeamSettings
+from podpora.tickets import hooks
 from podpora.tickets.hooks import TicketChange
 from podpora.tickets.models import OPEN_STATUSES, Ticket
 
@@ -77,5 +78,9 @@ def on_ticket_change(change: TicketChange) -> None:
     if change.action == "opened" or (
         change.action in {"updated", "escalated"} and change.changed("team")
     ):
-        ticket = Ticket.objects.get(pk=change.ticket.pk)
-        auto_assign(ticket)
+        ticket = hooks.latest(change.ticket)
+        tried = hooks.scratch(ticket)
+        # Opening and routing in one round ask twice for the same team.
+        if tried.get("auto_assign_team") != ticket.team_id:
+            tried["auto_assign_team"] = ticket.team_id
+            auto_assign(ticket)

@@ -24,6 +24,7 @@ from podpora.automation.models import (
     SlaPolicy,
     Trigger,
 )
+from podpora.core import config_cache
 from podpora.tickets.models import Category, Channel, Priority, Status
 
 FIELD_LABELS = {
@@ -464,6 +465,7 @@ class CalendarForm(forms.ModelForm):
                 for d, n in dict(self.cleaned_data["closed_days"]).items()
             ]
         )
+        config_cache.changed()  # bulk_create sends no signal
         return calendar
 
 

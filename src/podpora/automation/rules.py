@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy
 from podpora.accounts.models import Team, Tier, User
 from podpora.automation import conditions, sla
 from podpora.automation.models import Rule, RuleFiring, Trigger
+from podpora.core import config_cache
+from podpora.tickets import hooks
 from podpora.tickets.errors import TicketError
 from podpora.tickets.hooks import TicketChange
 from podpora.tickets.models import (
@@ -83,15 +85,21 @@ def snapshot_of(
     message: Message | None = None,
     now: datetime | None = None,
     with_hours: bool = True,
+    current: bool = False,
 ) -> conditions.Snapshot:
-    """Everything conditions may look at, read once (a handful of queries)."""
-    ticket = (
-        Ticket.objects.select_related(
-            "requester", "organization", "team", "assignee", "category"
+    """Everything conditions may look at, read once (a handful of queries).
+
+    ``current``: ``ticket`` is the newest instance (as the ticket hooks hand
+    it over), so it is used as it is instead of being read again.
+    """
+    if not current:
+        ticket = (
+            Ticket.objects.select_related(
+                "requester", "organization", "team", "assignee", "category"
+            )
+            .prefetch_related("tags")
+            .get(pk=ticket.pk)
         )
-        .prefetch_related("tags")
-        .get(pk=ticket.pk)
-    )
     if message is None:
         message = (
             ticket.messages.filter(kind=MessageKind.CUSTOMER)
@@ -204,10 +212,17 @@ def test_rule(
     return TestResult(outcome.matched, outcome.reasons)
 
 
+def _all_active_rules() -> dict[str, list[Rule]]:
+    by_trigger: dict[str, list[Rule]] = {}
+    for rule in Rule.objects.filter(is_active=True).order_by("position", "pk"):
+        by_trigger.setdefault(rule.trigger, []).append(rule)
+    return by_trigger
+
+
 def active_rules(trigger: str) -> list[Rule]:
-    return list(
-        Rule.objects.filter(is_active=True, trigger=trigger).order_by("position", "pk")
-    )
+    """The active rules of ``trigger`` in order (kept in memory until any
+    rule changes: every ticket change asks)."""
+    return list(config_cache.cached("rules", _all_active_rules).get(trigger, ()))
 
 
 def on_ticket_change(change: TicketChange) -> None:
@@ -225,14 +240,16 @@ def on_ticket_change(change: TicketChange) -> None:
     rules = active_rules(trigger)
     if not rules:
         return
+    ticket = hooks.latest(change.ticket)
     snapshot = snapshot_of(
-        change.ticket,
+        ticket,
         message=change.message
         if change.message and change.message.kind == MessageKind.CUSTOMER
         else None,
         with_hours=_uses_hours(rules),
+        current=True,
     )
-    run_rules(change.ticket, rules, snapshot)
+    run_rules(ticket, rules, snapshot)
 
 
 def run_rules(

@@ -27,6 +27,8 @@ from podpora.automation.models import (
     SlaTarget,
     TicketSla,
 )
+from podpora.core import config_cache
+from podpora.tickets import hooks
 from podpora.tickets.errors import TicketError
 from podpora.tickets.hooks import TicketChange, dispatch
 from podpora.tickets.models import EventKind, Priority, Status, Ticket, TicketEvent
@@ -42,37 +44,51 @@ BATCH = 50
 
 # --- calendars and policies ------------------------------------------------------------
 
-_calendars: dict[tuple[int, Any], business_hours.Calendar] = {}
+
+def _load_calendar(calendar: BusinessCalendar) -> business_hours.Calendar:
+    closed = frozenset(calendar.closed_days.values_list("date", flat=True))
+    return calendar.to_calendar(closed_days=closed)
 
 
 def calendar_for(policy: SlaPolicy | None) -> business_hours.Calendar:
+    """The policy's business hours (kept in memory until a calendar changes)."""
     if policy is None or policy.calendar_id is None:
         return business_hours.Calendar.always_open()
     calendar: BusinessCalendar = policy.calendar  # type: ignore[assignment]
-    closed = frozenset(calendar.closed_days.values_list("date", flat=True))
-    key = (
-        calendar.pk,
-        (
-            calendar.time_zone,
-            str(calendar.weekly_hours),
-            calendar.country,
-            calendar.subdivision,
-            closed,
-        ),
+    return config_cache.cached(
+        f"calendar:{calendar.pk}", lambda: _load_calendar(calendar)
     )
-    if key not in _calendars:
-        if len(_calendars) > 64:
-            _calendars.clear()
-        _calendars[key] = calendar.to_calendar(closed_days=closed)
-    return _calendars[key]
+
+
+def _load_policies() -> dict[int, SlaPolicy]:
+    policies = (
+        SlaPolicy.objects.select_related("calendar")
+        .prefetch_related("organizations", "categories", "targets")
+        .order_by("is_default", "position", "pk")
+    )
+    return {policy.pk: policy for policy in policies}
 
 
 def _policies() -> list[SlaPolicy]:
-    return list(
-        SlaPolicy.objects.filter(is_active=True)
-        .select_related("calendar")
-        .prefetch_related("organizations", "categories", "targets")
-        .order_by("is_default", "position", "pk")
+    """Active policies in the order they are tried (kept in memory until a
+    policy changes: every ticket change asks)."""
+    return [
+        p
+        for p in config_cache.cached("sla-policies", _load_policies).values()
+        if p.is_active
+    ]
+
+
+def policy_by_id(policy_id: int | None) -> SlaPolicy | None:
+    """A policy with its calendar and targets loaded, active or not."""
+    if policy_id is None:
+        return None
+    policies = config_cache.cached("sla-policies", _load_policies)
+    return policies.get(policy_id) or (
+        SlaPolicy.objects.select_related("calendar")
+        .prefetch_related("targets")
+        .filter(pk=policy_id)
+        .first()
     )
 
 
@@ -230,10 +246,14 @@ def _resume(state: TicketSla, now: datetime, calendar: business_hours.Calendar) 
     state.paused_since = None
 
 
-def _fresh_ticket(ticket: Ticket) -> Ticket:
-    # Hooks get the instance the service worked on; a rule acting in between
-    # may have changed the row since, so the clocks read it again.
-    return Ticket.objects.get(pk=ticket.pk)
+def _start(ticket: Ticket, now: datetime) -> TicketSla:
+    state = TicketSla(ticket=ticket, updated_at=now)
+    _apply_policy(state, ticket, select_policy(ticket))
+    if ticket.status in PAUSED_STATUSES:
+        _pause(state, now)
+    _schedule(state, ticket)
+    state.save()
+    return state
 
 
 def ensure_state(ticket: Ticket, *, now: datetime | None = None) -> TicketSla:
@@ -241,16 +261,21 @@ def ensure_state(ticket: Ticket, *, now: datetime | None = None) -> TicketSla:
     state = TicketSla.objects.select_for_update().filter(ticket=ticket).first()
     if state is not None:
         return state
-    state = TicketSla(ticket=ticket, updated_at=now or timezone.now())
-    _apply_policy(state, ticket, select_policy(ticket))
-    if ticket.status in PAUSED_STATUSES:
-        _pause(state, now or timezone.now())
-    _schedule(state, ticket)
-    state.save()
-    return state
+    return _start(ticket, now or timezone.now())
 
 
 POLICY_FIELDS = {"priority", "organization", "category", "channel"}
+_STATE = "sla_state"
+
+
+def _locked_state(ticket: Ticket) -> TicketSla | None:
+    state = (
+        TicketSla.objects.select_for_update(of=("self",)).filter(ticket=ticket).first()
+    )
+    if state is not None:
+        # The cached policy carries its calendar and targets.
+        state.policy = policy_by_id(state.policy_id)
+    return state
 
 
 def on_ticket_change(change: TicketChange) -> None:
@@ -258,16 +283,20 @@ def on_ticket_change(change: TicketChange) -> None:
     if change.action.startswith("sla_"):
         return
     now = timezone.now()
-    ticket = _fresh_ticket(change.ticket)
-    state = (
-        TicketSla.objects.select_for_update(of=("self",))
-        .select_related("policy__calendar")
-        .filter(ticket=ticket)
-        .first()
-    )
+    # A rule acting in between may have changed the ticket: use the newest.
+    ticket = hooks.latest(change.ticket)
+    known = hooks.scratch(ticket)
+    state = known.get(_STATE)
+    if state is None and not hooks.opened_in_round(ticket):
+        # A ticket opened in this round has no clocks yet unless a reaction
+        # to its opening started them (and left them in the scratch).
+        state = _locked_state(ticket)
     if state is None:
-        ensure_state(ticket, now=now)
+        known[_STATE] = _start(ticket, now)
         return
+    assert isinstance(state, TicketSla)
+    known[_STATE] = state
+    before = _clocks(state)
     calendar = calendar_for(state.policy)
     if any(change.changed(f) for f in POLICY_FIELDS):
         _apply_policy(state, ticket, select_policy(ticket))
@@ -299,8 +328,17 @@ def on_ticket_change(change: TicketChange) -> None:
     else:
         _resume(state, now, calendar)
     _schedule(state, ticket)
-    state.updated_at = now
-    state.save()
+    if _clocks(state) != before:
+        state.updated_at = now
+        state.save()
+
+
+def _clocks(state: TicketSla) -> dict[str, object]:
+    return {
+        f.attname: getattr(state, f.attname)
+        for f in TicketSla._meta.concrete_fields
+        if f.attname != "updated_at"
+    }
 
 
 # --- what the desk shows ---------------------------------------------------------------

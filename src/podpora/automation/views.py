@@ -38,6 +38,7 @@ from podpora.automation.models import (
     SlaTarget,
     TeamSettings,
 )
+from podpora.core import config_cache
 from podpora.tickets.models import Priority
 from podpora.tickets.selectors import visible_to
 
@@ -184,6 +185,7 @@ def rule_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
         for position, rule in enumerate(ordered, start=1):
             if rule.position != position * 10:
                 Rule.objects.filter(pk=rule.pk).update(position=position * 10)
+                config_cache.changed()
     return redirect("automation:rules")
 
 

@@ -25,6 +25,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from podpora.core import config_cache
 from podpora.integrations.models import (
     DeliveryStatus,
     Webhook,
@@ -82,9 +83,15 @@ def ticket_payload(ticket: Ticket) -> dict[str, Any]:
     }
 
 
+def _active_webhooks() -> list[Webhook]:
+    return list(Webhook.objects.filter(is_active=True).order_by("pk"))
+
+
 def subscribers(event: str) -> list[Webhook]:
-    # The events list is small JSON; filtering in Python works on both engines.
-    return [w for w in Webhook.objects.filter(is_active=True) if event in w.events]
+    # Every ticket change asks: the active webhooks stay in memory until one
+    # changes. The events list is small JSON, filtered here on both engines.
+    hooks = config_cache.cached("webhooks", _active_webhooks)
+    return [w for w in hooks if event in w.events]
 
 
 def emit(event: str, ticket: Ticket, data: dict[str, Any] | None = None) -> int:

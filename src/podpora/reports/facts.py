@@ -306,21 +306,32 @@ def refresh_ticket(
     *,
     new_events: Sequence[TicketEvent] | None = None,
     recheck_repeat: bool = False,
+    opened: bool = False,
 ) -> bool:
     """Bring the ticket's fact and the aggregates up to date; True if changed.
 
     With ``new_events`` (the events of the change being handled) the reopen
     and escalation counts are advanced from the stored fact; without a stored
-    fact they are counted from the history.
+    fact they are counted from the history. ``opened``: the ticket was created
+    in the changes being handled, and ``new_events`` are all its events.
     """
-    old = TicketFact.objects.select_for_update().filter(ticket_id=ticket.pk).first()
-    if old is None:
-        counts = _event_counts([ticket.pk])[ticket.pk]
-        reopens, escalations = counts[EventKind.REOPENED], counts[EventKind.ESCALATED]
-    else:
+    old = (
+        None
+        if opened
+        else TicketFact.objects.select_for_update().filter(ticket_id=ticket.pk).first()
+    )
+    if old is not None:
         added = Counter(e.kind for e in new_events or ())
         reopens = old.reopen_count + added[EventKind.REOPENED]
         escalations = old.escalation_count + added[EventKind.ESCALATED]
+    else:
+        # A ticket opened in this change has its whole history in new_events.
+        counts = (
+            Counter(e.kind for e in new_events or ())
+            if opened
+            else _event_counts([ticket.pk])[ticket.pk]
+        )
+        reopens, escalations = counts[EventKind.REOPENED], counts[EventKind.ESCALATED]
     who_or_what_changed = old is None or (
         old.requester_id != (ticket.requester_id or 0)
         or old.organization_id != (ticket.organization_id or 0)

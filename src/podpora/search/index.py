@@ -94,7 +94,7 @@ def build_documents(tickets: list[Ticket]) -> list[SearchDocument]:
     ]
 
 
-def _write_fts(documents: Iterable[SearchDocument]) -> None:
+def _write_fts(documents: Iterable[SearchDocument], *, new: bool = False) -> None:
     rows = [
         (
             d.ticket_id,
@@ -107,9 +107,10 @@ def _write_fts(documents: Iterable[SearchDocument]) -> None:
         for d in documents
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            "DELETE FROM search_fts WHERE rowid = %s", [(r[0],) for r in rows]
-        )
+        if not new:
+            cursor.executemany(
+                "DELETE FROM search_fts WHERE rowid = %s", [(r[0],) for r in rows]
+            )
         cursor.executemany(
             "INSERT INTO search_fts (rowid, title, people, tags, public_text, internal_text)"
             " VALUES (%s, %s, %s, %s, %s, %s)",
@@ -117,7 +118,8 @@ def _write_fts(documents: Iterable[SearchDocument]) -> None:
         )
 
 
-def save_documents(documents: list[SearchDocument]) -> None:
+def save_documents(documents: list[SearchDocument], *, new: bool = False) -> None:
+    """Store ``documents``; ``new`` when none of their tickets has one yet."""
     if not documents:
         return
     # Inside a ticket change this joins its transaction (no savepoint needed:
@@ -130,14 +132,25 @@ def save_documents(documents: list[SearchDocument]) -> None:
             update_fields=["title", "people", "tags", "public_text", "internal_text"],
         )
         if connection.vendor == "sqlite":
-            _write_fts(documents)
+            _write_fts(documents, new=new)
 
 
-def index_ticket(ticket: Ticket) -> None:
-    ticket = Ticket.objects.select_related("requester", "organization").get(
-        pk=ticket.pk
+def _people_loaded(ticket: Ticket) -> bool:
+    fields = Ticket._meta
+    return fields.get_field("requester").is_cached(ticket) and (  # type: ignore[attr-defined]
+        ticket.organization_id is None
+        or fields.get_field("organization").is_cached(ticket)  # type: ignore[attr-defined]
     )
-    save_documents(build_documents([ticket]))
+
+
+def index_ticket(ticket: Ticket, *, new: bool = False) -> None:
+    """Rebuild the ticket's document. ``ticket`` must be current (as the
+    ticket hooks hand it over); ``new`` when it has no document yet."""
+    if not _people_loaded(ticket):
+        ticket = Ticket.objects.select_related("requester", "organization").get(
+            pk=ticket.pk
+        )
+    save_documents(build_documents([ticket]), new=new)
 
 
 def remove_all() -> None:

@@ -4,9 +4,10 @@ records its history (``TicketEvent``) and hands the change to the hooks."""
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from django.db import transaction
+from django.db.models import ForeignKey
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,10 +89,22 @@ def _now() -> datetime:
     return timezone.now()
 
 
+_RELATED: list[ForeignKey[Any, Any]] = [
+    cast(ForeignKey[Any, Any], Ticket._meta.get_field(name))
+    for name in ("requester", "organization", "team", "assignee", "category")
+]
+
+
 def _locked(ticket: Ticket, expected_version: int | None = None) -> Ticket:
     """The ticket re-read under a row lock, so concurrent changes queue up
     instead of overwriting each other (SQLite serialises writers anyway)."""
     fresh = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    for field in _RELATED:
+        # Keep the people, team and category already loaded when unchanged.
+        if field.is_cached(ticket) and getattr(fresh, field.attname) == getattr(
+            ticket, field.attname
+        ):
+            field.set_cached_value(fresh, field.get_cached_value(ticket))
     if expected_version is not None and fresh.version != expected_version:
         raise Conflict(
             _("Ticket %(ref)s was changed by someone else since you opened it.")
