@@ -31,6 +31,9 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
+# What an installation ships with: the routing rule, calendar and SLA policy.
+from podpora.automation.data import install_defaults
+install_defaults()
 from podpora.accounts.models import AgentRole, Membership, Organization, User
 from podpora.api.services import create_token
 agent, _ = User.objects.get_or_create(

@@ -13,6 +13,13 @@ slowdown ratio (target: 10x the tickets, at most 2x slower).
 Uses ``DATABASE_URL`` (PostgreSQL: a database of your own, e.g.
 ``createdb -h 127.0.0.1 -U postgres podpora_bench_search``); for SQLite point
 ``PODPORA_DATA_DIR`` at an empty folder.
+
+With ``--database-per-size`` (PostgreSQL) each size gets a database of its own
+(``<name>_<size>``, created when missing and kept), so a later run measures
+every size again, one after the other, without generating anything:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/podpora_bench_search \
+        .venv/bin/python bench/search.py --sizes 100000 1000000 --database-per-size
 """
 
 import argparse
@@ -68,26 +75,63 @@ def _median_ms(user, query: str) -> float:
     return statistics.median(times) * 1000
 
 
+def _use_database(connections, name: str) -> None:
+    """Point the default connection at ``name``, creating it if missing."""
+    import psycopg
+    import psycopg.sql
+
+    connections["default"].close()
+    settings = connections["default"].settings_dict
+    with psycopg.connect(
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
+        exists = admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            admin.execute(
+                psycopg.sql.SQL("CREATE DATABASE {}").format(
+                    psycopg.sql.Identifier(name)
+                )
+            )
+    settings["NAME"] = name
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument(
+        "--database-per-size",
+        action="store_true",
+        help="PostgreSQL: keep each size in its own database <name>_<size>",
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "podpora.settings")
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, connections
 
     from podpora.accounts.models import AgentRole, Membership, MembershipRole, User
     from podpora.core.sample_data import generate_tickets
     from podpora.search.models import SearchDocument
     from podpora.tickets.models import Ticket
 
-    call_command("migrate", verbosity=0)
     engine = connection.vendor
+    base_name = connection.settings_dict["NAME"]
+    if args.database_per_size and engine != "postgresql":
+        raise SystemExit("--database-per-size needs PostgreSQL")
     medians: dict[int, float] = {}
     for size in sorted(args.sizes):
+        if args.database_per_size:
+            _use_database(connections, f"{base_name}_{size}")
+        call_command("migrate", verbosity=0)
         have = Ticket.objects.count()
         if have > size:
             print(

@@ -1,5 +1,5 @@
-"""Out-of-the-box automation, installed by ``install_defaults`` (called from
-the data migration and safe to call again, e.g. from ``podpora demo``)."""
+"""Out-of-the-box automation, installed by ``install_defaults`` (called by
+``podpora demo`` and the benchmarks; safe to call again)."""
 
 from __future__ import annotations
 
