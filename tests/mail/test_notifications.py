@@ -2,6 +2,7 @@
 
 import pytest
 
+from podpora.accounts.models import User
 from podpora.mail import intake, notifications
 from podpora.mail.models import MessageReference, OutboundMail, OutboundState
 from podpora.tickets import services
@@ -275,3 +276,55 @@ def test_watchers_hear_about_customer_replies_and_notes(
         services.add_note(ticket, author=tomasz, body_text="Sprawdzam logi.")
     assert len(_to(smtp_server, "sylwia@podpora.test")) == 2
     assert _to(smtp_server, "adam@kowalski.pl") == []
+
+
+def test_a_colleague_the_customer_copies_on_a_reply_joins_the_ticket_and_gets_answers(
+    smtp_server,
+    support_mailbox,
+    adam,
+    org_a,
+    tomasz,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = intake.receive(support_mailbox, _new_mail()).ticket
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = intake.receive(
+            support_mailbox,
+            _new_mail(
+                mid="<n2@kowalski.pl>",
+                extra="In-Reply-To: <n1@kowalski.pl>\n"
+                "Cc: Ewa Lis <ewa@kowalski.pl>, support@podpora.test, "
+                "Tomasz <tomasz@podpora.test>\n",
+            ),
+        )
+    assert reply.ticket_id == ticket.pk
+    ewa = User.objects.get(email="ewa@kowalski.pl")
+    assert ewa.full_name == "Ewa Lis"
+    assert ewa.memberships.get().organization == org_a  # her domain's organisation
+    # Our own address and the agent are not customers to copy.
+    assert list(ticket.cc.all()) == [ewa]
+    assert ticket.events.filter(field="cc", actor=adam).exists()
+
+    smtp_server.messages.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_reply(ticket, author=tomasz, body_text="Już działa.")
+    [mail] = _to(smtp_server, "ewa@kowalski.pl")
+    assert "Już działa." in mail.get_body(("plain",)).get_content()
+
+
+def test_copies_on_an_automatic_reply_do_not_join_the_ticket(
+    support_mailbox, adam, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = intake.receive(support_mailbox, _new_mail()).ticket
+    intake.receive(
+        support_mailbox,
+        _new_mail(
+            mid="<n3@kowalski.pl>",
+            extra="In-Reply-To: <n1@kowalski.pl>\nAuto-Submitted: auto-replied\n"
+            "Cc: ewa@kowalski.pl\n",
+        ),
+    )
+    assert ticket.messages.count() == 2
+    assert not ticket.cc.exists()

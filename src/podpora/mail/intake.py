@@ -324,7 +324,15 @@ def _process_locked(inbound: InboundMail, raw: bytes, *, accept: bool) -> None:
         message = _follow_up(ticket, parsed, sender, files, message_id, automatic, data)
     elif ticket is not None:
         message = _add_to_thread(
-            ticket, parsed, sender, files, message_id, automatic, thread.reason, data
+            mailbox,
+            ticket,
+            parsed,
+            sender,
+            files,
+            message_id,
+            automatic,
+            thread.reason,
+            data,
         )
     else:
         message = _open(mailbox, parsed, sender, files, message_id, automatic, data)
@@ -478,6 +486,7 @@ def _open(
 
 
 def _add_to_thread(
+    mailbox: Mailbox,
     ticket: Ticket,
     parsed: parsing.ParsedMail,
     sender: User,
@@ -514,6 +523,11 @@ def _add_to_thread(
         is_automatic=automatic,
         thread_reason=reason,
         data=data,
+        # Whom the customer copied joins the ticket's CC (a machine's copies
+        # do not); agents are on the ticket anyway.
+        cc=()
+        if automatic
+        else [u for u in _cc_users(parsed, sender, mailbox) if not u.is_agent],
         via=via,
     )
 

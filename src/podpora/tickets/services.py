@@ -534,10 +534,13 @@ def add_customer_message(
     is_automatic: bool = False,
     thread_reason: str = "",
     data: dict[str, Any] | None = None,
+    cc: Iterable[User] = (),
     via: str = "",
 ) -> Message:
     """A message from the requester's side. It reopens a resolved ticket and
-    ends a wait on the customer, unless it came from a machine."""
+    ends a wait on the customer, unless it came from a machine. People in
+    ``cc`` (copied on a mail reply) who are not yet on the ticket are added
+    to its CC list, so they get the replies too."""
     ticket = _locked(ticket)
     if ticket.status == Status.CLOSED:
         raise InvalidTransition(_("The ticket is closed; open a follow-up instead."))
@@ -568,6 +571,25 @@ def add_customer_message(
             at=now,
         )
     ]
+    new_cc = {u.pk: u for u in cc if u.pk != ticket.requester_id}
+    if new_cc:
+        old_cc = set(ticket.cc.values_list("pk", flat=True))
+        added = [u for pk, u in new_cc.items() if pk not in old_cc]
+        if added:
+            ticket.cc.add(*added)
+            events.append(
+                _event(
+                    ticket,
+                    EventKind.FIELD,
+                    actor=author,
+                    via=via,
+                    field="cc",
+                    old=",".join(map(str, sorted(old_cc))),
+                    new=",".join(map(str, sorted(old_cc | {u.pk for u in added}))),
+                    message=message,
+                    at=now,
+                )
+            )
     fields = set()
     if not is_automatic:
         ticket.last_customer_activity_at = now
