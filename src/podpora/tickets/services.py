@@ -140,6 +140,26 @@ def _event(
     )
 
 
+def _cc_event(
+    ticket: Ticket,
+    old: set[int],
+    new: set[int],
+    actor: User | None,
+    via: str,
+    at: datetime,
+) -> TicketEvent:
+    return _event(
+        ticket,
+        EventKind.FIELD,
+        actor=actor,
+        via=via,
+        field="cc",
+        old=",".join(map(str, sorted(old))),
+        new=",".join(map(str, sorted(new))),
+        at=at,
+    )
+
+
 def _touch(
     ticket: Ticket, fields: Iterable[str], *, at: datetime | None = None
 ) -> None:
@@ -571,23 +591,15 @@ def add_customer_message(
             at=now,
         )
     ]
-    new_cc = {u.pk: u for u in cc if u.pk != ticket.requester_id}
-    if new_cc:
+    if cc:
         old_cc = set(ticket.cc.values_list("pk", flat=True))
-        added = [u for pk, u in new_cc.items() if pk not in old_cc]
+        wanted = {u.pk: u for u in cc if u.pk != ticket.requester_id}
+        added = [u for pk, u in wanted.items() if pk not in old_cc]
         if added:
             ticket.cc.add(*added)
             events.append(
-                _event(
-                    ticket,
-                    EventKind.FIELD,
-                    actor=author,
-                    via=via,
-                    field="cc",
-                    old=",".join(map(str, sorted(old_cc))),
-                    new=",".join(map(str, sorted(old_cc | {u.pk for u in added}))),
-                    message=message,
-                    at=now,
+                _cc_event(
+                    ticket, old_cc, old_cc | {u.pk for u in added}, author, via, now
                 )
             )
     fields = set()
@@ -728,18 +740,7 @@ def update_ticket(
         old_cc = set(ticket.cc.values_list("pk", flat=True))
         if set(new_cc) != old_cc:
             ticket.cc.set(new_cc.values())
-            events.append(
-                _event(
-                    ticket,
-                    EventKind.FIELD,
-                    actor=actor,
-                    via=via,
-                    field="cc",
-                    old=",".join(map(str, sorted(old_cc))),
-                    new=",".join(map(str, sorted(new_cc))),
-                    at=now,
-                )
-            )
+            events.append(_cc_event(ticket, old_cc, set(new_cc), actor, via, now))
     if not events:
         return ticket
     _touch(ticket, fields - {"tags", "cc"}, at=now)
