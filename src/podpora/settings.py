@@ -155,6 +155,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so two writers
     # queue on busy_timeout instead of failing with "database is locked" when a
     # read lock is upgraded; WAL lets readers run beside the single writer.
+    # Django's backend, with the writers of one process queued on a lock
+    # instead of SQLite's sleeping busy handler (see podpora.core.sqlite).
+    DATABASES["default"]["ENGINE"] = "podpora.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,

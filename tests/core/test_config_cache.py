@@ -22,9 +22,7 @@ def _urgent_rule(word: str) -> Rule:
     )
 
 
-def test_a_rule_saved_in_this_process_applies_to_the_next_ticket(
-    adam, open_ticket_for
-):
+def test_a_rule_saved_in_this_process_applies_to_the_next_ticket(adam, open_ticket_for):
     assert open_ticket_for(adam, "Serwer leży").priority == Priority.NORMAL
 
     _urgent_rule("serwer")

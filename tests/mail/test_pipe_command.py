@@ -74,7 +74,7 @@ def test_the_real_podpora_command_reads_a_mail_from_stdin(service_desk, tmp_path
         name="support", kind="pipe", addresses="support@podpora.test"
     )
     db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         url = f"sqlite:///{db['NAME']}"
     else:
         url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

@@ -325,8 +325,8 @@ def test_opening_a_ticket_costs_a_fixed_handful_of_queries_with_every_app_hooked
     """Each app reacts to a new ticket (rules, SLA clocks, search, reports,
     webhooks, mail), yet the configuration they read stays in memory and the
     index and figures are written once: a mailed or API ticket stays cheap."""
-    from podpora.automation.models import Rule, TicketSla
     from podpora.automation.data import install_defaults
+    from podpora.automation.models import Rule, TicketSla
     from podpora.reports.models import TicketFact
     from podpora.search.models import SearchDocument
 

@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 
 class Command(BaseCommand):
@@ -54,7 +55,7 @@ class Command(BaseCommand):
         db = settings.DATABASES["default"]
         where = (
             db["NAME"]
-            if db["ENGINE"].endswith("sqlite3")
+            if connection.vendor == "sqlite"
             else f"{db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST')}/{db['NAME']}"
         )
         self.stdout.write(
