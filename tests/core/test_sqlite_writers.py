@@ -4,6 +4,7 @@ rollback and close, and a wait past the timeout fails as SQLite would."""
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.db import OperationalError, connection, connections, transaction
@@ -64,50 +65,48 @@ def test_the_next_writer_goes_at_once_after_a_commit_or_a_rollback(ending):
     assert names == ({"First", "Second"} if ending == "commit" else {"Second"})
 
 
-def test_a_writer_waits_for_the_one_before_and_then_writes():
-    entered = threading.Event()
-    release = threading.Event()
-
-    def slow_writer() -> None:
-        with transaction.atomic():
-            Team.objects.create(name="Slow")
-            entered.set()
-            release.wait(10)
-
-    slow = threading.Thread(target=lambda: _in_thread(slow_writer))
-    slow.start()
-    assert entered.wait(10)
-    threading.Timer(0.3, release.set).start()
-
-    outcome = _in_thread(lambda: _write_team("Patient"))
-    slow.join()
-
-    assert outcome.get("value") == "Patient", outcome
-    assert 0.2 < outcome["seconds"] < 5
-    assert set(Team.objects.values_list("name", flat=True)) == {"Slow", "Patient"}
-
-
-def test_a_wait_longer_than_the_timeout_fails_as_database_is_locked(settings):
+@contextmanager
+def _another_writer_holding_the_lock(name: str, *, release_after: float | None = None):
+    """Another thread in a write transaction until the block ends (or until
+    ``release_after`` seconds have passed)."""
     entered = threading.Event()
     release = threading.Event()
 
     def holder() -> None:
         with transaction.atomic():
-            Team.objects.create(name="Holder")
+            Team.objects.create(name=name)
             entered.set()
             release.wait(10)
 
     held = threading.Thread(target=lambda: _in_thread(holder))
     held.start()
     assert entered.wait(10)
-    connection.settings_dict["OPTIONS"]["timeout"] = 0.2
+    if release_after is not None:
+        threading.Timer(release_after, release.set).start()
     try:
-        with pytest.raises(OperationalError, match="database is locked"):
-            _write_team("Impatient")
+        yield
     finally:
-        connection.settings_dict["OPTIONS"]["timeout"] = 30
         release.set()
         held.join()
+
+
+def test_a_writer_waits_for_the_one_before_and_then_writes():
+    with _another_writer_holding_the_lock("Slow", release_after=0.3):
+        outcome = _in_thread(lambda: _write_team("Patient"))
+
+    assert outcome.get("value") == "Patient", outcome
+    assert 0.2 < outcome["seconds"] < 5
+    assert set(Team.objects.values_list("name", flat=True)) == {"Slow", "Patient"}
+
+
+def test_a_wait_longer_than_the_timeout_fails_as_database_is_locked():
+    with _another_writer_holding_the_lock("Holder"):
+        connection.settings_dict["OPTIONS"]["timeout"] = 0.2
+        try:
+            with pytest.raises(OperationalError, match="database is locked"):
+                _write_team("Impatient")
+        finally:
+            connection.settings_dict["OPTIONS"]["timeout"] = 30
     # Nothing of the failed writer was kept, and the lock is free again.
     assert _write_team("Later") == "Later"
     assert set(Team.objects.values_list("name", flat=True)) == {"Holder", "Later"}
