@@ -1,6 +1,8 @@
 """The only code that writes chats. Consumers and views call these."""
 
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -152,6 +154,69 @@ def start_session(
     return session
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A message to store: who writes it, in which chat."""
+
+    session_id: int
+    sender: str
+    author: User | None
+    body: str
+    attachment: ChatAttachment | None = None
+
+
+def store_messages(drafts: Sequence[Draft]) -> list[ChatMessage | ChatError]:
+    """Store several messages in one transaction (the WebSocket writer's group
+    commit); a message that may not be written gets its ``ChatError`` in its
+    place in the result and the others are stored.
+
+    The chats' rows are locked in id order, so writers in other processes wait
+    per chat and never deadlock; a chat's message ids therefore grow in the
+    order its messages commit, which ``messages_after`` relies on when a client
+    reconnects with the last id it saw.
+    """
+    results: list[ChatMessage | ChatError] = []
+    with transaction.atomic():
+        locked = {
+            session.pk: session
+            for session in ChatSession.objects.select_for_update()
+            .filter(pk__in={d.session_id for d in drafts})
+            .order_by("pk")
+        }
+        new: list[ChatMessage] = []
+        for draft in drafts:
+            try:
+                message = _checked_message(locked.get(draft.session_id), draft)
+            except ChatError as error:
+                results.append(error)
+                continue
+            new.append(message)
+            results.append(message)
+        ChatMessage.objects.bulk_create(new)
+    return results
+
+
+def _checked_message(session: ChatSession | None, draft: Draft) -> ChatMessage:
+    if session is None:
+        raise ChatError(_("No such chat."), code="not_found")
+    if session.status == SessionStatus.ENDED:
+        raise ChatError(_("This chat has ended."), code="ended")
+    if draft.sender == Sender.AGENT and (
+        draft.author is None or session.agent_id != draft.author.pk
+    ):
+        raise ChatError(_("Accept the chat before writing in it."), code="not_yours")
+    attachment = draft.attachment
+    return ChatMessage(
+        session=session,
+        sender=draft.sender,
+        author=draft.author,
+        body=(draft.body or attachment.original_name)
+        if attachment
+        else clean_text(draft.body),
+        attachment=attachment,
+    )
+
+
 def post_message(
     session: ChatSession,
     *,
@@ -161,29 +226,14 @@ def post_message(
     attachment: ChatAttachment | None = None,
     push: bool = True,
 ) -> ChatMessage:
-    """Store a message; with ``push`` it goes out to the chat after commit
-    (WebSocket consumers push it themselves from their event loop)."""
+    """Store one message; with ``push`` it goes out to the chat after commit."""
     with transaction.atomic():
-        locked = ChatSession.objects.select_for_update().get(pk=session.pk)
-        if locked.status == SessionStatus.ENDED:
-            raise ChatError(_("This chat has ended."), code="ended")
-        if sender == Sender.AGENT and (author is None or locked.agent_id != author.pk):
-            raise ChatError(
-                _("Accept the chat before writing in it."), code="not_yours"
-            )
-        message = ChatMessage.objects.create(
-            session=locked,
-            sender=sender,
-            author=author,
-            body=clean_text(body)
-            if not attachment
-            else (body or attachment.original_name),
-            attachment=attachment,
-        )
-        message.session = locked
+        [result] = store_messages([Draft(session.pk, sender, author, body, attachment)])
+        if isinstance(result, ChatError):
+            raise result
         if push:
-            broadcast.send_on_commit(locked.group_name, payload(message))
-    return message
+            broadcast.send_on_commit(result.session.group_name, payload(result))
+    return result
 
 
 def accept(session: ChatSession, agent: User) -> ChatSession:
