@@ -3,6 +3,8 @@
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.utils.translation import override
 from podpora.accounts.models import AgentRole, Availability, Team, User
 from podpora.accounts.permissions import Right, can
 from podpora.accounts.services import get_or_create_customer
+from podpora.automation import business_hours
 from podpora.chat import broadcast
 from podpora.chat.models import (
     ChatAttachment,
@@ -73,10 +76,51 @@ def available_agents(widget: ChatWidget) -> QuerySet[User]:
     return agents
 
 
-def is_open(widget: ChatWidget) -> bool:
-    """Chat is offered while somebody can answer; otherwise the widget offers
-    to leave a message, which becomes a ticket."""
-    return widget.is_active and available_agents(widget).exists()
+class Closed(StrEnum):
+    """Why the widget offers to leave a message instead of a chat."""
+
+    SWITCHED_OFF = "off"
+    OUTSIDE_HOURS = "hours"
+    NOBODY_AVAILABLE = "busy"
+
+
+@dataclass(frozen=True)
+class Opening:
+    closed: Closed | None = None
+    reopens_at: datetime | None = None  # when outside business hours
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed is None
+
+
+def business_calendar(widget: ChatWidget) -> business_hours.Calendar | None:
+    """The widget's business-hours calendar (the one SLA clocks use), if any."""
+    if widget.business_hours is None:
+        return None
+    return widget.business_hours.to_calendar()
+
+
+def opening(widget: ChatWidget, now: datetime | None = None) -> Opening:
+    """Chat is offered inside the widget's business hours while somebody can
+    answer; otherwise the widget offers to leave a message (a ticket)."""
+    if not widget.is_active:
+        return Opening(Closed.SWITCHED_OFF)
+    calendar = business_calendar(widget)
+    now = now or timezone.now()
+    if calendar is not None and not calendar.is_open_at(now):
+        try:
+            reopens_at = calendar.next_opening(now)
+        except business_hours.CalendarError:
+            reopens_at = None
+        return Opening(Closed.OUTSIDE_HOURS, reopens_at)
+    if not available_agents(widget).exists():
+        return Opening(Closed.NOBODY_AVAILABLE)
+    return Opening()
+
+
+def is_open(widget: ChatWidget, now: datetime | None = None) -> bool:
+    return opening(widget, now).is_open
 
 
 def set_availability(agent: User, availability: str) -> None:
@@ -130,8 +174,14 @@ def start_session(
     remote_addr: str | None = None,
     language: str = "",
 ) -> ChatSession:
-    if not widget.is_active:
+    closed = opening(widget).closed
+    if closed == Closed.SWITCHED_OFF:
         raise ChatError(_("This chat is switched off."), code="inactive")
+    if closed == Closed.OUTSIDE_HOURS:
+        raise ChatError(
+            _("We are outside our business hours. Please leave us a message."),
+            code="closed",
+        )
     if user is not None and user.is_authenticated:
         visitor = user
     else:
