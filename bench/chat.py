@@ -7,9 +7,11 @@ back (stored in the database, pushed through the channel layer). The same N
 sockets then time M round trips against /ws/echo/ on the same server. Prints
 one line: sessions, p50/p99 of both, and the p99 ratio (target ≤ 5).
 
-    python bench/chat.py [--sessions 500] [--messages 5]
+    python bench/chat.py [--sessions 500] [--messages 5] [--workers 1]
 
-Uses DATABASE_URL (a fresh SQLite file in a temporary folder when unset).
+Uses DATABASE_URL (a fresh SQLite file in a temporary folder when unset) and
+REDIS_URL (the Redis channel layer; in memory when unset). ``--workers 2``
+starts two server processes on one port, which needs REDIS_URL.
 """
 
 import argparse
@@ -138,7 +140,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=500)
     parser.add_argument("--messages", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
+    if args.workers > 1 and not os.environ.get("REDIS_URL"):
+        parser.error("--workers above 1 needs REDIS_URL (a shared channel layer)")
 
     workdir = Path(tempfile.mkdtemp(prefix="podpora-chat-bench-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "podpora.settings")
@@ -153,9 +158,20 @@ def main() -> None:
         **os.environ,
         "PODPORA_CHAT_ECHO_ENDPOINT": "1",
         "PODPORA_BASE_URL": f"http://127.0.0.1:{port}",
+        # A channel prefix of this run's own on a Redis others may share.
+        "PODPORA_CHANNEL_PREFIX": f"chat-bench-{os.getpid()}",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "podpora.cli", "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "podpora.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=(workdir / "server.log").open("wb"),
@@ -191,8 +207,11 @@ def main() -> None:
         server.wait(timeout=10)
     e50, e99 = _percentiles(echo)
     c50, c99 = _percentiles(chat)
+    from django.db import connection
+
+    setup = f"{connection.vendor}, {'Redis' if os.environ.get('REDIS_URL') else 'in-memory'} layer, {args.workers} process(es)"
     print(
-        f"chat: {args.sessions} concurrent sessions x {args.messages} messages: "
+        f"chat ({setup}): {args.sessions} concurrent sessions x {args.messages} messages: "
         f"round trip p50 {c50:.1f} ms p99 {c99:.1f} ms ({len(chat) / chat_time:.0f} msg/s); "
         f"bare echo p50 {e50:.1f} ms p99 {e99:.1f} ms; p99 ratio {c99 / e99:.1f}x (target <= 5)"
     )

@@ -213,11 +213,19 @@ if REDIS_URL:
                 # layer's blocking-pop timeout: give blocking reads headroom.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
                 "prefix": os.environ.get("PODPORA_CHANNEL_PREFIX", "podpora"),
+                # All sockets of a web process share one inbox in Redis; the
+                # default of 100 waiting events drops pushes when a batch of
+                # chat messages is answered at once (bench/chat.py: 500 chats).
+                "capacity": 2000,
             },
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-memory layer with its expiry sweep run once a second
+    # instead of on every send (see podpora.chat.layers).
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "podpora.chat.layers.InMemoryChannelLayer"}
+    }
 PODPORA_CHAT_ECHO_ENDPOINT = _env_bool("PODPORA_CHAT_ECHO_ENDPOINT", False)
 # Messages a minute from one address across all its chats (raise it when many
 # visitors share one address, e.g. a company behind NAT).

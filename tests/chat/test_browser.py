@@ -30,6 +30,24 @@ def customer_site(tmp_path):
     server.shutdown()
 
 
+def _open_widget(browser, customer_site, podpora, widget):
+    """The customer's page with the widget on it, opened by a Polish visitor."""
+    site_dir, site = customer_site
+    widget.allowed_origins = site
+    widget.save()
+    (site_dir / "index.html").write_text(
+        "<!doctype html><html><head><meta charset=utf-8></head><body><h1>Kowalski — sklep</h1>"
+        f'<script src="{podpora.url}/static/chat/widget.js" data-podpora-widget="{widget.public_key}" '
+        f'data-podpora-server="{podpora.url}" async></script></body></html>',
+        encoding="utf-8",
+    )
+    visitor = browser.new_context(locale="pl-PL").new_page()
+    visitor.set_default_timeout(15_000)
+    visitor.goto(site + "/index.html")
+    visitor.get_by_role("button", name="Czat z nami").click()
+    return visitor
+
+
 def test_visitor_and_agent_chat_and_the_chat_becomes_a_ticket(
     _playwright_browser,  # noqa: PT019 -- the shared browser, for two contexts
     start_server,
@@ -38,21 +56,8 @@ def test_visitor_and_agent_chat_and_the_chat_becomes_a_ticket(
     available_tomasz,
     client,
 ):
-    site_dir, site = customer_site
-    widget.allowed_origins = site
-    widget.save()
     podpora = start_server()
-    (site_dir / "index.html").write_text(
-        "<!doctype html><html><head><meta charset=utf-8></head><body><h1>Kowalski — sklep</h1>"
-        f'<script src="{podpora.url}/static/chat/widget.js" data-podpora-widget="{widget.public_key}" '
-        f'data-podpora-server="{podpora.url}" async></script></body></html>',
-        encoding="utf-8",
-    )
-
-    visitor = _playwright_browser.new_context(locale="pl-PL").new_page()
-    visitor.set_default_timeout(15_000)
-    visitor.goto(site + "/index.html")
-    visitor.get_by_role("button", name="Czat z nami").click()
+    visitor = _open_widget(_playwright_browser, customer_site, podpora, widget)
     visitor.get_by_placeholder("Imię i nazwisko").fill("Ewa Nowak")
     visitor.get_by_placeholder("Twój e-mail").fill("ewa@kowalski.pl")
     visitor.get_by_role("button", name="Rozpocznij czat").click()
@@ -108,3 +113,47 @@ def test_visitor_and_agent_chat_and_the_chat_becomes_a_ticket(
         "HP LaserJet 1020",
     ]
     assert ChatSession.objects.get().ticket == ticket
+
+
+def test_outside_business_hours_the_widget_takes_a_message_that_becomes_a_ticket(
+    _playwright_browser,  # noqa: PT019 -- the shared browser
+    start_server,
+    customer_site,
+    widget,
+    available_tomasz,
+):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from podpora.automation.models import BusinessCalendar, ClosedDay
+
+    # Open around the clock except yesterday, today and tomorrow (in Warsaw),
+    # so the office is closed whenever this runs, midnight included.
+    calendar = BusinessCalendar.objects.create(
+        name="Biuro",
+        time_zone="Europe/Warsaw",
+        country="",
+        weekly_hours={str(day): "0:00-24:00" for day in range(7)},
+    )
+    today = timezone.localtime(timezone.now(), ZoneInfo("Europe/Warsaw")).date()
+    for offset in (-1, 0, 1):
+        ClosedDay.objects.create(calendar=calendar, date=today + timedelta(offset))
+    widget.business_hours = calendar
+    podpora = start_server()
+    visitor = _open_widget(_playwright_browser, customer_site, podpora, widget)
+    visitor.get_by_text("Jesteśmy poza godzinami pracy.").wait_for()
+    visitor.get_by_text("Wracamy").wait_for()
+    visitor.get_by_placeholder("Imię i nazwisko").fill("Ewa Nowak")
+    visitor.get_by_placeholder("Twój e-mail").fill("ewa@kowalski.pl")
+    visitor.get_by_placeholder("Napisz wiadomość…").fill("Proszę o kontakt jutro")
+    visitor.get_by_role("button", name="Wyślij wiadomość").click()
+    visitor.get_by_text("Numer zgłoszenia").wait_for()
+
+    ticket = Ticket.objects.get()
+    assert (ticket.subject, ticket.requester.email) == (
+        "Proszę o kontakt jutro",
+        "ewa@kowalski.pl",
+    )
+    assert not ChatSession.objects.exists()

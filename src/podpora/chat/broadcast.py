@@ -7,6 +7,7 @@ message that a rollback then takes back; a failed push only costs liveness
 
 import asyncio
 import logging
+import weakref
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -17,6 +18,38 @@ log = logging.getLogger(__name__)
 
 AGENTS_GROUP = "chat.agents"
 DESK_GROUP = "desk.tickets"
+
+# Channel-layer calls in flight at once per web process. The message writer
+# answers a whole batch at once and 500 sockets may close together; unbounded,
+# they would ask the Redis client's pool (100 connections) for 500 and fail.
+MAX_LAYER_CALLS_IN_FLIGHT = 32
+_gates: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _gate() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    gate = _gates.get(loop)
+    if gate is None:
+        gate = _gates[loop] = asyncio.Semaphore(MAX_LAYER_CALLS_IN_FLIGHT)
+    return gate
+
+
+async def push(layer: Any, group: str, payload: dict[str, Any]) -> None:
+    """From an event loop: send an event to everybody in a group."""
+    async with _gate():
+        await layer.group_send(group, {"type": "push", "payload": payload})
+
+
+async def join(layer: Any, group: str, channel: str) -> None:
+    async with _gate():
+        await layer.group_add(group, channel)
+
+
+async def leave(layer: Any, group: str, channel: str) -> None:
+    async with _gate():
+        await layer.group_discard(group, channel)
 
 
 def send_now(group: str, payload: dict[str, Any]) -> None:

@@ -8,11 +8,12 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from podpora.chat import broadcast, services
+from podpora.chat import broadcast, services, writer
 from podpora.chat.models import ChatSession, Sender, SessionStatus
 from podpora.core import ratelimit
 
@@ -34,15 +35,6 @@ def _ip_limiter() -> ratelimit.LocalLimiter:
     return _IP_LIMITERS[limit]
 
 
-def _store(session: ChatSession, sender: str, author: Any, body: str) -> dict[str, Any]:
-    """Store a message and return what to push; the consumer pushes it itself
-    from the event loop rather than hopping back from the database thread."""
-    message = services.post_message(
-        session, sender=sender, author=author, body=body, push=False
-    )
-    return services.payload(message)
-
-
 def _origin(scope: dict[str, Any]) -> str:
     for name, value in scope.get("headers", []):
         if name == b"origin":
@@ -62,6 +54,17 @@ def own_origins() -> set[str]:
 class _Base(AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' own dispatch first runs close_old_connections() on the one
+        # thread that database calls share, for every frame and every push:
+        # under load each chat message waited three times in that queue. These
+        # consumers touch the database only through database_sync_to_async
+        # and the message writer, which close stale connections themselves.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def push(self, event: dict[str, Any]) -> None:
         await self.send_json(event["payload"])
 
@@ -80,12 +83,12 @@ class _Base(AsyncJsonWebsocketConsumer):
 
     async def _join(self, group: str) -> None:
         if group not in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+            await broadcast.join(self.channel_layer, group, self.channel_name)
             self.groups_joined.append(group)
 
     async def disconnect(self, code: int) -> None:
         for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await broadcast.leave(self.channel_layer, group, self.channel_name)
 
 
 class VisitorConsumer(_Base):
@@ -130,15 +133,13 @@ class VisitorConsumer(_Base):
         kind = content.get("type")
         if kind == "typing":
             if _TYPING.allow(f"typing:{self.session.pk}"):
-                await self.channel_layer.group_send(
+                await broadcast.push(
+                    self.channel_layer,
                     self.session.group_name,
                     {
-                        "type": "push",
-                        "payload": {
-                            "event": "typing",
-                            "sender": Sender.VISITOR,
-                            "session": self.session.pk,
-                        },
+                        "event": "typing",
+                        "sender": Sender.VISITOR,
+                        "session": self.session.pk,
                     },
                 )
             return
@@ -154,8 +155,8 @@ class VisitorConsumer(_Base):
 
     async def _post(self, body: str, client_id: Any) -> None:
         try:
-            payload = await database_sync_to_async(_store)(
-                self.session, Sender.VISITOR, None, body
+            payload = await writer.write(
+                services.Draft(self.session.pk, Sender.VISITOR, None, body)
             )
         except services.ChatError as error:
             await self.send_json(
@@ -167,9 +168,7 @@ class VisitorConsumer(_Base):
                 }
             )
             return
-        await self.channel_layer.group_send(
-            self.session.group_name, {"type": "push", "payload": payload}
-        )
+        await broadcast.push(self.channel_layer, self.session.group_name, payload)
 
 
 class AgentConsumer(_Base):
@@ -227,16 +226,10 @@ class AgentConsumer(_Base):
                 {"event": "joined", "session": session.pk, "missed": missed}
             )
         elif kind == "typing":
-            await self.channel_layer.group_send(
+            await broadcast.push(
+                self.channel_layer,
                 session.group_name,
-                {
-                    "type": "push",
-                    "payload": {
-                        "event": "typing",
-                        "sender": Sender.AGENT,
-                        "session": session.pk,
-                    },
-                },
+                {"event": "typing", "sender": Sender.AGENT, "session": session.pk},
             )
         elif kind == "message":
             if not _AGENT_MESSAGES.allow(f"agent:{self.user.pk}"):
@@ -245,8 +238,13 @@ class AgentConsumer(_Base):
                 )
                 return
             try:
-                payload = await database_sync_to_async(_store)(
-                    session, Sender.AGENT, self.user, str(content.get("body", ""))
+                payload = await writer.write(
+                    services.Draft(
+                        session.pk,
+                        Sender.AGENT,
+                        self.user,
+                        str(content.get("body", "")),
+                    )
                 )
             except services.ChatError as error:
                 await self.send_json(
@@ -258,9 +256,7 @@ class AgentConsumer(_Base):
                     }
                 )
                 return
-            await self.channel_layer.group_send(
-                session.group_name, {"type": "push", "payload": payload}
-            )
+            await broadcast.push(self.channel_layer, session.group_name, payload)
 
 
 class DeskConsumer(_Base):

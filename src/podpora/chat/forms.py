@@ -25,6 +25,7 @@ class WidgetForm(forms.ModelForm):
             "allowed_origins",
             "team",
             "organization",
+            "business_hours",
             "language",
             "greeting",
             "color",

@@ -44,6 +44,19 @@ class ChatWidget(models.Model):
         verbose_name=_("organisation"),
         help_text=_("Visitors without an organisation of their own are placed here."),
     )
+    business_hours = models.ForeignKey(
+        "automation.BusinessCalendar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chat_widgets",
+        verbose_name=_("business hours"),
+        help_text=_(
+            "Outside these hours (and on the calendar's holidays and closed days) "
+            "the widget says so and offers to leave a message. Empty: chat is "
+            "offered whenever an agent is available."
+        ),
+    )
     language = models.CharField(
         _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
     )

@@ -1,6 +1,10 @@
 """The only code that writes chats. Consumers and views call these."""
 
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +17,7 @@ from django.utils.translation import override
 from podpora.accounts.models import AgentRole, Availability, Team, User
 from podpora.accounts.permissions import Right, can
 from podpora.accounts.services import get_or_create_customer
+from podpora.automation import business_hours
 from podpora.chat import broadcast
 from podpora.chat.models import (
     ChatAttachment,
@@ -71,10 +76,51 @@ def available_agents(widget: ChatWidget) -> QuerySet[User]:
     return agents
 
 
-def is_open(widget: ChatWidget) -> bool:
-    """Chat is offered while somebody can answer; otherwise the widget offers
-    to leave a message, which becomes a ticket."""
-    return widget.is_active and available_agents(widget).exists()
+class Closed(StrEnum):
+    """Why the widget offers to leave a message instead of a chat."""
+
+    SWITCHED_OFF = "off"
+    OUTSIDE_HOURS = "hours"
+    NOBODY_AVAILABLE = "busy"
+
+
+@dataclass(frozen=True)
+class Opening:
+    closed: Closed | None = None
+    reopens_at: datetime | None = None  # when outside business hours
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed is None
+
+
+def business_calendar(widget: ChatWidget) -> business_hours.Calendar | None:
+    """The widget's business-hours calendar (the one SLA clocks use), if any."""
+    if widget.business_hours is None:
+        return None
+    return widget.business_hours.to_calendar()
+
+
+def opening(widget: ChatWidget, now: datetime | None = None) -> Opening:
+    """Chat is offered inside the widget's business hours while somebody can
+    answer; otherwise the widget offers to leave a message (a ticket)."""
+    if not widget.is_active:
+        return Opening(Closed.SWITCHED_OFF)
+    calendar = business_calendar(widget)
+    now = now or timezone.now()
+    if calendar is not None and not calendar.is_open_at(now):
+        try:
+            reopens_at = calendar.next_opening(now)
+        except business_hours.CalendarError:
+            reopens_at = None
+        return Opening(Closed.OUTSIDE_HOURS, reopens_at)
+    if not available_agents(widget).exists():
+        return Opening(Closed.NOBODY_AVAILABLE)
+    return Opening()
+
+
+def is_open(widget: ChatWidget, now: datetime | None = None) -> bool:
+    return opening(widget, now).is_open
 
 
 def set_availability(agent: User, availability: str) -> None:
@@ -128,8 +174,14 @@ def start_session(
     remote_addr: str | None = None,
     language: str = "",
 ) -> ChatSession:
-    if not widget.is_active:
+    closed = opening(widget).closed
+    if closed == Closed.SWITCHED_OFF:
         raise ChatError(_("This chat is switched off."), code="inactive")
+    if closed == Closed.OUTSIDE_HOURS:
+        raise ChatError(
+            _("We are outside our business hours. Please leave us a message."),
+            code="closed",
+        )
     if user is not None and user.is_authenticated:
         visitor = user
     else:
@@ -152,6 +204,69 @@ def start_session(
     return session
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A message to store: who writes it, in which chat."""
+
+    session_id: int
+    sender: str
+    author: User | None
+    body: str
+    attachment: ChatAttachment | None = None
+
+
+def store_messages(drafts: Sequence[Draft]) -> list[ChatMessage | ChatError]:
+    """Store several messages in one transaction (the WebSocket writer's group
+    commit); a message that may not be written gets its ``ChatError`` in its
+    place in the result and the others are stored.
+
+    The chats' rows are locked in id order, so writers in other processes wait
+    per chat and never deadlock; a chat's message ids therefore grow in the
+    order its messages commit, which ``messages_after`` relies on when a client
+    reconnects with the last id it saw.
+    """
+    results: list[ChatMessage | ChatError] = []
+    with transaction.atomic():
+        locked = {
+            session.pk: session
+            for session in ChatSession.objects.select_for_update()
+            .filter(pk__in={d.session_id for d in drafts})
+            .order_by("pk")
+        }
+        new: list[ChatMessage] = []
+        for draft in drafts:
+            try:
+                message = _checked_message(locked.get(draft.session_id), draft)
+            except ChatError as error:
+                results.append(error)
+                continue
+            new.append(message)
+            results.append(message)
+        ChatMessage.objects.bulk_create(new)
+    return results
+
+
+def _checked_message(session: ChatSession | None, draft: Draft) -> ChatMessage:
+    if session is None:
+        raise ChatError(_("No such chat."), code="not_found")
+    if session.status == SessionStatus.ENDED:
+        raise ChatError(_("This chat has ended."), code="ended")
+    if draft.sender == Sender.AGENT and (
+        draft.author is None or session.agent_id != draft.author.pk
+    ):
+        raise ChatError(_("Accept the chat before writing in it."), code="not_yours")
+    attachment = draft.attachment
+    return ChatMessage(
+        session=session,
+        sender=draft.sender,
+        author=draft.author,
+        body=(draft.body or attachment.original_name)
+        if attachment
+        else clean_text(draft.body),
+        attachment=attachment,
+    )
+
+
 def post_message(
     session: ChatSession,
     *,
@@ -161,29 +276,14 @@ def post_message(
     attachment: ChatAttachment | None = None,
     push: bool = True,
 ) -> ChatMessage:
-    """Store a message; with ``push`` it goes out to the chat after commit
-    (WebSocket consumers push it themselves from their event loop)."""
+    """Store one message; with ``push`` it goes out to the chat after commit."""
     with transaction.atomic():
-        locked = ChatSession.objects.select_for_update().get(pk=session.pk)
-        if locked.status == SessionStatus.ENDED:
-            raise ChatError(_("This chat has ended."), code="ended")
-        if sender == Sender.AGENT and (author is None or locked.agent_id != author.pk):
-            raise ChatError(
-                _("Accept the chat before writing in it."), code="not_yours"
-            )
-        message = ChatMessage.objects.create(
-            session=locked,
-            sender=sender,
-            author=author,
-            body=clean_text(body)
-            if not attachment
-            else (body or attachment.original_name),
-            attachment=attachment,
-        )
-        message.session = locked
+        [result] = store_messages([Draft(session.pk, sender, author, body, attachment)])
+        if isinstance(result, ChatError):
+            raise result
         if push:
-            broadcast.send_on_commit(locked.group_name, payload(message))
-    return message
+            broadcast.send_on_commit(result.session.group_name, payload(result))
+    return result
 
 
 def accept(session: ChatSession, agent: User) -> ChatSession:

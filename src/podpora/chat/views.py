@@ -2,8 +2,10 @@
 console and the widget settings page. Live traffic goes over WebSockets."""
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -18,6 +20,8 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.csrf import csrf_exempt
@@ -70,7 +74,7 @@ def _widget_api(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     ) -> HttpResponse:
         widget = (
             ChatWidget.objects.filter(public_key=public_key, is_active=True)
-            .select_related("team")
+            .select_related("team", "business_hours")
             .first()
         )
         if widget is None:
@@ -123,6 +127,9 @@ def widget_config(
             "offline": _(
                 "Nobody is available right now. Leave us a message and we will reply by e-mail."
             ),
+            "closed": _(
+                "We are outside our business hours. Leave us a message and we will reply by e-mail."
+            ),
             "leave": _("Send message"),
             "left": _("Thank you. Your request number is %(number)s."),
             "end": _("End chat"),
@@ -133,10 +140,16 @@ def widget_config(
             "attach": _("Attach a file"),
             "error": _("Something went wrong. Please try again."),
         }
+        state = services.opening(widget)
+        if state.reopens_at is not None:
+            texts["reopens"] = _reopens_text(widget, state.reopens_at)
     user = _signed_in(request, same_site)
     return JsonResponse(
         {
-            "open": services.is_open(widget),
+            "open": state.is_open,
+            # Why not: "hours" (outside business hours), "busy" (nobody
+            # available) or "off"; the widget words its notice after it.
+            "closed": state.closed or "",
             "greeting": _greeting(widget, language),
             "color": widget.color,
             "text_color": widget.text_color,
@@ -146,6 +159,16 @@ def widget_config(
             "name": getattr(user, "full_name", "") if user else "",
         }
     )
+
+
+def _reopens_text(widget: ChatWidget, reopens_at: datetime) -> str:
+    """ "We are back on 2 March 2026, 8:00 (Europe/Warsaw)." in the active language."""
+    zone = widget.business_hours.time_zone if widget.business_hours else "UTC"
+    local = timezone.localtime(reopens_at, ZoneInfo(zone))
+    return _("We are back on %(when)s (%(zone)s).") % {
+        "when": date_format(local, "DATETIME_FORMAT"),
+        "zone": zone,
+    }
 
 
 def _error(code: str, message: str, status: int, **extra: Any) -> JsonResponse:

@@ -103,13 +103,23 @@
         state = { token: json.token, socket: json.socket, upload: json.upload, end: json.end, last: 0, lines: [] };
         saveState();
         render("chat");
-      }).catch(function (json) { error.hidden = false; error.textContent = (json && json.message) || t("error"); });
+      }).catch(function (json) {
+        if (json && json.code === "closed") {
+          // Business hours ended while the page was open: offer a message instead.
+          config.open = false;
+          config.closed = "hours";
+          return render("offline");
+        }
+        error.hidden = false;
+        error.textContent = (json && json.message) || t("error");
+      });
     });
     panel.appendChild(form);
   }
 
   function offlineView(body) {
-    body.appendChild(el("p", { "class": "system" }, t("offline")));
+    body.appendChild(el("p", { "class": "system" }, t(config.closed === "hours" ? "closed" : "offline")));
+    if (config.closed === "hours" && config.texts.reopens) body.appendChild(el("p", { "class": "system" }, config.texts.reopens));
     var form = el("form");
     if (!config.signed_in) {
       field(form, "name", t("name"), "text", true);
