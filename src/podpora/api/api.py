@@ -17,6 +17,7 @@ from podpora.api.schemas import PingOut
 # (URL prefix, dotted path of the Router). Order is the order in the docs.
 ROUTERS: list[tuple[str, str]] = [
     ("", "podpora.api.routers.tickets.router"),
+    ("", "podpora.automation.api.router"),
     ("", "podpora.api.routers.people.router"),
     ("", "podpora.search.api.router"),
     ("kb", "podpora.kb.api.router"),
