@@ -21,6 +21,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "podpora.api.routers.people.router"),
     ("", "podpora.search.api.router"),
     ("kb", "podpora.kb.api.router"),
+    ("reports", "podpora.reports.api.router"),
     ("", "podpora.integrations.api.router"),
 ]
 
