@@ -24,7 +24,7 @@ from podpora.accounts.permissions import Right, can
 from podpora.api.auth import PUBLIC_READ_AUTH, PUBLIC_READ_SECURITY, caller
 from podpora.api.errors import ERROR_RESPONSES, ApiError, not_found
 from podpora.api.pagination import DEFAULT_LIMIT, paginate
-from podpora.api.responses import respond, respond_page
+from podpora.api.responses import if_match, respond, respond_page
 from podpora.api.schemas import Id, Text
 from podpora.kb import selectors, services
 from podpora.kb.errors import InvalidArticle, NotAllowed
@@ -59,6 +59,16 @@ STATUS_HELP = (
     "`published` (default); agents who edit the knowledge base may ask for "
     "`draft` or `any`, everyone else only ever gets published articles."
 )
+
+
+def _public_get(path: str, **options: Any) -> Any:
+    """``router.get`` for what a visitor without a token may read too."""
+    return router.get(
+        path,
+        auth=PUBLIC_READ_AUTH,
+        openapi_extra=PUBLIC_READ_SECURITY,
+        **options,
+    )
 
 
 def _reader(request: HttpRequest) -> User | None:
@@ -97,19 +107,22 @@ def _article_out(article: Article, user: User | None) -> ArticleAgentOut | Artic
     return ArticleOut.from_orm(article)
 
 
-def _etag(article: Article) -> str:
+def _version(article: Article) -> str:
     # updated_at changes on every edit and on (un)publishing, to the microsecond.
-    return f'"{int(article.updated_at.timestamp() * 1_000_000)}"'
+    return str(int(article.updated_at.timestamp() * 1_000_000))
+
+
+def _etag(article: Article) -> str:
+    return f'"{_version(article)}"'
 
 
 def _expected(request: HttpRequest, article: Article) -> datetime | None:
     """The ``updated_at`` the caller's ``If-Match`` names; 412 when stale.
     The service checks it again under the row lock."""
-    header = request.headers.get("If-Match")
-    if not header or header.strip() == "*":
+    tags = if_match(request)
+    if tags is None:
         return None
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    if _etag(article) not in tags:
+    if _version(article) not in tags:
         raise ApiError(
             412, "precondition_failed", _("The article was changed since you read it.")
         )
@@ -141,10 +154,8 @@ class ArticleQuery(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=100)
 
 
-@router.get(
+@_public_get(
     "/articles",
-    auth=PUBLIC_READ_AUTH,
-    openapi_extra=PUBLIC_READ_SECURITY,
     response={200: ArticlePage, **ERROR_RESPONSES},
     summary="List knowledge-base articles",
 )
@@ -175,10 +186,8 @@ class SearchQuery(Schema):
     limit: int = Field(20, ge=1, le=50)
 
 
-@router.get(
+@_public_get(
     "/search",
-    auth=PUBLIC_READ_AUTH,
-    openapi_extra=PUBLIC_READ_SECURITY,
     response={200: ArticleResults, **ERROR_RESPONSES},
     summary="Search the knowledge base",
 )
@@ -216,10 +225,8 @@ class SuggestQuery(Schema):
     limit: int = Field(5, ge=1, le=10)
 
 
-@router.get(
+@_public_get(
     "/suggest",
-    auth=PUBLIC_READ_AUTH,
-    openapi_extra=PUBLIC_READ_SECURITY,
     response={200: SuggestionList, **ERROR_RESPONSES},
     summary="Articles for a request being typed",
 )
@@ -246,10 +253,8 @@ def suggest_articles(request: HttpRequest, query: Query[SuggestQuery]) -> JsonRe
     return JsonResponse({"items": items})
 
 
-@router.get(
+@_public_get(
     "/categories",
-    auth=PUBLIC_READ_AUTH,
-    openapi_extra=PUBLIC_READ_SECURITY,
     response={200: CategoryList, **ERROR_RESPONSES},
     summary="Categories with articles you may read",
 )
@@ -260,10 +265,8 @@ def list_categories(request: HttpRequest) -> JsonResponse:
     )
 
 
-@router.get(
+@_public_get(
     "/articles/{article_id}",
-    auth=PUBLIC_READ_AUTH,
-    openapi_extra=PUBLIC_READ_SECURITY,
     response={200: ArticleAgentOut | ArticleOut, **ERROR_RESPONSES},
     summary="Read an article",
 )
@@ -275,10 +278,8 @@ def read_article(request: HttpRequest, article_id: ArticleId) -> JsonResponse:
     return respond(_article_out(article, user), etag=_etag(article))
 
 
-@router.get(
+@_public_get(
     "/articles/slug/{slug}",
-    auth=PUBLIC_READ_AUTH,
-    openapi_extra=PUBLIC_READ_SECURITY,
     response={200: ArticleAgentOut | ArticleOut, **ERROR_RESPONSES},
     summary="Read an article by its address",
 )

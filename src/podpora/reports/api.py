@@ -18,7 +18,7 @@ from pydantic import Field
 
 from podpora.api.auth import caller
 from podpora.api.errors import ERROR_RESPONSES, ApiError, not_found
-from podpora.api.pagination import DEFAULT_LIMIT, paginate
+from podpora.api.pagination import PageQuery, paginate
 from podpora.api.responses import respond, respond_page
 from podpora.api.schemas import ChannelName, Id
 from podpora.reports import access, services
@@ -90,11 +90,6 @@ def metrics(request: HttpRequest, query: Query[MetricsQuery]) -> JsonResponse:
     return respond(ReportOut(**report_fields(report)))
 
 
-class ListQuery(Schema):
-    cursor: Annotated[str, Field(max_length=512)] | None = None
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=100)
-
-
 class OrganizationPage(Schema):
     items: list[OrganizationRef]
     next_cursor: str | None
@@ -105,7 +100,7 @@ class OrganizationPage(Schema):
     response={200: OrganizationPage, **ERROR_RESPONSES},
     summary="Organisations whose monthly report you may read",
 )
-def report_organizations(request: HttpRequest, query: Query[ListQuery]) -> JsonResponse:
+def report_organizations(request: HttpRequest, query: Query[PageQuery]) -> JsonResponse:
     """All of them with the reports right; for a customer manager the
     organisations they manage; for anyone else none."""
     page = paginate(
