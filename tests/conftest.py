@@ -172,6 +172,32 @@ def open_ticket_for():
     return _open
 
 
+# --- the API -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def token_for():
+    """A personal API token's secret for a persona."""
+    from podpora.api import services
+
+    def _token(user: User, scope: str = "write") -> str:
+        _, secret = services.create_token(user, name="test", scope=scope)
+        return secret
+
+    return _token
+
+
+@pytest.fixture
+def api_as(token_for):
+    """A test client that calls the API with a persona's token."""
+    from django.test import Client
+
+    def _client(user: User, scope: str = "write") -> Client:
+        return Client(headers={"Authorization": f"Bearer {token_for(user, scope)}"})
+
+    return _client
+
+
 # --- browser tests -------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"

@@ -103,3 +103,100 @@ def test_people_resources_follow_the_same_scope(
     assert api.get(f"/api/v1/users/{bara.pk}").status_code == (
         200 if agent or in_b else 404
     )
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+@pytest.mark.parametrize("which", ["a", "b"])
+def test_sla_clocks_are_for_agents_who_see_the_ticket(
+    request, api_as, world, name, which
+):
+    user = _persona(request, name)
+    allowed = user.is_agent and name in (SEES_A if which == "a" else SEES_B)
+    response = api_as(user).get(f"/api/v1/tickets/{world[which].number}/sla")
+    assert response.status_code == (200 if allowed else 404)
+
+
+KB_READERS = {
+    # which articles each persona reads: public, A's only, internal, draft
+    None: {"public"},
+    "anna": {"public", "org_a"},
+    "adam": {"public", "org_a"},
+    "bara": {"public"},
+    "tomasz": {"public", "org_a", "internal", "draft"},
+    "petra": {"public", "org_a", "internal", "draft"},
+    "sylwia": {"public", "org_a", "internal", "draft"},
+    "alicja": {"public", "org_a", "internal", "draft"},
+}
+
+
+@pytest.fixture
+def kb_shelf(tomasz, org_a):
+    from podpora.kb import services as kb
+    from podpora.kb.models import ArticleStatus, Visibility
+
+    def _article(title, visibility, status=ArticleStatus.PUBLISHED, **kwargs):
+        return kb.create_article(
+            actor=tomasz,
+            title=title,
+            body_markdown="Treść artykułu.",
+            visibility=visibility,
+            status=status,
+            **kwargs,
+        )
+
+    return {
+        "public": _article("Publiczny", Visibility.PUBLIC),
+        "org_a": _article("Dla A", Visibility.ORGANIZATIONS, organizations=[org_a]),
+        "internal": _article("Wewnętrzny", Visibility.INTERNAL),
+        "draft": _article("Szkic", Visibility.PUBLIC, status=ArticleStatus.DRAFT),
+    }
+
+
+@pytest.mark.parametrize("name", [None, *PERSONAS])
+def test_kb_articles_are_read_within_the_kb_scope_and_written_by_editors(
+    request, api_as, kb_shelf, name
+):
+    from django.test import Client
+
+    user = _persona(request, name) if name else None
+    api = api_as(user) if user else Client()
+    readable = KB_READERS[name]
+    for kind, article in kb_shelf.items():
+        for url in (
+            f"/api/v1/kb/articles/{article.pk}",
+            f"/api/v1/kb/articles/slug/{article.slug}",
+        ):
+            assert api.get(url).status_code == (200 if kind in readable else 404), url
+    listed = {
+        a["id"] for a in api.get("/api/v1/kb/articles?status=any").json()["items"]
+    }
+    assert listed == {kb_shelf[kind].pk for kind in readable}
+    found = api.get("/api/v1/kb/search?q=artykułu&status=any").json()["items"]
+    assert {a["id"] for a in found} == listed
+
+    created = api.post(
+        "/api/v1/kb/articles", {"title": "Nowy"}, content_type="application/json"
+    )
+    publish = api.post(f"/api/v1/kb/articles/{kb_shelf['draft'].pk}/publish")
+    if user is None:
+        assert (created.status_code, publish.status_code) == (401, 401)
+    elif user.is_agent:
+        assert (created.status_code, publish.status_code) == (201, 200)
+    else:
+        assert (created.status_code, publish.status_code) == (403, 403)
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_report_figures_follow_the_reports_rights(request, api_as, name, org_a, org_b):
+    user = _persona(request, name)
+    api = api_as(user)
+    supervisor = name in {"sylwia", "alicja"}
+    assert api.get("/api/v1/reports/metrics").status_code == (
+        200 if supervisor else 403
+    )
+    assert api.get(f"/api/v1/reports/organizations/{org_a.pk}/2026/3").status_code == (
+        200 if supervisor or name == "anna" else 404
+    )
+    assert api.get(f"/api/v1/reports/organizations/{org_b.pk}/2026/3").status_code == (
+        200 if supervisor else 404
+    )

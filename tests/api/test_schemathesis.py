@@ -1,6 +1,7 @@
 """Property-based checks of the live API against its own OpenAPI schema:
 schemathesis generates valid and invalid requests for every operation, with a
-customer's and an agent's token. No answer may be a 5xx or break the schema."""
+customer's, an agent's and a supervisor's token (the supervisor reaches the
+report figures). No answer may be a 5xx or break the schema."""
 
 import subprocess
 import sys
@@ -9,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from podpora.api import services as tokens
+from podpora.automation.data import install_defaults
+from podpora.kb import services as kb
+from podpora.kb.models import ArticleStatus, Visibility
 from podpora.tickets import services
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -17,7 +21,7 @@ ST = Path(sys.executable).with_name("st")
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
 
 
-@pytest.mark.parametrize("persona", ["anna", "tomasz"])
+@pytest.mark.parametrize("persona", ["anna", "tomasz", "sylwia"])
 def test_live_api_answers_every_generated_request_within_its_schema(
     request, live_server, settings, tmp_path, persona, open_ticket_for
 ):
@@ -25,6 +29,14 @@ def test_live_api_answers_every_generated_request_within_its_schema(
     user = request.getfixturevalue(persona)
     anna = request.getfixturevalue("anna")
     tomasz = request.getfixturevalue("tomasz")
+    install_defaults()  # an SLA policy, so that tickets have clocks
+    article = kb.create_article(
+        actor=tomasz,
+        title="Drukarka nie drukuje",
+        body_markdown="Sprawdź **toner**.",
+        visibility=Visibility.PUBLIC,
+        status=ArticleStatus.PUBLISHED,
+    )
     for i in range(3):
         ticket = open_ticket_for(
             anna, f"Drukarka {i}", files=[services.IncomingFile("a.txt", b"x")]
@@ -43,6 +55,10 @@ def test_live_api_answers_every_generated_request_within_its_schema(
         f'"path.user_id" = {anna.pk}\n'
         f'"path.organization_id" = {anna.memberships.first().organization_id}\n'
         '"path.source" = "prometheus"\n'
+        f'"path.article_id" = {article.pk}\n'
+        f'"path.slug" = "{article.slug}"\n'
+        '"path.year" = 2026\n'
+        '"path.month" = 11\n'
     )
     result = subprocess.run(
         [

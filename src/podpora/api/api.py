@@ -2,8 +2,7 @@
 
 Each domain app keeps its endpoints in its own ``api.py`` (a ninja
 ``Router`` named ``router``) and is listed in ``ROUTERS`` below; a new domain
-(the knowledge base, SLA status, report metrics) adds one line here and
-nothing else. Every router shares the authentication, rate limit and error
+adds one line here and nothing else. Every router shares the authentication, rate limit and error
 shape set on the API.
 """
 
@@ -18,22 +17,24 @@ from podpora.api.schemas import PingOut
 # (URL prefix, dotted path of the Router). Order is the order in the docs.
 ROUTERS: list[tuple[str, str]] = [
     ("", "podpora.api.routers.tickets.router"),
+    ("", "podpora.automation.api.router"),
     ("", "podpora.api.routers.people.router"),
     ("", "podpora.search.api.router"),
+    ("kb", "podpora.kb.api.router"),
+    ("reports", "podpora.reports.api.router"),
     ("", "podpora.integrations.api.router"),
-    # ("kb", "podpora.kb.api.router"),
-    # ("", "podpora.automation.api.router"),   SLA status of a ticket
-    # ("reports", "podpora.reports.api.router"),
 ]
 
 api = NinjaAPI(
     title="Podpora API",
     version="1",
     description=(
-        "Tickets, their threads and attachments, people, search, webhooks "
-        "and monitoring alerts. Authenticate with `Authorization: Bearer "
-        "<token>` (personal tokens are made at /api/tokens/) or with the web "
-        'session. Errors are `{"code": …, "message": …}`.'
+        "Tickets, their threads and attachments, SLA clocks, people, search, "
+        "the knowledge base, report figures, webhooks and monitoring alerts. "
+        "Authenticate with `Authorization: Bearer <token>` (personal tokens "
+        "are made at /api/tokens/) or with the web session; the public "
+        "knowledge base needs neither. "
+        'Errors are `{"code": …, "message": …}`.'
     ),
     urls_namespace="api-v1",
     auth=[TokenAuth(), SessionAuth()],

@@ -3,8 +3,10 @@ the web UI's own session (with its CSRF token on writes); then a rate limit
 per token or per signed-in person."""
 
 import time
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from podpora.accounts.models import User
 from podpora.api import services
 from podpora.api.errors import ApiError
+from podpora.core.ratelimit import client_ip
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -60,6 +63,26 @@ class SessionAuth(APIKeyCookie):
             return None
         throttle(f"user:{user.pk}")
         return user  # type: ignore[return-value]
+
+
+class AnonymousReader:
+    """Lets a caller without credentials through to what a signed-out visitor
+    may read anyway (the public knowledge base), limited per address. A
+    request that sends an ``Authorization`` header is never anonymous: a
+    wrong or revoked token stays a 401 instead of quietly seeing less."""
+
+    def __call__(self, request: HttpRequest) -> AnonymousUser | None:
+        if "Authorization" in request.headers:
+            return None
+        throttle(f"anonymous:{client_ip(request)}")
+        return AnonymousUser()
+
+
+# Endpoints that visitors may call: a token or session first, else anonymous.
+PUBLIC_READ_AUTH = [TokenAuth(), SessionAuth(), AnonymousReader()]
+# How the schema says so: ninja lists the token and the session, and this
+# adds "or nothing".
+PUBLIC_READ_SECURITY: dict[str, Any] = {"security": [{}]}
 
 
 def caller(request: HttpRequest) -> User:

@@ -19,6 +19,7 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from podpora.accounts.errors import AccountError
+from podpora.kb.errors import KbError
 from podpora.tickets.errors import TicketError
 
 if TYPE_CHECKING:
@@ -54,6 +55,14 @@ _TICKET_STATUS = {
     "conflict": 409,
     "invalid_transition": 409,
     "not_allowed": 403,
+}
+
+# KbError codes → HTTP status; anything not listed is a 400.
+_KB_STATUS = {
+    "not_allowed": 403,
+    "not_found": 404,
+    "conflict": 412,
+    "rate_limited": 429,
 }
 
 # Every operation documents these, so clients (and schema checkers) know the
@@ -114,6 +123,13 @@ def install(api: "NinjaAPI") -> None:
         return _respond(
             api, request, _TICKET_STATUS.get(exc.code, 400), exc.code, exc.message
         )
+
+    @api.exception_handler(KbError)
+    def _kb_error(request: HttpRequest, exc: KbError) -> HttpResponse:
+        status = _KB_STATUS.get(exc.code, 400)
+        # A stale If-Match on an article reads like one on a ticket.
+        code = "precondition_failed" if status == 412 else exc.code
+        return _respond(api, request, status, code, exc.message)
 
     @api.exception_handler(AccountError)
     def _account_error(request: HttpRequest, exc: AccountError) -> HttpResponse:

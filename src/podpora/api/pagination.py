@@ -7,11 +7,13 @@ value and its id, so the next page is ``WHERE (key, id) beyond (value, id)``
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.core import signing
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
+from ninja import Schema
+from pydantic import Field
 
 from podpora.api.errors import ApiError
 
@@ -20,6 +22,13 @@ M = TypeVar("M", bound=Model)
 _SALT = "podpora.api.cursor"
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 25
+
+
+class PageQuery(Schema):
+    """The paging parameters of a list that has one fixed order."""
+
+    cursor: Annotated[str, Field(max_length=512)] | None = None
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
 @dataclass(frozen=True)

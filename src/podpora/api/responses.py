@@ -7,7 +7,7 @@ would happily fit an agent's fields onto a customer's answer).
 
 from collections.abc import Iterable
 
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from ninja import Schema
 
 
@@ -27,3 +27,12 @@ def respond_page(items: Iterable[Schema], next_cursor: str | None) -> JsonRespon
             "next_cursor": next_cursor,
         }
     )
+
+
+def if_match(request: HttpRequest) -> set[str] | None:
+    """The entity tags of the request's ``If-Match`` (quotes and ``W/``
+    dropped), or ``None`` when it has none or ``*``: then nothing is checked."""
+    header = request.headers.get("If-Match")
+    if not header or header.strip() == "*":
+        return None
+    return {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")}

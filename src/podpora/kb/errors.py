@@ -24,3 +24,9 @@ class NotAllowed(KbError):
 
 class TooManyRequests(KbError):
     code = "rate_limited"
+
+
+class Conflict(KbError):
+    """Someone changed the article since the caller last read it."""
+
+    code = "conflict"

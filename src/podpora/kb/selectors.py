@@ -85,6 +85,7 @@ def search(
     category: Category | None = None,
     limit: int = 50,
     drafts: bool = False,
+    status: str = "",
 ) -> list[Article]:
     """Articles matching every word of ``query`` (by normalised prefix),
     best first: more words in the title, then the most recently updated.
@@ -104,6 +105,8 @@ def search(
         articles = articles.filter(language=language)
     if category is not None:
         articles = articles.filter(category=category)
+    if status:
+        articles = articles.filter(status=status)
     return list(
         articles.annotate(title_hits=_hits("search_title", terms))
         .select_related("category")

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from podpora.accounts.models import Membership, Organization, User
 from podpora.accounts.permissions import Right, can
 from podpora.core import ratelimit
-from podpora.kb.errors import InvalidArticle, NotAllowed, TooManyRequests
+from podpora.kb.errors import Conflict, InvalidArticle, NotAllowed, TooManyRequests
 from podpora.kb.models import (
     Article,
     ArticleLanguage,
@@ -61,6 +61,13 @@ def _allow(key: str, limit: int, window: timedelta) -> bool:
 def _require_editor(actor: User) -> None:
     if not can(actor, Right.MANAGE_KB):
         raise NotAllowed(_("You are not allowed to edit the knowledge base."))
+
+
+def _check_unchanged(article: Article, expected_updated_at: datetime | None) -> None:
+    """Refuse to overwrite a change made since the caller read the article
+    (``article`` is the row just locked)."""
+    if expected_updated_at is not None and article.updated_at != expected_updated_at:
+        raise Conflict(_("The article was changed since you read it."))
 
 
 def _unique_slug(wanted: str, title: str, *, exclude_pk: int | None = None) -> str:
@@ -159,12 +166,16 @@ def update_article(
     visibility: str,
     organizations: Iterable[Organization] = (),
     slug: str = "",
+    expected_updated_at: datetime | None = None,
 ) -> Article:
+    """``expected_updated_at``: the ``updated_at`` the caller read; a later
+    change by someone else raises ``Conflict`` instead of being overwritten."""
     _require_editor(actor)
     title, body_markdown, orgs = _clean(
         title, body_markdown, language, visibility, organizations
     )
     article = Article.objects.select_for_update().get(pk=article.pk)
+    _check_unchanged(article, expected_updated_at)
     article.title = title
     article.body_markdown = body_markdown
     article.category = category
@@ -180,9 +191,16 @@ def update_article(
 
 
 @transaction.atomic
-def set_published(article: Article, *, actor: User, published: bool) -> Article:
+def set_published(
+    article: Article,
+    *,
+    actor: User,
+    published: bool,
+    expected_updated_at: datetime | None = None,
+) -> Article:
     _require_editor(actor)
     article = Article.objects.select_for_update().get(pk=article.pk)
+    _check_unchanged(article, expected_updated_at)
     now = timezone.now()
     if published and article.status != ArticleStatus.PUBLISHED:
         article.status = ArticleStatus.PUBLISHED

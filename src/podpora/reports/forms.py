@@ -13,6 +13,10 @@ from podpora.reports.models import REPEAT_WINDOWS, ReportSchedule
 from podpora.tickets.models import Category, Channel, Priority
 
 MAX_PERIOD_DAYS = 3 * 366
+# Days outside these are typing mistakes, and the very last days of the
+# calendar cannot be turned into the period's end instant.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
 MAX_RECIPIENTS = 20
 
 
@@ -87,6 +91,11 @@ class ReportFilterForm(forms.Form):
         today = timezone.localdate()
         start = data.get("start") or today.replace(day=1)
         end = data.get("end") or max(today, start)
+        if start < EARLIEST or end > LATEST:
+            raise ValidationError(
+                _("Choose days between %(first)s and %(last)s.")
+                % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
+            )
         if end < start:
             raise ValidationError(_("The end of the period is before its start."))
         if (end - start).days > MAX_PERIOD_DAYS:

@@ -65,15 +65,24 @@ def organization_filter(
     )
 
 
+def organization_metrics(organization: Organization, start: date, end: date) -> Report:
+    """The figures of an organisation's report (the page, the PDF, the
+    exports and the API all read them here). The caller has checked
+    ``access.report_organizations``."""
+    return compute_report(
+        organization_filter(organization, start, end),
+        agents=False,
+        breakdowns=ORGANIZATION_BREAKDOWNS,
+    )
+
+
 def organization_report(
     viewer: User, organization: Organization, start: date, end: date
 ) -> OrganizationReport:
     """The figures of one organisation for a period, with the tickets the
     viewer may see. The caller has checked ``access.report_organizations``."""
-    report_filter = organization_filter(organization, start, end)
-    report = compute_report(
-        report_filter, agents=False, breakdowns=ORGANIZATION_BREAKDOWNS
-    )
+    report = organization_metrics(organization, start, end)
+    report_filter = report.filter
     tickets = exports.scoped_tickets(viewer, report_filter)
     listed = list(tickets[:PDF_TICKET_LIMIT])
     total = len(listed) if len(listed) < PDF_TICKET_LIMIT else tickets.count()
