@@ -112,6 +112,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "podpora.settings")
+    if args.database_per_size:
+        # A connection pool stays bound to the database it was made for.
+        os.environ["PODPORA_DB_POOL"] = "0"
     import django
 
     django.setup()
