@@ -10,7 +10,13 @@ ratio to a minimal Django view rendering a static template in the same run.
 
 Needs PostgreSQL: ``createdb -h 127.0.0.1 -U postgres podpora_bench_desk``.
 The data (``podpora.core.sample_data.generate_tickets``) is kept between runs
-and topped up to each size, so a second run starts at once.
+and topped up to each size, so a second run starts at once. Given one
+database URL per size (comma-separated, in the order of ``--sizes``), each
+size keeps its own database, and both can be measured again without
+generating anything::
+
+    .venv/bin/python bench/desk_pages.py --sizes 100000,1000000 \
+        --database-url postgres://postgres@127.0.0.1:5432/podpora_bench_desk_100k,postgres://postgres@127.0.0.1:5432/podpora_bench_desk
 """
 
 import argparse
@@ -32,6 +38,22 @@ def _baseline(request):  # a minimal view rendering a static template
     from django.shortcuts import render
 
     return render(request, "accounts/password_reset_done.html")
+
+
+def _use_database(database_url: str) -> None:
+    """Point the default connection at another database (one per size)."""
+    import dj_database_url
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connections
+
+    connection = connections["default"]
+    connection.close()
+    if hasattr(connection, "close_pool"):  # a pool keeps the old database's
+        connection.close_pool()
+    connection.settings_dict.update(dj_database_url.parse(database_url))
+    cache.clear()  # the sidebar's teams and counts belong to the other data
+    call_command("migrate", verbosity=0)
 
 
 def _setup(database_url: str) -> None:
@@ -201,12 +223,17 @@ def main() -> None:
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     )
     args = parser.parse_args()
-    if not args.database_url.startswith("postgres"):
-        sys.exit("This benchmark needs PostgreSQL (--database-url postgres://…).")
-    _setup(args.database_url)
     sizes = [int(s) for s in args.sizes.split(",")]
+    urls = args.database_url.split(",")
+    if len(urls) not in (1, len(sizes)):
+        sys.exit("Give one database URL, or one per size.")
+    if not all(url.startswith("postgres") for url in urls):
+        sys.exit("This benchmark needs PostgreSQL (--database-url postgres://…).")
+    _setup(urls[0])
     by_size = {}
-    for size in sizes:
+    for i, size in enumerate(sizes):
+        if len(urls) > 1 and i > 0:
+            _use_database(urls[i])
         started = time.perf_counter()
         _fill(size)
         print(

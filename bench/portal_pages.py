@@ -9,7 +9,8 @@ Django's test client with the full middleware stack:
 - a member's "My tickets",
 - a minimal view rendering a static template (the baseline; same run).
 
-Prints one line: each page's median and its ratio to the baseline.
+Prints one line: each page's median and its ratio to the baseline, the pages
+and the baseline timed in turn so that the machine's load weighs on all alike.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/portal_pages.py --tickets 100000
@@ -90,16 +91,22 @@ def _fill(total: int) -> tuple[object, object]:
     return manager, member
 
 
-def _median_ms(client: Client, url: str, runs: int) -> float:
-    for _ in range(3):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        client.get(url)
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
+def _interleaved_medians(
+    runs: dict[str, tuple[Client, str]], repeat: int
+) -> dict[str, float]:
+    """Median per page, the pages taken in turn so that a busy moment on a
+    shared machine weighs on all of them and on the baseline alike."""
+    for client, url in runs.values():
+        for _ in range(3):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+    timings: dict[str, list[float]] = {label: [] for label in runs}
+    for _ in range(repeat):
+        for label, (client, url) in runs.items():
+            start = time.perf_counter()
+            client.get(url)
+            timings[label].append((time.perf_counter() - start) * 1000)
+    return {label: statistics.median(values) for label, values in timings.items()}
 
 
 def _explain(client: Client, url: str) -> None:
@@ -150,7 +157,6 @@ def main() -> None:
             manager_client, member_client = Client(), Client()
             manager_client.force_login(manager)
             member_client.force_login(member)
-            baseline = _median_ms(manager_client, "/bench/static/", args.runs)
             pages = {
                 "organisation list": (manager_client, "/portal/?scope=organization"),
                 "organisation unresolved+search": (
@@ -159,12 +165,17 @@ def main() -> None:
                 ),
                 "my tickets": (member_client, "/portal/"),
             }
-            figures = []
-            for label, (client, url) in pages.items():
-                if args.explain:
+            if args.explain:
+                for client, url in pages.values():
                     _explain(client, url)
-                median = _median_ms(client, url, args.runs)
-                figures.append(f"{label} {median:.0f} ms ({median / baseline:.1f}x)")
+            medians = _interleaved_medians(
+                {"baseline": (manager_client, "/bench/static/"), **pages}, args.runs
+            )
+            baseline = medians.pop("baseline")
+            figures = [
+                f"{label} {median:.0f} ms ({median / baseline:.1f}x)"
+                for label, median in medians.items()
+            ]
             print(
                 f"portal pages at {args.tickets} tickets, median: "
                 + ", ".join(figures)

@@ -150,3 +150,24 @@ def test_a_very_long_list_is_not_counted_to_the_end_and_points_to_search(
     assert "Sprawa 31" not in last
     assert "Sprawa 02" in last
     assert "Sprawa 01" not in last  # the 31st and 32nd most recent are past the cap
+
+
+def test_rows_link_to_the_ticket_escape_the_subject_and_show_changes_at_once(
+    client_for, adam, anna, sylwia, open_ticket_for
+):
+    ticket = open_ticket_for(adam, "<b>Drukarka</b> & skaner")
+    client = client_for(anna)
+    html = client.get(HOME, {"scope": "organization"}).content.decode()
+    url = reverse("portal:ticket", args=[ticket.number])
+    assert f'<a href="{url}">{ticket.reference}</a>' in html
+    assert "&lt;b&gt;Drukarka&lt;/b&gt; &amp; skaner" in html
+    assert "<b>Drukarka" not in html
+    assert "<td>Adam Nowak</td>" in html  # the requester, for Anna the manager
+    assert '<span class="status status-new">' in html
+    services.update_ticket(ticket, actor=sylwia, subject="Skaner naprawiony")
+    services.change_status(ticket, Status.WAITING_CUSTOMER, actor=sylwia)
+    html = client.get(HOME, {"scope": "organization"}).content.decode()
+    assert "Skaner naprawiony" in html
+    assert '<span class="status status-waiting">' in html
+    # Their own list has no requester column.
+    assert "<td>Adam Nowak</td>" not in client_for(adam).get(HOME).content.decode()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from podpora.accounts.models import Organization, Team, Tier, User
 from podpora.desk.models import CannedReply
 from podpora.desk.queues import Filters
+from podpora.desk.widgets import QuickSelect
 from podpora.tickets.models import Category, Channel, LinkKind, Priority, Status
 
 
@@ -26,9 +27,13 @@ class AgentChoiceField(forms.ModelChoiceField):
 
 class FilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices]
+        widget=QuickSelect,
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any")), *Status.choices],
     )
     priority = forms.TypedChoiceField(
+        widget=QuickSelect,
         label=_("Priority"),
         required=False,
         coerce=int,
@@ -36,16 +41,25 @@ class FilterForm(forms.Form):
         choices=[("", _("Any")), *Priority.choices],
     )
     team = forms.ModelChoiceField(
-        label=_("Team"), required=False, queryset=Team.objects.filter(is_active=True)
+        widget=QuickSelect,
+        label=_("Team"),
+        required=False,
+        queryset=Team.objects.filter(is_active=True),
     )
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    assignee = forms.ChoiceField(
+        widget=QuickSelect, label=_("Assignee"), required=False
+    )
     organization = forms.ModelChoiceField(
+        widget=QuickSelect,
         label=_("Organisation"),
         required=False,
         queryset=Organization.objects.filter(is_active=True),
     )
     channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=[("", _("Any")), *Channel.choices]
+        widget=QuickSelect,
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("Any")), *Channel.choices],
     )
     tag = forms.CharField(label=_("Tag"), required=False, max_length=64)
     created_from = forms.DateField(
@@ -99,6 +113,7 @@ class ReplyForm(forms.Form):
         max_length=100_000,
     )
     status = forms.ChoiceField(
+        widget=QuickSelect,
         label=_("Then set the status to"),
         required=False,
         choices=[("", _("Keep as it is"))]
@@ -125,23 +140,31 @@ class NoteForm(forms.Form):
 
 
 class PropertiesForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    status = forms.ChoiceField(
+        widget=QuickSelect, label=_("Status"), choices=Status.choices
+    )
     priority = forms.TypedChoiceField(
-        label=_("Priority"), coerce=int, choices=Priority.choices
+        widget=QuickSelect, label=_("Priority"), coerce=int, choices=Priority.choices
     )
     team = forms.ModelChoiceField(
+        widget=QuickSelect,
         label=_("Team"),
         required=False,
         queryset=Team.objects.filter(is_active=True),
         empty_label=_("No team"),
     )
     assignee = AgentChoiceField(
-        label=_("Assignee"), required=False, queryset=agents(), empty_label=_("Nobody")
+        widget=QuickSelect,
+        label=_("Assignee"),
+        required=False,
+        queryset=agents(),
+        empty_label=_("Nobody"),
     )
     tier = forms.TypedChoiceField(
-        label=_("Support tier"), coerce=int, choices=Tier.choices
+        widget=QuickSelect, label=_("Support tier"), coerce=int, choices=Tier.choices
     )
     category = forms.ModelChoiceField(
+        widget=QuickSelect,
         label=_("Category"),
         required=False,
         queryset=Category.objects.filter(is_active=True),
@@ -196,6 +219,7 @@ class EscalateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     team = forms.ModelChoiceField(
+        widget=QuickSelect,
         label=_("To team"),
         required=False,
         queryset=Team.objects.filter(is_active=True),
@@ -216,6 +240,7 @@ class NumberForm(forms.Form):
 
 class LinkForm(NumberForm):
     kind = forms.ChoiceField(
+        widget=QuickSelect,
         label=_("Link as"),
         choices=[
             (LinkKind.RELATED, _("Related")),
@@ -251,18 +276,21 @@ class IntakeForm(forms.Form):
         label=_("Call notes"), widget=forms.Textarea(attrs={"rows": 6})
     )
     priority = forms.TypedChoiceField(
+        widget=QuickSelect,
         label=_("Priority"),
         coerce=int,
         choices=Priority.choices,
         initial=Priority.NORMAL,
     )
     team = forms.ModelChoiceField(
+        widget=QuickSelect,
         label=_("Team"),
         required=False,
         queryset=Team.objects.filter(is_active=True),
         empty_label=_("No team"),
     )
     category = forms.ModelChoiceField(
+        widget=QuickSelect,
         label=_("Category"),
         required=False,
         queryset=Category.objects.filter(is_active=True),

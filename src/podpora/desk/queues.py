@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from podpora.accounts.models import Team, User
 from podpora.automation.selectors import with_next_breach
+from podpora.desk.rows import QueueRow
+from podpora.desk.rows import fetch as fetch_rows
 from podpora.tickets.models import OPEN_STATUSES, WAITING_STATUSES, Tag, Ticket
 from podpora.tickets.selectors import visible_to
 
@@ -195,33 +197,10 @@ def order(qs: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticket], str]:
     return qs.order_by(f"{prefix}{column}", f"{prefix}number"), sort
 
 
-def page_of(qs: QuerySet[Ticket], page: int) -> tuple[list[Ticket], bool]:
+def page_of(qs: QuerySet[Ticket], page: int) -> tuple[list[QueueRow], bool]:
     """One page of rows and whether another follows, without COUNT(*)."""
     start = (page - 1) * PAGE_SIZE
-    rows: list[Ticket] = list(
-        qs.select_related("requester", "organization", "team", "assignee")
-        # A plain list per row: cheaper to loop over in the template than a
-        # related manager.
-        .prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.only("name"), to_attr="tag_list")
-        )
-        .only(
-            "number",
-            "subject",
-            "status",
-            "priority",
-            "channel",
-            "tier",
-            "created_at",
-            "updated_at",
-            "requester__email",
-            "requester__full_name",
-            "organization__name",
-            "team__name",
-            "assignee__email",
-            "assignee__full_name",
-        )[start : start + PAGE_SIZE + 1]
-    )
+    rows = fetch_rows(qs, start, start + PAGE_SIZE + 1)
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 

@@ -17,6 +17,7 @@ from podpora.accounts.models import Team, User
 from podpora.accounts.permissions import Right, can
 from podpora.desk import queues
 from podpora.desk.forms import BulkForm, FilterForm, agents
+from podpora.desk.rows import RowWriter
 from podpora.desk.views.access import agent_required
 from podpora.tickets import services
 from podpora.tickets.errors import TicketError
@@ -86,13 +87,7 @@ def queue(
     except ValueError:
         page = 1
     rows, has_next = queues.page_of(tickets, page)
-    # Labels looked up once per page rather than per row (get_FOO_display
-    # rebuilds its choice map on every call).
-    status_labels = {value: str(label) for value, label in Status.choices}
-    priority_labels = {value: str(label) for value, label in Priority.choices}
-    for row in rows:
-        row.status_label = status_labels.get(row.status, row.status)  # type: ignore[attr-defined]
-        row.priority_label = priority_labels.get(row.priority, row.priority)  # type: ignore[attr-defined]
+    can_bulk = can(user, Right.BULK_EDIT)
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -106,25 +101,49 @@ def queue(
         "first_row": (page - 1) * queues.PAGE_SIZE + 1 if rows else 0,
         "last_row": (page - 1) * queues.PAGE_SIZE + len(rows),
         "query": query.urlencode(),
-        "sort_query": sort_query.urlencode(),
         "sort": sort,
         "form": form,
         "filters_active": bool(filters.active),
         "sidebar": _sidebar(user, teams, team_ids),
-        "can_bulk": can(user, Right.BULK_EDIT),
+        "can_bulk": can_bulk,
+        "row_html": RowWriter(can_bulk=can_bulk).rows(rows),
         "agent_list": agent_list,
         "statuses": Status.choices,
         "priorities": Priority.choices,
-        "columns": [
-            ("number", _("Number")),
-            ("subject", _("Subject")),
-            ("status", _("Status")),
-            ("priority", _("Priority")),
-            ("updated", _("Updated")),
-            ("breach", _("SLA")),
-        ],
+        "column_heads": _column_heads(sort, sort_query.urlencode()),
     }
     return render(request, "desk/queue.html", context)
+
+
+def _column_heads(sort: str, other_params: str) -> list[dict[str, str]]:
+    """A link per sortable column: to sort by it, or to reverse its order."""
+    base = f"?{other_params}&sort=" if other_params else "?sort="
+    columns = [
+        ("number", _("Number")),
+        ("subject", _("Subject")),
+        ("status", _("Status")),
+        ("priority", _("Priority")),
+        ("updated", _("Updated")),
+        ("breach", _("SLA")),
+    ]
+    heads = []
+    for key, label in columns:
+        if sort == key:
+            aria_sort, href, arrow = "ascending", f"{base}-{key}", " ▲"
+        elif sort == f"-{key}":
+            aria_sort, href, arrow = "descending", f"{base}{key}", " ▼"
+        else:
+            aria_sort, href, arrow = "", f"{base}-{key}", ""
+        heads.append(
+            {
+                "key": key,
+                "label": label,
+                "href": href,
+                "aria_sort": aria_sort,
+                "arrow": arrow,
+            }
+        )
+    return heads
 
 
 def _sidebar(user: User, teams: list[Team], team_ids: list[int]) -> dict:

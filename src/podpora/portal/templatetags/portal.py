@@ -1,11 +1,15 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from html import escape
 
 from django import template
+from django.urls import reverse
+from django.utils import dateformat, formats, timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from podpora.accounts.models import User
-from podpora.tickets.models import Status
+from podpora.tickets.models import Status, Ticket
 
 register = template.Library()
 
@@ -53,3 +57,37 @@ def filesize(size: int) -> str:
     if size < 1024 * 1024:
         return _("%(size).0f kB") % {"size": size / 1024}
     return _("%(size).1f MB") % {"size": size / (1024 * 1024)}
+
+
+@register.simple_tag
+def ticket_rows(tickets: Iterable[Ticket], show_requester: bool) -> SafeString:
+    """The rows of the portal's ticket list, written out in Python.
+
+    Through the template engine each row reversed a URL, formatted two dates
+    and ran two filters: most of the page's time for 25 rows. The ticket URL
+    is reversed once here and the date format looked up once; every value
+    from the database is escaped. Nothing is cached: a row is always the
+    ticket as just read.
+    """
+    marker = "999999999"
+    url_head, url_tail = reverse("portal:ticket", args=[marker]).split(marker)
+    date_format = formats.get_format("SHORT_DATETIME_FORMAT")
+    zone = timezone.get_current_timezone()
+    rows = []
+    for ticket in tickets:
+        url = f"{url_head}{ticket.number}{url_tail}"
+        updated = ticket.updated_at.astimezone(zone)
+        requester = (
+            f"<td>{escape(ticket.requester.display_name)}</td>"
+            if show_requester
+            else ""
+        )
+        rows.append(
+            f'<tr><td><a href="{url}">#{ticket.number}</a></td>'
+            f'<td><a href="{url}">{escape(ticket.subject)}</a></td>{requester}'
+            f'<td><span class="status status-{status_class(ticket.status)}">'
+            f"{escape(customer_status(ticket.status))}</span></td>"
+            f'<td><time datetime="{updated.isoformat()}">'
+            f"{escape(dateformat.format(updated, date_format))}</time></td></tr>\n"
+        )
+    return mark_safe("".join(rows))  # every value above is escaped
