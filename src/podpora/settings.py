@@ -152,12 +152,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bo
         "timeout": 30,
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE takes the write lock when a transaction starts, so two writers
-    # queue on busy_timeout instead of failing with "database is locked" when a
-    # read lock is upgraded; WAL lets readers run beside the single writer.
     # Django's backend, with the writers of one process queued on a lock
     # instead of SQLite's sleeping busy handler (see podpora.core.sqlite).
     DATABASES["default"]["ENGINE"] = "podpora.core.sqlite"
+    # IMMEDIATE takes the write lock when a transaction starts, so two writers
+    # queue on busy_timeout instead of failing with "database is locked" when a
+    # read lock is upgraded; WAL lets readers run beside the single writer.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
