@@ -13,8 +13,8 @@ from podpora.accounts.models import Organization, Team, User
 from podpora.accounts.services import get_or_create_customer
 from podpora.api.auth import caller
 from podpora.api.errors import ERROR_RESPONSES, ApiError, not_found
-from podpora.api.pagination import DEFAULT_LIMIT, paginate
-from podpora.api.responses import respond, respond_page
+from podpora.api.pagination import DEFAULT_LIMIT, PageQuery, paginate
+from podpora.api.responses import if_match, respond, respond_page
 from podpora.api.schemas import (
     AttachmentOut,
     AttachmentPage,
@@ -113,10 +113,9 @@ def _etag(ticket: Ticket) -> str:
 
 def _expected_version(request: HttpRequest, ticket: Ticket) -> int | None:
     """The version the caller's ``If-Match`` names; 412 when it is stale."""
-    header = request.headers.get("If-Match")
-    if not header or header.strip() == "*":
+    versions = if_match(request)
+    if versions is None:
         return None
-    versions = {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")}
     if str(ticket.version) not in versions:
         raise ApiError(
             412,
@@ -325,11 +324,6 @@ def merge_ticket(
 
 
 # --- the thread ----------------------------------------------------------------
-
-
-class PageQuery(Schema):
-    cursor: Annotated[str, Field(max_length=512)] | None = None
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=100)
 
 
 @router.get(
