@@ -1,6 +1,6 @@
 """Forms of the desk: they parse input; the services decide."""
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,32 @@ def agents() -> Any:
         User.objects.exclude(agent_role="")
         .filter(is_active=True)
         .order_by("full_name", "email")
+    )
+
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+
+def team_choice(label: "StrOrPromise", **kwargs: Any) -> forms.ModelChoiceField:
+    """An optional choice among the active teams."""
+    return forms.ModelChoiceField(
+        widget=QuickSelect,
+        label=label,
+        required=False,
+        queryset=Team.objects.filter(is_active=True),
+        **kwargs,
+    )
+
+
+def category_choice() -> forms.ModelChoiceField:
+    """An optional choice among the active categories."""
+    return forms.ModelChoiceField(
+        widget=QuickSelect,
+        label=_("Category"),
+        required=False,
+        queryset=Category.objects.filter(is_active=True),
+        empty_label=_("None"),
     )
 
 
@@ -40,12 +66,7 @@ class FilterForm(forms.Form):
         empty_value=None,
         choices=[("", _("Any")), *Priority.choices],
     )
-    team = forms.ModelChoiceField(
-        widget=QuickSelect,
-        label=_("Team"),
-        required=False,
-        queryset=Team.objects.filter(is_active=True),
-    )
+    team = team_choice(_("Team"))
     assignee = forms.ChoiceField(
         widget=QuickSelect, label=_("Assignee"), required=False
     )
@@ -146,13 +167,7 @@ class PropertiesForm(forms.Form):
     priority = forms.TypedChoiceField(
         widget=QuickSelect, label=_("Priority"), coerce=int, choices=Priority.choices
     )
-    team = forms.ModelChoiceField(
-        widget=QuickSelect,
-        label=_("Team"),
-        required=False,
-        queryset=Team.objects.filter(is_active=True),
-        empty_label=_("No team"),
-    )
+    team = team_choice(_("Team"), empty_label=_("No team"))
     assignee = AgentChoiceField(
         widget=QuickSelect,
         label=_("Assignee"),
@@ -163,13 +178,7 @@ class PropertiesForm(forms.Form):
     tier = forms.TypedChoiceField(
         widget=QuickSelect, label=_("Support tier"), coerce=int, choices=Tier.choices
     )
-    category = forms.ModelChoiceField(
-        widget=QuickSelect,
-        label=_("Category"),
-        required=False,
-        queryset=Category.objects.filter(is_active=True),
-        empty_label=_("None"),
-    )
+    category = category_choice()
     tags = forms.CharField(
         label=_("Tags"),
         required=False,
@@ -218,13 +227,7 @@ class EscalateForm(forms.Form):
         help_text=_("What was tried and what the next line should know."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    team = forms.ModelChoiceField(
-        widget=QuickSelect,
-        label=_("To team"),
-        required=False,
-        queryset=Team.objects.filter(is_active=True),
-        empty_label=_("The next tier's team"),
-    )
+    team = team_choice(_("To team"), empty_label=_("The next tier's team"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "esc_%s")
@@ -282,20 +285,8 @@ class IntakeForm(forms.Form):
         choices=Priority.choices,
         initial=Priority.NORMAL,
     )
-    team = forms.ModelChoiceField(
-        widget=QuickSelect,
-        label=_("Team"),
-        required=False,
-        queryset=Team.objects.filter(is_active=True),
-        empty_label=_("No team"),
-    )
-    category = forms.ModelChoiceField(
-        widget=QuickSelect,
-        label=_("Category"),
-        required=False,
-        queryset=Category.objects.filter(is_active=True),
-        empty_label=_("None"),
-    )
+    team = team_choice(_("Team"), empty_label=_("No team"))
+    category = category_choice()
     remote_session_id = forms.CharField(
         label=_("Remote session ID"),
         required=False,
