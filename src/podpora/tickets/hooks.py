@@ -143,9 +143,11 @@ def dispatch(change: TicketChange) -> None:
     if not receivers:
         return
     current = _ROUND.get()
-    round_token = _ROUND.set(_Round()) if current is None else None
-    current = _ROUND.get()
-    assert current is not None
+    # The outermost dispatch owns the round: it settles it and ends it.
+    round_token = None
+    if current is None:
+        current = _Round()
+        round_token = _ROUND.set(current)
     current.record(change)
     token = _DEPTH.set(change.depth + 1)
     try:
