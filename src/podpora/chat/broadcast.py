@@ -14,6 +14,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from podpora.chat.layers import InMemoryChannelLayer
+
 log = logging.getLogger(__name__)
 
 AGENTS_GROUP = "chat.agents"
@@ -65,8 +67,14 @@ def send_now(group: str, payload: dict[str, Any]) -> None:
         # layer; clients catch up from the database when they reconnect.
         log.warning("push to %s skipped: called from an event loop", group)
         return
+    message = {"type": "push", "payload": payload}
     try:
-        async_to_sync(layer.group_send)(group, {"type": "push", "payload": payload})
+        if isinstance(layer, InMemoryChannelLayer) and not layer.has_members(group):
+            # Nobody in this process listens (a worker, a mail pipe): only the
+            # sibling web processes can, and the relay needs no event loop.
+            layer.relay.send(group, message)
+        else:
+            async_to_sync(layer.group_send)(group, message)
     except Exception:  # never let a push break the request that caused it
         log.exception("could not push to %s", group)
 

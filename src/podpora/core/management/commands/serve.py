@@ -33,5 +33,5 @@ class Command(BaseCommand):
             workers=workers,
             log_level="info" if options["verbosity"] > 1 else "warning",
             proxy_headers=True,
-            lifespan="off",
+            lifespan="on",  # podpora.chat.routing.lifespan
         )
