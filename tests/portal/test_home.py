@@ -21,6 +21,38 @@ def test_anonymous_visitor_is_offered_sign_in_and_the_public_form(
     assert "Tajny temat" not in html
 
 
+@pytest.mark.parametrize(
+    ("person", "lands_on"),
+    [("tomasz", "desk:queue"), ("adam", "portal:home")],
+)
+def test_sign_in_from_the_portal_front_page_leads_each_person_to_their_room(
+    client, request, person, lands_on
+):
+    from html.parser import HTMLParser
+
+    from tests.conftest import PASSWORD
+
+    class SignInLinks(HTMLParser):
+        hrefs: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            href = dict(attrs).get("href") or ""
+            if tag == "a" and href.startswith(reverse("accounts:login")):
+                self.hrefs.append(href)
+
+    links = SignInLinks()
+    links.hrefs = []
+    links.feed(client.get(HOME).content.decode())
+    assert links.hrefs, "the front page offers a sign-in"
+    user = request.getfixturevalue(person)
+    for href in set(links.hrefs):
+        client.logout()
+        response = client.post(
+            href, {"username": user.email, "password": PASSWORD}, follow=True
+        )
+        assert response.resolver_match.view_name == lands_on, href
+
+
 def test_customer_sees_own_tickets_with_number_subject_and_status(
     client_for, adam, bara, open_ticket_for
 ):
