@@ -175,15 +175,18 @@ def _constants(
 
 @lru_cache(maxsize=64)
 def _url_around(
-    name: str, marker: str, urlconf: str | None, script_prefix: str
+    name: str, marker: str | None, urlconf: str | None, script_prefix: str
 ) -> tuple[str, str]:
+    if marker is None:
+        return reverse(name), ""
     head, tail = reverse(name, args=[marker]).split(marker)
     return head, tail
 
 
-def url_around(name: str, marker: str) -> tuple[str, str]:
+def url_around(name: str, marker: str | None = None) -> tuple[str, str]:
     """The URL of ``name`` before and after its one argument (``marker``
-    stands in for it), reversed once per process."""
+    stands in for it; ``None``: no argument, all of it before), reversed
+    once per process."""
     return _url_around(name, marker, get_urlconf(), get_script_prefix())
 
 
