@@ -347,6 +347,8 @@ PODPORA_TICKET_HOOKS: list[str] = [
     "podpora.integrations.hooks.on_ticket_change",
     # Reports: facts and daily aggregates change in the ticket's own transaction.
     "podpora.reports.hooks.on_ticket_change",
+    # The desk's sidebar counts, likewise.
+    "podpora.desk.hooks.on_ticket_change",
     # Last: mail goes out about the ticket as the hooks before it left it.
     "podpora.mail.notifications.on_ticket_change",
 ]

@@ -1,8 +1,11 @@
 """Forms of the desk: they parse input; the services decide."""
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from podpora.accounts.models import Organization, Team, Tier, User
@@ -102,29 +105,53 @@ class FilterForm(forms.Form):
             *[(str(a.pk), a.display_name) for a in agent_list],
         ]
 
-    def filters(self) -> Filters:
-        if not self.is_valid():
+
+def cleaned_filters(data: dict[str, Any]) -> Filters:
+    team = data.get("team")
+    org = data.get("organization")
+    active = {
+        k: str(v if not hasattr(v, "pk") else v.pk)
+        for k, v in data.items()
+        if v not in (None, "")
+    }
+    return Filters(
+        status=data.get("status") or "",
+        priority=data.get("priority"),
+        team=team.pk if team else None,
+        assignee=data.get("assignee") or "",
+        organization=org.pk if org else None,
+        channel=data.get("channel") or "",
+        tag=data.get("tag") or "",
+        created_from=data.get("created_from"),
+        created_to=data.get("created_to"),
+        active=active,
+    )
+
+
+def parse_filters(query: QueryDict, agent_list: Iterable[Any]) -> Filters:
+    """The queue filters in ``query``, as a bound ``FilterForm`` cleans them
+    (no filter at all when one is invalid), without making the form: the
+    page renders the form only when its cached markup is missing. Each
+    value goes through the form's own field; the agents' choices are the
+    one thing the form sets per instance."""
+    if not query:
+        return Filters()
+    cleaned: dict[str, Any] = {}
+    for name, form_field in FilterForm.base_fields.items():
+        value = query.get(name)
+        if name == "assignee":
+            value = "" if value in form_field.empty_values else str(value)
+            if value not in ("", "none") and value not in {
+                str(agent.pk) for agent in agent_list
+            }:
+                return Filters()
+            cleaned[name] = value
+            continue
+        try:
+            cleaned[name] = form_field.clean(value)
+        except ValidationError:
             return Filters()
-        data = self.cleaned_data
-        team = data.get("team")
-        org = data.get("organization")
-        active = {
-            k: str(v if not hasattr(v, "pk") else v.pk)
-            for k, v in data.items()
-            if v not in (None, "")
-        }
-        return Filters(
-            status=data.get("status") or "",
-            priority=data.get("priority"),
-            team=team.pk if team else None,
-            assignee=data.get("assignee") or "",
-            organization=org.pk if org else None,
-            channel=data.get("channel") or "",
-            tag=data.get("tag") or "",
-            created_from=data.get("created_from"),
-            created_to=data.get("created_to"),
-            active=active,
-        )
+    return cleaned_filters(cleaned)
 
 
 class ReplyForm(forms.Form):

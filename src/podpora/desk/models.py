@@ -1,4 +1,5 @@
-"""Data the desk keeps for agents: canned replies."""
+"""Data the desk keeps for agents: canned replies, and the ticket counts its
+sidebar reads (``desk.counts``)."""
 
 from django.conf import settings
 from django.db import models
@@ -52,3 +53,33 @@ class CannedReply(models.Model):
     @property
     def is_shared(self) -> bool:
         return self.owner_id is None
+
+
+class QueueCount(models.Model):
+    """How many tickets have one team, assignee and status.
+
+    Derived data, kept exact by ``desk.counts``: the ticket hook adds each
+    change as a delta in the ticket's own transaction, and
+    ``podpora manage desk_recount`` builds it again from the tickets. The
+    sidebar adds up these few hundred rows instead of counting tickets.
+
+    ``team_id`` and ``assignee_id`` are 0 for none: plain numbers rather
+    than foreign keys, so that "none" is one row like any other (NULLs are
+    never equal in a unique constraint) and no lock is taken on the team or
+    the person when a count changes.
+    """
+
+    team_id = models.IntegerField()
+    assignee_id = models.IntegerField()
+    status = models.CharField(max_length=32)
+    tickets = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team_id", "assignee_id", "status"], name="queue_count_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id}/{self.assignee_id}/{self.status}: {self.tickets}"

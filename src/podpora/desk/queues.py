@@ -2,12 +2,14 @@
 
 Everything starts from ``tickets.selectors.visible_to``. Lists never count
 the whole table: a page fetches one row more than it shows to know whether
-there is a next page, and the sidebar counts stop at ``COUNT_CAP``.
+there is a next page, and the sidebar adds up kept counts (``desk.counts``)
+or stops counting at ``COUNT_CAP``.
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -16,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from podpora.accounts.models import Team, User
+from podpora.accounts.permissions import Right, can
 from podpora.automation.selectors import with_next_breach
-from podpora.desk.rows import QueueRow
-from podpora.desk.rows import fetch as fetch_rows
+from podpora.desk import counts
+from podpora.desk.compiled import ORM_ONLY, compiled
+from podpora.desk.rows import QueueRow, shown_columns
 from podpora.tickets.models import OPEN_STATUSES, WAITING_STATUSES, Tag, Ticket
 from podpora.tickets.selectors import visible_to
 
@@ -40,38 +44,48 @@ SORTS: dict[str, str] = {
 DEFAULT_SORT = "-updated"
 
 
+RECENT = dt.timedelta(days=7)  # "Recently updated"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose queue it is: what a queue's filter may use besides the tickets."""
+
+    user: User
+    team_ids: Sequence[int]  # the user's active teams
+    recent_since: dt.datetime
+
+
 @dataclass(frozen=True)
 class Queue:
     slug: str
     label: Any
-    filter: Callable[[QuerySet[Ticket], User, list[int]], QuerySet[Ticket]]
+    filter: Callable[[QuerySet[Ticket], Scope], QuerySet[Ticket]]
     default_sort: str = DEFAULT_SORT
 
 
-def _mine(qs: QuerySet[Ticket], user: User, team_ids: list[int]) -> QuerySet[Ticket]:
-    return qs.filter(assignee=user, status__in=OPEN_STATUSES)
+def _mine(qs: QuerySet[Ticket], scope: Scope) -> QuerySet[Ticket]:
+    return qs.filter(assignee=scope.user, status__in=OPEN_STATUSES)
 
 
-def _unassigned(
-    qs: QuerySet[Ticket], user: User, team_ids: list[int]
-) -> QuerySet[Ticket]:
+def _unassigned(qs: QuerySet[Ticket], scope: Scope) -> QuerySet[Ticket]:
     return qs.filter(
-        Q(team__in=team_ids) | Q(team__isnull=True),
+        Q(team__in=scope.team_ids) | Q(team__isnull=True),
         assignee__isnull=True,
         status__in=OPEN_STATUSES,
     )
 
 
-def _open(qs: QuerySet[Ticket], user: User, team_ids: list[int]) -> QuerySet[Ticket]:
+def _open(qs: QuerySet[Ticket], scope: Scope) -> QuerySet[Ticket]:
     return qs.filter(status__in=OPEN_STATUSES)
 
 
-def _waiting(qs: QuerySet[Ticket], user: User, team_ids: list[int]) -> QuerySet[Ticket]:
+def _waiting(qs: QuerySet[Ticket], scope: Scope) -> QuerySet[Ticket]:
     return qs.filter(status__in=WAITING_STATUSES)
 
 
-def _recent(qs: QuerySet[Ticket], user: User, team_ids: list[int]) -> QuerySet[Ticket]:
-    return qs.filter(updated_at__gte=timezone.now() - dt.timedelta(days=7))
+def _recent(qs: QuerySet[Ticket], scope: Scope) -> QuerySet[Ticket]:
+    return qs.filter(updated_at__gte=scope.recent_since)
 
 
 QUEUES: dict[str, Queue] = {
@@ -117,13 +131,20 @@ def team_ids_of(user: User) -> list[int]:
 
 
 def queue_tickets(
-    user: User, queue: Queue | None, *, team: Team | None, team_ids: list[int]
+    user: User,
+    queue: Queue | None,
+    *,
+    team: Team | None,
+    team_ids: Sequence[int],
+    recent_since: dt.datetime | None = None,
 ) -> QuerySet[Ticket]:
     qs = visible_to(user)
     if team is not None:
         return qs.filter(team=team, status__in=OPEN_STATUSES)
     assert queue is not None
-    return queue.filter(qs, user, team_ids)
+    if recent_since is None:
+        recent_since = timezone.now() - RECENT
+    return queue.filter(qs, Scope(user, team_ids, recent_since))
 
 
 @dataclass
@@ -140,49 +161,85 @@ class Filters:
     active: dict[str, str] = field(default_factory=dict)
 
 
-def apply_filters(qs: QuerySet[Ticket], f: Filters) -> QuerySet[Ticket]:
+def filter_values(f: Filters) -> dict[str, Any] | None:
+    """What the filters put into the query, by name (``None``: no ticket can
+    match). The filter on no assignee is a flag of the query's shape."""
+    values: dict[str, Any] = {}
     if f.status:
-        qs = qs.filter(status=f.status)
+        values["status"] = f.status
     if f.priority:
-        qs = qs.filter(priority=f.priority)
+        values["priority"] = f.priority
     if f.team:
-        qs = qs.filter(team_id=f.team)
-    if f.assignee == "none":
-        qs = qs.filter(assignee__isnull=True)
-    elif f.assignee.isdigit():
-        qs = qs.filter(assignee_id=int(f.assignee))
+        values["team_filter"] = f.team
+    if f.assignee.isdigit():
+        values["assignee"] = int(f.assignee)
     if f.organization:
-        qs = qs.filter(organization_id=f.organization)
+        values["organization"] = f.organization
     if f.channel:
-        qs = qs.filter(channel=f.channel)
+        values["channel"] = f.channel
     if f.tag:
         # The tag is looked up first: an unknown tag then costs nothing, and
         # a known one becomes a semi-join on the tag's index, not a scan
         # through every ticket in sort order looking for a match.
         tag = Tag.objects.filter(name=f.tag.strip().lower()).only("pk").first()
         if tag is None:
-            return qs.none()
-        qs = qs.filter(
-            pk__in=Ticket.tags.through.objects.filter(tag_id=tag.pk).values("ticket_id")
-        )
+            return None
+        values["tag"] = tag.pk
     tz = timezone.get_current_timezone()
     if f.created_from:
-        start = dt.datetime.combine(f.created_from, dt.time.min, tzinfo=tz)
-        qs = qs.filter(created_at__gte=start)
+        values["created_from"] = dt.datetime.combine(
+            f.created_from, dt.time.min, tzinfo=tz
+        )
     if f.created_to:
-        end = dt.datetime.combine(
+        values["created_to"] = dt.datetime.combine(
             f.created_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz
         )
-        qs = qs.filter(created_at__lt=end)
+    return values
+
+
+# Filter values that are one column's value (name → lookup).
+_EQUAL_FILTERS = {
+    "status": "status",
+    "priority": "priority",
+    "team_filter": "team_id",
+    "assignee": "assignee_id",
+    "organization": "organization_id",
+    "channel": "channel",
+}
+
+
+def apply_filters(
+    qs: QuerySet[Ticket], values: Mapping[str, Any], *, nobody: bool
+) -> QuerySet[Ticket]:
+    """``qs`` narrowed by the :func:`filter_values`; ``nobody``: unassigned."""
+    for name, lookup in _EQUAL_FILTERS.items():
+        if name in values:
+            qs = qs.filter(**{lookup: values[name]})
+    if nobody:
+        qs = qs.filter(assignee__isnull=True)
+    if "tag" in values:
+        qs = qs.filter(
+            pk__in=Ticket.tags.through.objects.filter(tag_id=values["tag"]).values(
+                "ticket_id"
+            )
+        )
+    if "created_from" in values:
+        qs = qs.filter(created_at__gte=values["created_from"])
+    if "created_to" in values:
+        qs = qs.filter(created_at__lt=values["created_to"])
     return qs
 
 
-def order(qs: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticket], str]:
+def known_sort(sort: str) -> str:
+    """``sort`` if it names an allow-listed column, else the default."""
+    return sort if sort.lstrip("-") in SORTS else DEFAULT_SORT
+
+
+def order(qs: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
     """Sort by an allow-listed column; the number breaks ties so pages are stable."""
+    sort = known_sort(sort)
     descending = sort.startswith("-")
-    column = SORTS.get(sort.lstrip("-"))
-    if column is None:
-        return order(qs, DEFAULT_SORT)
+    column = SORTS[sort.lstrip("-")]
     # Every row shows its SLA badge from this annotation (no query per row).
     qs = with_next_breach(qs)
     if column == "next_breach_at":
@@ -192,16 +249,80 @@ def order(qs: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticket], str]:
             if descending
             else F(column).asc(nulls_last=True)
         )
-        return qs.order_by(due, "number"), sort
+        return qs.order_by(due, "number")
     prefix = "-" if descending else ""
-    return qs.order_by(f"{prefix}{column}", f"{prefix}number"), sort
+    return qs.order_by(f"{prefix}{column}", f"{prefix}number")
 
 
-def page_of(qs: QuerySet[Ticket], page: int) -> tuple[list[QueueRow], bool]:
-    """One page of rows and whether another follows, without COUNT(*)."""
-    start = (page - 1) * PAGE_SIZE
-    rows = fetch_rows(qs, start, start + PAGE_SIZE + 1)
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+@dataclass(frozen=True)
+class Shape:
+    """What makes one queue page's SQL differ from another's; the rest are
+    values (``desk.compiled``)."""
+
+    queue: str  # a queue's slug, or "" for a team's queue
+    agent_role: str  # whether the user sees every ticket
+    sort: str
+    nobody: bool  # filtered on "no assignee"
+
+
+def rows_query(shape: Shape, inputs: Mapping[str, Any]) -> QuerySet[Any]:
+    """The rows of a queue page, as the ORM writes them: ``inputs`` hold the
+    user's id, their team ids, when "recently" starts, the team (of a team
+    queue) and the :func:`filter_values`."""
+    # Only the id and the role of the user count (``visible_to``).
+    user = User(pk=inputs["user"], agent_role=shape.agent_role, is_active=True)
+    team = Team(pk=inputs["team"]) if not shape.queue else None
+    qs = queue_tickets(
+        user,
+        QUEUES[shape.queue] if shape.queue else None,
+        team=team,
+        team_ids=inputs["team_ids"],
+        recent_since=inputs["recent_since"],
+    )
+    qs = apply_filters(qs, inputs, nobody=shape.nobody)
+    return shown_columns(order(qs, shape.sort))
+
+
+def page_rows(
+    user: User,
+    queue: Queue | None,
+    *,
+    team: Team | None,
+    team_ids: Sequence[int],
+    filters: Filters,
+    sort: str,
+    page: int,
+) -> tuple[list[QueueRow], bool, str]:
+    """One page of rows, whether another follows (one row more is read, no
+    COUNT), and the sort applied. The SQL is compiled once per shape."""
+    sort = known_sort(sort)
+    values = filter_values(filters)
+    if values is None:
+        return [], False, sort
+    inputs: dict[str, Any] = {
+        "user": user.pk,
+        "team_ids": list(team_ids),
+        "recent_since": timezone.now() - RECENT,
+        **values,
+    }
+    if team is not None:
+        inputs["team"] = team.pk
+    shape = Shape(
+        queue.slug if queue is not None else "",
+        user.agent_role,
+        sort,
+        filters.assignee == "none",
+    )
+    build = partial(rows_query, shape)
+    query = compiled(shape, build, inputs)
+    start, stop = (page - 1) * PAGE_SIZE, page * PAGE_SIZE + 1
+    found = (
+        build(inputs)[start:stop]
+        if query is ORM_ONLY
+        else query.rows(inputs, start, stop)
+    )
+    rows = [QueueRow(*row) for row in found]
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, sort
 
 
 def capped_count(qs: QuerySet[Ticket]) -> int:
@@ -209,25 +330,51 @@ def capped_count(qs: QuerySet[Ticket]) -> int:
     return qs.order_by().values("pk")[: COUNT_CAP + 1].count()
 
 
+# Which open tickets of the counts (``desk.counts``) each queue holds: a
+# row's team, assignee and status, and whether the user may see them. The
+# same selections as the queues' filters, which the tests hold them to.
+_COUNTED: dict[str, Callable[[counts.Row, User, list[int]], bool]] = {
+    "mine": lambda row, user, team_ids: row.assignee == user.pk,
+    "unassigned": lambda row, user, team_ids: (
+        row.assignee == 0 and (row.team == 0 or row.team in team_ids)
+    ),
+    "open": lambda row, user, team_ids: row.visible,
+    "waiting": lambda row, user, team_ids: (
+        row.visible and row.status in WAITING_STATUSES
+    ),
+}
+
+
 def sidebar_counts(
     user: User, teams: list[Team], team_ids: list[int]
 ) -> dict[str, int]:
-    """Counts per queue (and per team), cached briefly per user: they are a
-    guide, so half a minute of staleness buys a sidebar that costs nothing on
-    most page views."""
+    """Counts per queue (and per team), cached briefly per user.
+
+    Every count but "Recently updated" is a sum over the kept counts per
+    team, assignee and status (``desk.counts``), which stay a few hundred
+    rows however many tickets there are; "Recently updated" counts tickets,
+    up to ``COUNT_CAP``, newest first along the update-time index. The cache
+    spares even that on most page views: the counts are a guide.
+    """
     key = f"desk:counts:{user.pk}"
-    counts: dict[str, int] | None = cache.get(key)
-    if counts is None:
-        counts = {
-            slug: capped_count(queue_tickets(user, q, team=None, team_ids=team_ids))
-            for slug, q in QUEUES.items()
-        }
+    found: dict[str, int] | None = cache.get(key)
+    if found is None:
+        rows = counts.open_rows(user, sees_all=can(user, Right.SEE_ALL_TICKETS))
+        found = {}
+        for slug in QUEUES:
+            counted = _COUNTED.get(slug)
+            if counted is None:
+                found[slug] = capped_count(
+                    queue_tickets(user, QUEUES[slug], team=None, team_ids=team_ids)
+                )
+            else:
+                found[slug] = sum(r.tickets for r in rows if counted(r, user, team_ids))
         for team in teams:
-            counts[f"team-{team.pk}"] = capped_count(
-                queue_tickets(user, None, team=team, team_ids=team_ids)
+            found[f"team-{team.pk}"] = sum(
+                r.tickets for r in rows if r.visible and r.team == team.pk
             )
-        cache.set(key, counts, COUNT_CACHE_SECONDS)
-    return counts
+        cache.set(key, found, COUNT_CACHE_SECONDS)
+    return found
 
 
 def forget_counts(user: User) -> None:

@@ -18,13 +18,15 @@ from html import escape
 from types import SimpleNamespace
 from typing import Any, cast
 
+from django.core.signals import setting_changed
 from django.db import connection
 from django.db.models import Field, Model, QuerySet
 from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from podpora.accounts.models import Organization, Team, User
@@ -72,10 +74,15 @@ def _subqueries(vendor: str) -> dict[str, str]:
     run. Only quoted identifiers from the models go into the text.
     """
 
-    def name_of(model: type[Model], shown: str, ticket_field: str) -> str:
+    def name_of(
+        model: type[Model],
+        shown: str,
+        key_field: str,
+        keyed: type[Model] = Ticket,
+    ) -> str:
         return (
             f"SELECT {shown} FROM {_quoted(model)} "  # noqa: S608
-            f"WHERE {_quoted(model, 'id')} = {_quoted(Ticket, ticket_field)}"
+            f"WHERE {_quoted(model, 'id')} = {_quoted(keyed, key_field)}"
         )
 
     # ``User.display_name``: the full name, else the address.
@@ -91,11 +98,12 @@ def _subqueries(vendor: str) -> dict[str, str]:
         ),
         "team_name": name_of(Team, _quoted(Team, "name"), "team"),
         "assignee_name": name_of(User, person, "assignee"),
-        # The separator is the query's one parameter.
+        # The separator is the query's one parameter. Each tag's name is a
+        # look-up by key: as a join, PostgreSQL hashed the whole tag table
+        # again for every row.
         "tag_names": (
-            f"SELECT {aggregate}({_quoted(Tag, 'name')}, %s) "  # noqa: S608
-            f"FROM {_quoted(link)} INNER JOIN {_quoted(Tag)} "
-            f"ON {_quoted(Tag, 'id')} = {_quoted(link, 'tag')} "
+            f"SELECT {aggregate}(({name_of(Tag, _quoted(Tag, 'name'), 'tag', link)}), %s) "  # noqa: S608
+            f"FROM {_quoted(link)} "
             f"WHERE {_quoted(link, 'ticket')} = {_quoted(Ticket, 'id')}"
         ),
     }
@@ -134,9 +142,9 @@ class QueueRow:
         return f"#{self.number}"
 
 
-def fetch(tickets: QuerySet[Ticket], start: int, stop: int) -> list[QueueRow]:
-    """Rows ``start:stop`` of an ordered queue, with their tags, in one query
-    and without model instances.
+def shown_columns(tickets: QuerySet[Ticket]) -> QuerySet[Any]:
+    """What a row shows of each of an ordered queue's ``tickets``, as tuples
+    in ``QueueRow`` order: one query, no model instances.
 
     Names and tags come from scalar subqueries rather than joins and a
     prefetch: PostgreSQL then plans a two-table query instead of a six-table
@@ -145,8 +153,50 @@ def fetch(tickets: QuerySet[Ticket], start: int, stop: int) -> list[QueueRow]:
     rather than assembled by the ORM: on a page this cheap, its overhead
     is what shows.
     """
-    shown = tickets.annotate(**_shown_columns())
-    return [QueueRow(*values) for values in shown.values_list(*_COLUMNS)[start:stop]]
+    return tickets.annotate(**_shown_columns()).values_list(*_COLUMNS)
+
+
+@lru_cache(maxsize=64)
+def _constants(
+    language: str | None, urlconf: str | None, script_prefix: str
+) -> tuple[str, str, str, str, dict[str, str], dict[int, str]]:
+    """What every row of every page in one language writes alike: the ticket
+    URL around its number, and the labels."""
+    url_head, url_tail = url_around("desk:ticket", "999999999")
+    return (
+        url_head,
+        url_tail,
+        escape(_("Select")),
+        f'<span class="muted">{escape(_("Nobody"))}</span>',
+        {value: escape(str(label)) for value, label in Status.choices},
+        {value: escape(str(label)) for value, label in Priority.choices},
+    )
+
+
+@lru_cache(maxsize=64)
+def _url_around(
+    name: str, marker: str | None, urlconf: str | None, script_prefix: str
+) -> tuple[str, str]:
+    if marker is None:
+        return reverse(name), ""
+    head, tail = reverse(name, args=[marker]).split(marker)
+    return head, tail
+
+
+def url_around(name: str, marker: str | None = None) -> tuple[str, str]:
+    """The URL of ``name`` before and after its one argument (``marker``
+    stands in for it; ``None``: no argument, all of it before), reversed
+    once per process."""
+    return _url_around(name, marker, get_urlconf(), get_script_prefix())
+
+
+def _forget(**kwargs: Any) -> None:
+    _constants.cache_clear()
+    _url_around.cache_clear()
+
+
+# Tests change URLs and languages' settings.
+setting_changed.connect(_forget, dispatch_uid="desk_rows_forget")
 
 
 class RowWriter:
@@ -159,20 +209,26 @@ class RowWriter:
 
     def __init__(self, *, can_bulk: bool) -> None:
         self.can_bulk = can_bulk
-        marker = "999999999"
-        self._url_head, self._url_tail = reverse("desk:ticket", args=[marker]).split(
-            marker
-        )
-        self._select = escape(_("Select"))
-        self._nobody = f'<span class="muted">{escape(_("Nobody"))}</span>'
-        self._statuses = {value: escape(str(label)) for value, label in Status.choices}
-        self._priorities = {
-            value: escape(str(label)) for value, label in Priority.choices
-        }
+        (
+            self._url_head,
+            self._url_tail,
+            self._select,
+            self._nobody,
+            self._statuses,
+            self._priorities,
+        ) = _constants(get_language(), get_urlconf(), get_script_prefix())
         self._format_date = formatter(formats.get_format("SHORT_DATETIME_FORMAT"))
         self._zone = timezone.get_current_timezone()
         self._now = timezone.now()
         self._badges: dict[str, str] = {}
+        # Names and tags repeat from row to row: each is escaped once.
+        self._escaped: dict[str, str] = {}
+
+    def _escape(self, value: str) -> str:
+        escaped = self._escaped.get(value)
+        if escaped is None:
+            escaped = self._escaped[value] = escape(value)
+        return escaped
 
     def _badge(self, state: str) -> str:
         # The badge's markup and wording belong to automation: its partial
@@ -192,11 +248,16 @@ class RowWriter:
         updated = row.updated_at.astimezone(self._zone)
         # sla_badge reads only next_breach_at, which the row has.
         state = sla_badge(row) if row.next_breach_at is not None else ""  # type: ignore[arg-type]
-        tags = "".join(
-            f' <span class="badge tag">{escape(tag)}</span>' for tag in row.tags
+        tags = (
+            "".join(
+                f' <span class="badge tag">{self._escape(tag)}</span>'
+                for tag in row.tags
+            )
+            if row.tag_names
+            else ""
         )
         organization = (
-            f'<br><small class="muted">{escape(row.organization)}</small>'
+            f'<br><small class="muted">{self._escape(row.organization)}</small>'
             if row.organization
             else ""
         )
@@ -206,7 +267,7 @@ class RowWriter:
             if self.can_bulk
             else ""
         )
-        status = escape(row.status)
+        status = self._escape(row.status)
         priority = int(row.priority)
         return (
             f'<tr class="row priority-{priority}">{checkbox}'
@@ -219,9 +280,9 @@ class RowWriter:
             f'<td><time datetime="{updated.isoformat()}">'
             f"{escape(self._format_date(updated))}</time></td>"
             f"<td>{self._badge(state) if state else ''}</td>"
-            f"<td>{escape(row.requester)}{organization}</td>"
-            f"<td>{escape(row.team) if row.team else '—'}</td>"
-            f"<td>{escape(row.assignee) if row.assignee else self._nobody}</td>"
+            f"<td>{self._escape(row.requester)}{organization}</td>"
+            f"<td>{self._escape(row.team) if row.team else '—'}</td>"
+            f"<td>{self._escape(row.assignee) if row.assignee else self._nobody}</td>"
             "</tr>\n"
         )
 

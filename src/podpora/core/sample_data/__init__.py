@@ -7,7 +7,8 @@ would have written for it. It skips the services on purpose: rows are
 simulated in memory (``lifecycle``) and written in bulk (``writer``), which is
 what makes a million tickets a matter of minutes. Hooks are therefore not
 called: apps that keep derived data (search index, SLA clocks) rebuild it
-from the tables.
+from the tables. The desk's queue counts are rebuilt here, at the end:
+its sidebar shows them to every agent on every page.
 """
 
 import queue
@@ -99,6 +100,9 @@ def generate_tickets_with_stats(
             if progress is not None:
                 progress(stats.tickets)
     analyze()
+    from podpora.desk.counts import rebuild as rebuild_queue_counts
+
+    rebuild_queue_counts()
     return stats
 
 

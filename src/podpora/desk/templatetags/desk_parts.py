@@ -51,9 +51,19 @@ def _frozen(value: Any) -> Any:
 def shared_part(
     context: template.Context, template_name: str, **inputs: Any
 ) -> SafeString:
-    rights: dict[str, bool] = context.get("rights") or {}
     user = context.get("user")
-    is_staff = bool(getattr(user, "is_staff", False))
+    return shared_html(
+        template_name,
+        rights=context.get("rights") or {},
+        is_staff=bool(getattr(user, "is_staff", False)),
+        **inputs,
+    )
+
+
+def shared_html(
+    template_name: str, *, rights: dict[str, bool], is_staff: bool, **inputs: Any
+) -> SafeString:
+    """The tag, for markup written in Python (``desk.views.queues``)."""
     frozen = {name: _frozen(value) for name, value in inputs.items()}
     key = (
         template_name,

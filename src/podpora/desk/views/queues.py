@@ -1,23 +1,30 @@
 """Queue pages and bulk actions."""
 
+from functools import lru_cache
+
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from podpora.accounts.context_processors import rights
 from podpora.accounts.models import Team, User
 from podpora.accounts.permissions import Right, can
 from podpora.desk import queues
-from podpora.desk.forms import BulkForm, FilterForm, agents
-from podpora.desk.rows import RowWriter
+from podpora.desk.forms import BulkForm, FilterForm, agents, parse_filters
+from podpora.desk.rows import RowWriter, url_around
+from podpora.desk.templatetags.desk_parts import shared_html
 from podpora.desk.views.access import agent_required
 from podpora.tickets import services
 from podpora.tickets.errors import TicketError
@@ -76,48 +83,164 @@ def queue(
     # Agents are listed only when a select needs them (a cached filter form
     # or the bulk panel), so a plain page view does not query them.
     agent_list = SimpleLazyObject(queues.agent_choices)
-    form = FilterForm(request.GET or None, agent_list=agent_list)
-    filters = form.filters()
-    tickets = queues.apply_filters(
-        queues.queue_tickets(user, current, team=team, team_ids=team_ids), filters
+    filters = parse_filters(request.GET, agent_list)
+    # The form is made only if its cached markup is missing (queue.html).
+    form = SimpleLazyObject(
+        lambda: FilterForm(request.GET or None, agent_list=agent_list)
     )
-    tickets, sort = queues.order(tickets, request.GET.get("sort", queues.DEFAULT_SORT))
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
-    rows, has_next = queues.page_of(tickets, page)
+    rows, has_next, sort = queues.page_rows(
+        user,
+        current,
+        team=team,
+        team_ids=team_ids,
+        filters=filters,
+        sort=request.GET.get("sort", queues.DEFAULT_SORT),
+        page=page,
+    )
     can_bulk = can(user, Right.BULK_EDIT)
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
     sort_query.pop("sort", None)
+    # One masked token for the page (the bulk form's and the template's).
+    csrf = get_token(request)
+    table = _queue_table(
+        request,
+        csrf=csrf,
+        title=title,
+        rows_html=RowWriter(can_bulk=can_bulk).rows(rows) if rows else None,
+        column_heads=_column_heads(sort, sort_query.urlencode()),
+        bulk_panel=(
+            shared_html(
+                "desk/partials/bulk_panel.html",
+                rights=rights(request)["rights"],
+                is_staff=user.is_staff,
+                agents=agent_list,
+                # The enums, not their choices: the key is then the class,
+                # not labels translated again on every page.
+                statuses=Status,
+                priorities=Priority,
+            )
+            if can_bulk and rows
+            else ""
+        ),
+        first_row=(page - 1) * queues.PAGE_SIZE + 1,
+        last_row=(page - 1) * queues.PAGE_SIZE + len(rows),
+        page=page,
+        has_next=has_next,
+        query=query.urlencode(),
+    )
     context = {
         "title": title,
         "current_key": key,
-        "rows": rows,
-        "page": page,
-        "has_next": has_next,
-        "first_row": (page - 1) * queues.PAGE_SIZE + 1 if rows else 0,
-        "last_row": (page - 1) * queues.PAGE_SIZE + len(rows),
-        "query": query.urlencode(),
         "sort": sort,
         "form": form,
         "filters_active": bool(filters.active),
-        "sidebar": _sidebar(user, teams, team_ids),
-        "can_bulk": can_bulk,
-        "row_html": RowWriter(can_bulk=can_bulk).rows(rows),
-        "agent_list": agent_list,
-        "statuses": Status.choices,
-        "priorities": Priority.choices,
-        "column_heads": _column_heads(sort, sort_query.urlencode()),
+        "sidebar": _sidebar(user, teams, team_ids, key),
+        "queue_table": table,
+        "csrf_token": csrf,
     }
     return render(request, "desk/queue.html", context)
 
 
-def _column_heads(sort: str, other_params: str) -> list[dict[str, str]]:
-    """A link per sortable column: to sort by it, or to reverse its order."""
-    base = f"?{other_params}&sort=" if other_params else "?sort="
+@lru_cache(maxsize=16)
+def _table_words(language: str | None) -> dict[str, str]:
+    """The queue table's fixed words in one language, escaped (the range of
+    rows is filled in: its values are numbers)."""
+    return {
+        "select": escape(_("Select")),
+        "requester": escape(_("Requester")),
+        "team": escape(_("Team")),
+        "assignee": escape(_("Assignee")),
+        "empty": escape(_("No tickets here.")),
+        "pages": escape(_("Pages")),
+        "previous": escape(_("Previous")),
+        "next": escape(_("Next")),
+        "range": _("Tickets %(first_row)s–%(last_row)s"),
+    }
+
+
+def _queue_table(
+    request: HttpRequest,
+    *,
+    csrf: str,
+    title: str,
+    rows_html: SafeString | None,
+    column_heads: SafeString,
+    bulk_panel: str,
+    first_row: int,
+    last_row: int,
+    page: int,
+    has_next: bool,
+    query: str,
+) -> SafeString:
+    """The bulk form around the rows, and the pager: what the htmx refresh
+    swaps. Written here like the rows, the markup the template had."""
+    words = _table_words(get_language())
+    action = escape(url_around("desk:bulk")[0])
+    parts = [
+        f'\n<form method="post" action="{action}" id="bulk-form">\n'
+        f'  <input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf)}">\n'
+        f'  <input type="hidden" name="next" value="{escape(request.get_full_path())}">\n'
+        "  "
+    ]
+    if bulk_panel:
+        parts.append(f"\n  {bulk_panel}\n  ")
+    parts.append("\n  ")
+    if rows_html is not None:
+        select = (
+            f'<th scope="col"><span class="visually-hidden">{words["select"]}'
+            "</span></th>"
+            if bulk_panel
+            else ""
+        )
+        parts.append(
+            '\n  <table class="tickets">\n'
+            f'    <caption class="visually-hidden">{escape(title)}</caption>\n'
+            "    <thead><tr>\n"
+            f"      {select}\n"
+            f"      {column_heads}\n"
+            f'      <th scope="col">{words["requester"]}</th>\n'
+            f'      <th scope="col">{words["team"]}</th>\n'
+            f'      <th scope="col">{words["assignee"]}</th>\n'
+            "    </tr></thead>\n"
+            "    <tbody>\n"
+            f"    {rows_html}\n"
+            "    </tbody>\n"
+            "  </table>\n"
+            "  "
+        )
+    else:
+        parts.append(f'\n  <p class="empty card">{words["empty"]}</p>\n  ')
+    parts.append(f'\n</form>\n<nav class="pager" aria-label="{words["pages"]}">\n  ')
+    if rows_html is not None:
+        shown = words["range"] % {"first_row": first_row, "last_row": last_row}
+        parts.append(f'<span class="muted">{shown}</span>')
+    parts.append("\n  ")
+    other = f"?{escape(query)}&amp;" if query else "?"
+    if page > 1:
+        parts.append(
+            f'<a href="{other}page={page - 1}" rel="prev" accesskey="b">'
+            f"← {words['previous']}</a>"
+        )
+    parts.append("\n  ")
+    if has_next:
+        parts.append(
+            f'<a href="{other}page={page + 1}" rel="next" accesskey="m">'
+            f"{words['next']} →</a>"
+        )
+    parts.append("\n</nav>\n")
+    return mark_safe("".join(parts))
+
+
+def _column_heads(sort: str, other_params: str) -> SafeString:
+    """A link per sortable column: to sort by it, or to reverse its order.
+    Written here rather than by a template loop (as the rows are)."""
+    base = escape(f"?{other_params}&sort=" if other_params else "?sort=")
     columns = [
         ("number", _("Number")),
         ("subject", _("Subject")),
@@ -129,45 +252,62 @@ def _column_heads(sort: str, other_params: str) -> list[dict[str, str]]:
     heads = []
     for key, label in columns:
         if sort == key:
-            aria_sort, href, arrow = "ascending", f"{base}-{key}", " ▲"
+            aria_sort, href, arrow = ' aria-sort="ascending"', f"{base}-{key}", " ▲"
         elif sort == f"-{key}":
-            aria_sort, href, arrow = "descending", f"{base}{key}", " ▼"
+            aria_sort, href, arrow = ' aria-sort="descending"', f"{base}{key}", " ▼"
         else:
             aria_sort, href, arrow = "", f"{base}-{key}", ""
         heads.append(
-            {
-                "key": key,
-                "label": label,
-                "href": href,
-                "aria_sort": aria_sort,
-                "arrow": arrow,
-            }
+            f'<th scope="col"{aria_sort}><a href="{href}">{escape(label)}{arrow}</a></th>'
         )
-    return heads
+    return mark_safe("".join(heads))
 
 
-def _sidebar(user: User, teams: list[Team], team_ids: list[int]) -> dict:
+def _links(links: list[tuple[str, str, str, int]], current_key: str) -> SafeString:
+    """The sidebar's list items: key, label, URL and count of each link."""
+    cap = queues.COUNT_CAP
+    return mark_safe(
+        "".join(
+            f'\n      <li><a href="{escape(url)}"'
+            f"{' aria-current="page"' if key == current_key else ''}>"
+            f'<span>{escape(label)}</span> <span class="badge">'
+            f"{f'{cap}+' if count > cap else count}</span></a></li>\n      "
+            for key, label, url, count in links
+        )
+    )
+
+
+def _sidebar(
+    user: User, teams: list[Team], team_ids: list[int], current_key: str
+) -> dict[str, SafeString]:
     counts = queues.sidebar_counts(user, teams, team_ids)
+    queue_head, queue_tail = url_around("desk:queue", "queue-slug")
+    team_head, team_tail = url_around("desk:team_queue", "999999999")
     return {
-        "queues": [
-            {
-                "key": slug,
-                "label": q.label,
-                "url": reverse("desk:queue", args=[slug]),
-                "count": counts.get(slug, 0),
-            }
-            for slug, q in queues.QUEUES.items()
-        ],
-        "teams": [
-            {
-                "key": f"team-{t.pk}",
-                "label": t.name,
-                "url": reverse("desk:team_queue", args=[t.pk]),
-                "count": counts.get(f"team-{t.pk}", 0),
-            }
-            for t in teams
-        ],
-        "cap": queues.COUNT_CAP,
+        "queues": _links(
+            [
+                (
+                    slug,
+                    str(q.label),
+                    f"{queue_head}{slug}{queue_tail}",
+                    counts.get(slug, 0),
+                )
+                for slug, q in queues.QUEUES.items()
+            ],
+            current_key,
+        ),
+        "teams": _links(
+            [
+                (
+                    f"team-{t.pk}",
+                    t.name,
+                    f"{team_head}{t.pk}{team_tail}",
+                    counts.get(f"team-{t.pk}", 0),
+                )
+                for t in teams
+            ],
+            current_key,
+        ),
     }
 
 
