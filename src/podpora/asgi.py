@@ -6,7 +6,7 @@ channel layer is Redis so several web processes share them.
 
 import os
 
-from django.core.asgi import get_asgi_application
+from podpora.core.web_threads import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "podpora.settings")
 
