@@ -2,6 +2,7 @@
 not pay for a new thread and a new database connection."""
 
 import asyncio
+import json
 import threading
 
 import pytest
@@ -9,48 +10,65 @@ from django.db import connection
 from django.db.backends.signals import connection_created
 
 from podpora.core.web_threads import PooledASGIHandler
+from podpora.tickets import services
+from podpora.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def _get(app, path: str) -> tuple[int, bytes]:
+async def _call(
+    app, path: str, *, method: str = "GET", body: bytes = b"", headers=()
+) -> tuple[int, dict[bytes, bytes], bytes]:
+    """One request as an ASGI server makes it, the body in two parts."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
-        "headers": [(b"host", b"127.0.0.1")],
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-length", str(len(body)).encode()),
+            *headers,
+        ],
         "client": ("127.0.0.1", 40000),
         "server": ("127.0.0.1", 8000),
     }
-    received = False
+    parts = [body[: len(body) // 2], body[len(body) // 2 :]]
     answered = asyncio.Event()
 
     async def receive() -> dict:
-        nonlocal received
-        if not received:
-            received = True
-            return {"type": "http.request", "body": b"", "more_body": False}
+        if parts:
+            return {
+                "type": "http.request",
+                "body": parts.pop(0),
+                "more_body": bool(parts),
+            }
         await answered.wait()
         return {"type": "http.disconnect"}
 
-    status, body = 0, b""
+    status, answer_headers, answer = 0, {}, b""
 
     async def send(message: dict) -> None:
-        nonlocal status, body
+        nonlocal status, answer_headers, answer
         if message["type"] == "http.response.start":
             status = message["status"]
+            answer_headers = dict(message["headers"])
         elif message["type"] == "http.response.body":
-            body += message.get("body", b"")
+            answer += message.get("body", b"")
             if not message.get("more_body"):
                 answered.set()
 
     await app(scope, receive, send)
+    return status, answer_headers, answer
+
+
+async def _get(app, path: str) -> tuple[int, bytes]:
+    status, _headers, body = await _call(app, path)
     return status, body
 
 
@@ -95,3 +113,53 @@ def test_a_request_is_answered_when_every_pooled_thread_is_busy():
     opened = _connections_opened(PooledASGIHandler(threads=1), 8, concurrency=4)
     assert len(opened) > 1
     assert sum(name.startswith("podpora-web-") for name in opened) == 1
+
+
+def test_an_api_call_with_a_body_is_answered_through_the_whole_stack(
+    token_for, tomasz, adam
+):
+    app = PooledASGIHandler(threads=1)
+    payload = json.dumps(
+        {"subject": "Nie działa VPN", "body_text": "Od rana.", "requester_id": adam.pk}
+    ).encode()
+    auth = (b"authorization", f"Bearer {token_for(tomasz)}".encode())
+    status, headers, body = asyncio.run(
+        _call(
+            app,
+            "/api/v1/tickets",
+            method="POST",
+            body=payload,
+            headers=[auth, (b"content-type", b"application/json")],
+        )
+    )
+    assert status == 201, body
+    number = json.loads(body)["number"]
+    assert Ticket.objects.get(number=number).requester == adam
+    assert headers[b"ETag"] == b'"1"'
+    # The middleware ran: security headers, and a 404 is Django's own page.
+    assert headers[b"X-Content-Type-Options"] == b"nosniff"
+    status, _headers, _body = asyncio.run(_call(app, "/no-such-page/"))
+    assert status == 404
+
+
+def test_a_download_is_streamed_whole(token_for, tomasz, adam):
+    content = b"0123456789" * 20_000  # several chunks
+    ticket = services.open_ticket(
+        subject="Log",
+        body_text="W załączniku.",
+        requester=adam,
+        channel="portal",
+        files=[services.IncomingFile("log.txt", content)],
+    )
+    attachment = ticket.attachments.get()
+    auth = (b"authorization", f"Bearer {token_for(tomasz)}".encode())
+    status, headers, body = asyncio.run(
+        _call(
+            PooledASGIHandler(threads=1),
+            f"/api/v1/attachments/{attachment.pk}/content",
+            headers=[auth],
+        )
+    )
+    assert status == 200
+    assert body == content
+    assert headers[b"Content-Disposition"].startswith(b"attachment")
