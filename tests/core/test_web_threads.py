@@ -4,6 +4,7 @@ not pay for a new thread and a new database connection."""
 import asyncio
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
@@ -67,6 +68,13 @@ async def _call(
     return status, answer_headers, answer
 
 
+def _run(coroutine):
+    """Run ``coroutine`` as a server's event loop would, in a thread of its
+    own (a browser test may leave a loop running in this one)."""
+    with ThreadPoolExecutor(max_workers=1) as loop_thread:
+        return loop_thread.submit(asyncio.run, coroutine).result()
+
+
 async def _get(app, path: str) -> tuple[int, bytes]:
     status, _headers, body = await _call(app, path)
     return status, body
@@ -92,7 +100,7 @@ def _connections_opened(app, requests: int, concurrency: int) -> list[str]:
 
     connection_created.connect(record)
     try:
-        asyncio.run(run())
+        _run(run())
     finally:
         connection_created.disconnect(record)
     return opened
@@ -101,9 +109,13 @@ def _connections_opened(app, requests: int, concurrency: int) -> list[str]:
 def test_requests_reuse_the_threads_and_their_database_connections():
     connection.close()
     opened = _connections_opened(PooledASGIHandler(threads=2), 12, concurrency=2)
-    # At most one connection per pooled thread, not one per request.
-    assert 1 <= len(opened) <= 2
+    # Twelve requests ran on the two pooled threads, not on twelve new ones.
+    assert 1 <= len(set(opened)) <= 2
     assert all(name.startswith("podpora-web-") for name in opened)
+    if connection.settings_dict["CONN_MAX_AGE"] is None:
+        # Persistent connections (SQLite): one per thread, not per request.
+        # (PostgreSQL checks one out of its pool per request instead.)
+        assert len(opened) <= 2
 
 
 def test_a_request_is_answered_when_every_pooled_thread_is_busy():
@@ -111,8 +123,9 @@ def test_a_request_is_answered_when_every_pooled_thread_is_busy():
     # Four at a time on one pooled thread: the others get a thread of their
     # own (and a connection with it), as Django's own handler would give them.
     opened = _connections_opened(PooledASGIHandler(threads=1), 8, concurrency=4)
-    assert len(opened) > 1
-    assert sum(name.startswith("podpora-web-") for name in opened) == 1
+    pooled = {name for name in opened if name.startswith("podpora-web-")}
+    assert len(pooled) == 1
+    assert len(set(opened) - pooled) >= 1
 
 
 def test_an_api_call_with_a_body_is_answered_through_the_whole_stack(
@@ -123,7 +136,7 @@ def test_an_api_call_with_a_body_is_answered_through_the_whole_stack(
         {"subject": "Nie działa VPN", "body_text": "Od rana.", "requester_id": adam.pk}
     ).encode()
     auth = (b"authorization", f"Bearer {token_for(tomasz)}".encode())
-    status, headers, body = asyncio.run(
+    status, headers, body = _run(
         _call(
             app,
             "/api/v1/tickets",
@@ -138,7 +151,7 @@ def test_an_api_call_with_a_body_is_answered_through_the_whole_stack(
     assert headers[b"ETag"] == b'"1"'
     # The middleware ran: security headers, and a 404 is Django's own page.
     assert headers[b"X-Content-Type-Options"] == b"nosniff"
-    status, _headers, _body = asyncio.run(_call(app, "/no-such-page/"))
+    status, _headers, _body = _run(_call(app, "/no-such-page/"))
     assert status == 404
 
 
@@ -153,7 +166,7 @@ def test_a_download_is_streamed_whole(token_for, tomasz, adam):
     )
     attachment = ticket.attachments.get()
     auth = (b"authorization", f"Bearer {token_for(tomasz)}".encode())
-    status, headers, body = asyncio.run(
+    status, headers, body = _run(
         _call(
             PooledASGIHandler(threads=1),
             f"/api/v1/attachments/{attachment.pk}/content",
