@@ -8,7 +8,7 @@ lifespan starts (``podpora.chat.relay``).
 
 import os
 
-from django.core.asgi import get_asgi_application
+from podpora.core.web_threads import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "podpora.settings")
 

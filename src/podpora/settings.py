@@ -140,9 +140,11 @@ _checkout_tag = hashlib.sha1(str(REPO_DIR).encode(), usedforsecurity=False).hexd
 DATABASES["default"]["TEST"] = {
     "NAME": os.environ.get("PODPORA_TEST_DB_NAME", f"test_podpora_{_checkout_tag}")
 }
-# Under ASGI each request may run in another thread, so persistent
-# connections don't carry over; a pool saves a connection set-up (several
-# milliseconds) per request. PODPORA_DB_POOL=0 turns it off.
+# Web requests run on long-lived threads (podpora.core.web_threads), but one
+# that finds them all busy gets a thread of its own; the pool bounds the
+# connections a process opens and saves such a thread the set-up (several
+# milliseconds). Checking a connection out and in costs about 1 ms a request
+# next to a persistent one (bench/api.py). PODPORA_DB_POOL=0 turns it off.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bool(
     "PODPORA_DB_POOL", True
 ):

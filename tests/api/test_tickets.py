@@ -75,6 +75,57 @@ def test_agent_opens_a_ticket_for_a_new_customer_by_email(
     assert body["priority"] == 3
 
 
+def test_an_agent_opening_a_ticket_that_a_rule_routes_is_answered_as_routed(
+    api_as, tomasz, adam
+):
+    from podpora.automation.data import ACCOUNTING_TEAM, install_defaults
+
+    install_defaults()
+    response = _json(
+        api_as(tomasz),
+        "post",
+        "/api/v1/tickets",
+        {"subject": "Faktura nie dotarła", "requester_id": adam.pk, "priority": 2},
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    ticket = Ticket.objects.get(number=body["number"])
+    # The answer and its ETag show the ticket as the invoice rule left it.
+    assert body["team"]["name"] == ACCOUNTING_TEAM == ticket.team.name
+    assert body["priority"] == ticket.priority == 3
+    assert body["organization"]["id"] == adam.memberships.get().organization_id
+    assert response["ETag"] == f'"{ticket.version}"' != '"1"'
+
+
+def test_opening_a_ticket_over_the_api_costs_a_fixed_handful_of_statements(
+    api_as, tomasz, adam, django_assert_max_num_queries
+):
+    """Token, requester with organisation, number, ticket, message, event,
+    SLA clocks, search document and its full-text row, report figures and
+    fact: nothing is read twice and nothing is read back for the answer."""
+    from podpora.automation.data import install_defaults
+    from podpora.search.models import SearchDocument
+
+    install_defaults()
+    api = api_as(tomasz)
+    payload = {
+        "subject": "Drukarka nie drukuje",
+        "body_text": "Od rana drukarka pokazuje błąd papieru.",
+        "requester_id": adam.pk,
+        "tags": ["Drukarki"],
+    }
+    _json(api, "post", "/api/v1/tickets", payload)  # configuration loaded once
+
+    with django_assert_max_num_queries(15):
+        response = _json(api, "post", "/api/v1/tickets", payload)
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["tags"] == ["drukarki"]
+    document = SearchDocument.objects.get(ticket__number=response.json()["number"])
+    assert "błąd papieru" in document.public_text
+    assert document.tags == "drukarki"
+
+
 def test_agent_reads_a_ticket_with_agent_fields_and_customer_without(
     api_as, anna, tomasz, open_ticket_for
 ):

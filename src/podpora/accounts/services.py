@@ -44,6 +44,25 @@ def primary_organization(user: User) -> Organization | None:
     return membership.organization if membership else None
 
 
+def active_user_with_organization(
+    user_id: int,
+) -> tuple[User, Organization | None] | None:
+    """The active person with this id and their :func:`primary_organization`,
+    in one query when they belong to one; ``None`` for no such person."""
+    membership = (
+        Membership.objects.filter(
+            user_id=user_id, user__is_active=True, organization__is_active=True
+        )
+        .select_related("user", "organization")
+        .order_by("pk")
+        .first()
+    )
+    if membership is not None:
+        return membership.user, membership.organization
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    return None if user is None else (user, None)
+
+
 @transaction.atomic
 def get_or_create_customer(
     email: str, *, full_name: str = "", phone: str = "", language: str = ""

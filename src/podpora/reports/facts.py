@@ -246,13 +246,17 @@ def _upsert(changes: dict[Key, Counter[str]]) -> None:
     with connection.cursor() as cursor:
         for columns, rows in by_columns.items():
             names = ", ".join((*_KEY_COLUMNS, *columns))
-            marks = ", ".join(["%s"] * (len(_KEY_COLUMNS) + len(columns)))
+            row = "(" + ", ".join(["%s"] * (len(_KEY_COLUMNS) + len(columns))) + ")"
             updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+            # One statement for the rows of one ticket's change (a new ticket
+            # touches one row per stored grain, a resolution a few more); the
+            # keys are distinct, as ON CONFLICT requires.
             sql = (
-                f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608
+                f"INSERT INTO {table} ({names}) "  # noqa: S608
+                f"VALUES {', '.join([row] * len(rows))} "
                 f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
             )
-            cursor.executemany(sql, rows)
+            cursor.execute(sql, [value for values in rows for value in values])
 
 
 # --- keeping facts current -----------------------------------------------------------

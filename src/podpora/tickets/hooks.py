@@ -138,10 +138,13 @@ def _receivers(paths: tuple[str, ...]) -> tuple[Callable[[TicketChange], None], 
     return tuple(import_string(path) for path in paths)
 
 
-def dispatch(change: TicketChange) -> None:
+def dispatch(change: TicketChange) -> "Ticket":
+    """Hand ``change`` to the receivers; returns the newest instance of its
+    ticket once they are done (a rule acting on it re-reads and changes the
+    row, so the instance the caller holds may be out of date)."""
     receivers = _receivers(tuple(settings.PODPORA_TICKET_HOOKS))
     if not receivers:
-        return
+        return change.ticket
     current = _ROUND.get()
     # The outermost dispatch owns the round: it settles it and ends it.
     round_token = None
@@ -155,6 +158,7 @@ def dispatch(change: TicketChange) -> None:
             receiver(change)
         if round_token is not None:
             current.settle()
+        return current.tickets[change.ticket.pk].ticket
     finally:
         _DEPTH.reset(token)
         if round_token is not None:

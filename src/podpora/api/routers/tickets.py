@@ -10,7 +10,10 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from podpora.accounts.models import Organization, Team, User
-from podpora.accounts.services import get_or_create_customer
+from podpora.accounts.services import (
+    active_user_with_organization,
+    get_or_create_customer,
+)
 from podpora.api.auth import caller
 from podpora.api.errors import ERROR_RESPONSES, ApiError, not_found
 from podpora.api.pagination import DEFAULT_LIMIT, PageQuery, paginate
@@ -159,18 +162,20 @@ def list_tickets(request: HttpRequest, query: Query[TicketQuery]) -> JsonRespons
     return respond_page((ticket_out(t, user) for t in page.items), page.next_cursor)
 
 
-def _requester_for(user: User, payload: TicketIn) -> User:
+def _requester_for(user: User, payload: TicketIn) -> tuple[User, object]:
+    """The requester, and their organisation when it was read along
+    (``services.UNSET`` otherwise: the service looks it up)."""
     if payload.requester_id:
-        requester = User.objects.filter(pk=payload.requester_id, is_active=True).first()
-        if requester is None:
+        found = active_user_with_organization(payload.requester_id)
+        if found is None:
             raise InvalidInput(_("Unknown requester."))
-        return requester
+        return found
     if payload.requester_email:
         requester, _created = get_or_create_customer(
             payload.requester_email, full_name=payload.requester_name
         )
-        return requester
-    return user
+        return requester, services.UNSET
+    return user, services.UNSET
 
 
 @router.post(
@@ -197,8 +202,9 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> JsonResponse:
             % {"fields": ", ".join(sorted(payload.model_fields_set & agent_fields))}
         )
     kwargs: dict[str, object] = {}
-    requester = _requester_for(user, payload) if user.is_agent else user
+    requester = user
     if user.is_agent:
+        requester, kwargs["organization"] = _requester_for(user, payload)
         if payload.team_id:
             team = Team.objects.filter(pk=payload.team_id, is_active=True).first()
             if team is None:
@@ -223,8 +229,8 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> JsonResponse:
         via="api",
         **kwargs,  # type: ignore[arg-type]
     )
-    # Fresh from the service: requester, organisation and team are the
-    # objects passed in, so answering needs no second read.
+    # The newest instance from the service, as the rules left it: its
+    # requester, organisation, team and tags are loaded already.
     return respond(ticket_out(ticket, user), status=201, etag=_etag(ticket))
 
 

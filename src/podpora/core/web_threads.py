@@ -1,0 +1,129 @@
+"""Django's ASGI handler, with each request's sync work done in one go on a
+long-lived thread.
+
+Django's own handler gives every HTTP request a thread of its own for the
+sync code: a new thread per request, and with it a new database connection,
+since connections belong to a thread. On SQLite that is a file opened, four
+PRAGMAs and the SQL functions registered for every request that touches the
+database, on PostgreSQL a check-out from the pool. It also runs the
+middleware in async mode, so a request crosses between the event loop and
+its thread several times (into the sync middleware, back out to the async
+ones, in again for the view, again to close the response), each crossing a
+thread switch.
+
+Every view and middleware here is sync, so this handler runs the request
+the way a threaded WSGI server does: the middleware chain in sync mode,
+request in to response out (and, for a response already in memory, its
+closing) in one call on a thread that it borrows from a fixed set of
+single-thread executors. The thread, and its connection, then serve the
+next request. Reading the body and sending the answer stay on the event
+loop. When every executor is busy (more requests in flight than
+``PODPORA_WEB_THREADS``, a slow download holding one) the request gets a
+thread of its own, as Django's handler would give it: nothing waits for a
+free executor.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from typing import IO, Any
+
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.core.handlers.base import BaseHandler
+from django.http import FileResponse, HttpResponseBase
+from django.urls import set_script_prefix
+
+DEFAULT_THREADS = 8
+
+
+class _Executors:
+    def __init__(self, size: int) -> None:
+        self._idle: collections.deque[ThreadPoolExecutor] = collections.deque(
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"podpora-web-{i}")
+            for i in range(size)
+        )
+
+    def take(self) -> ThreadPoolExecutor | None:
+        try:
+            # Last in, first out: the most recently used thread is warm.
+            return self._idle.pop()
+        except IndexError:
+            return None
+
+    def give_back(self, executor: ThreadPoolExecutor) -> None:
+        self._idle.append(executor)
+
+
+class PooledASGIHandler(ASGIHandler):
+    def __init__(self, threads: int | None = None) -> None:
+        # The sync middleware chain, as a WSGI handler builds it (instead of
+        # ASGIHandler.__init__'s async one).
+        BaseHandler.__init__(self)
+        self.load_middleware(is_async=False)
+        if threads is None:
+            threads = int(os.environ.get("PODPORA_WEB_THREADS") or DEFAULT_THREADS)
+        self.executors = _Executors(max(threads, 0))
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"Django serves HTTP here, not {scope['type']}.")
+        executor = self.executors.take()
+        own = executor is None
+        if executor is None:
+            executor = ThreadPoolExecutor(max_workers=1)
+        try:
+            # Thread-sensitive calls (a sync iterator of a streamed answer)
+            # go to the request's thread too.
+            async with ThreadSensitiveContext(executor=executor):
+                await self.handle(scope, receive, send)
+        finally:
+            if own:
+                executor.shutdown(wait=False)
+            else:
+                self.executors.give_back(executor)
+
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        with closing(body_file):
+            set_script_prefix(get_script_prefix(scope))
+            response = await sync_to_async(self._respond, thread_sensitive=True)(
+                scope, body_file
+            )
+            try:
+                await self.send_response(response, send)
+            finally:
+                if response.streaming:
+                    await sync_to_async(response.close, thread_sensitive=True)()
+
+    def _respond(self, scope: dict[str, Any], body_file: IO[bytes]) -> HttpResponseBase:
+        """Request in, response out, on the request's thread."""
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+            response._handler_class = self.__class__  # type: ignore[attr-defined]
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        assert response is not None
+        if not response.streaming:
+            # Already in memory: closing it now (which ends the request for
+            # Django: request_finished) saves another trip to this thread.
+            response.close()
+        return response
+
+
+def get_asgi_application() -> PooledASGIHandler:
+    """Like ``django.core.asgi.get_asgi_application``, with pooled threads."""
+    import django
+
+    django.setup(set_prefix=False)
+    return PooledASGIHandler()
