@@ -15,6 +15,9 @@ import logging
 import re
 import uuid
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
@@ -250,7 +253,38 @@ def _record(
     transaction.on_commit(lambda: _enqueue(ids))
 
 
+# Mail recorded while a batch of received mail is processed goes out in a few
+# tasks queued when the batch ends, not in one task per ticket change.
+_BATCH: ContextVar[list[int] | None] = ContextVar("mail_outbound_batch", default=None)
+TASK_SIZE = 100
+
+
+@contextmanager
+def one_task_per_batch() -> Iterator[None]:
+    """Queue the mails of every change committed inside the block together,
+    at most :data:`TASK_SIZE` to a task, when the block ends."""
+    if _BATCH.get() is not None:  # the outer block queues them
+        yield
+        return
+    ids: list[int] = []
+    token = _BATCH.set(ids)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+        for start in range(0, len(ids), TASK_SIZE):
+            try:
+                _enqueue(ids[start : start + TASK_SIZE])
+            except Exception:
+                # The rows are committed: retry_outbound sends them later.
+                log.exception("queueing %d outgoing mails failed", len(ids))
+
+
 def _enqueue(outbound_ids: list[int]) -> None:
+    batch = _BATCH.get()
+    if batch is not None:
+        batch.extend(outbound_ids)
+        return
     from podpora.mail.tasks import send_outbound_batch
 
     send_outbound_batch.enqueue(outbound_ids)
