@@ -49,6 +49,11 @@ def test_a_reply_to_a_mail_earlier_in_the_same_batch_lands_on_its_ticket(
     assert second.ticket_id != first.ticket_id
     assert reply.message.thread_reason == "In-Reply-To: <b1@kowalski.pl>"
     assert Ticket.objects.count() == 2
+    # What the log rows say in the database, for the administrators' list.
+    assert list(
+        InboundMail.objects.order_by("pk").values_list("state", "ticket_id", "subject")
+    ) == [(InboundState.PROCESSED, r.ticket_id, r.subject) for r in rows]
+    assert rows[2].subject == "Re: sprawa 1"
     # The batch recorded its Message-IDs: a later mail finds the thread too.
     later = intake.receive(support_mailbox, _mail(5, reply_to=4))
     assert later.ticket_id == first.ticket_id
@@ -140,7 +145,7 @@ def test_a_batch_the_database_refuses_is_done_again_one_mail_at_a_time(
     support_mailbox, adam, caplog
 ):
     with mock.patch.object(
-        InboundMail.objects, "bulk_update", side_effect=OperationalError("timeout")
+        intake, "_save_results", side_effect=OperationalError("timeout")
     ):
         rows = intake.receive_batch(
             support_mailbox, _batch(_mail(1), _mail(2, reply_to=1), _mail(3))

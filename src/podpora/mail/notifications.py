@@ -120,10 +120,10 @@ def on_ticket_change(change: TicketChange) -> None:
     if change.action == "opened" and message is not None:
         if _wants_acknowledgement(ticket, message):
             planned.append((Kind.ACKNOWLEDGEMENT, ticket.requester, True))
-        if ticket.team is not None:
+        if ticket.team_id is not None:
             planned += [
                 (Kind.AGENT_NEW_TICKET, agent, True)
-                for agent in ticket.team.agents.filter(is_active=True)
+                for agent in _team_agents(ticket.team_id)
             ]
     elif change.action == "reply" and message is not None:
         for user in [ticket.requester, *ticket.cc.all()]:
@@ -198,9 +198,20 @@ def _agents_following(ticket: Ticket) -> list[User]:
     agents: list[User] = []
     if ticket.assignee_id:
         agents.append(ticket.assignee)  # type: ignore[arg-type]
-    elif ticket.team is not None:
-        agents += list(ticket.team.agents.filter(is_active=True))
+    elif ticket.team_id is not None:
+        agents += _team_agents(ticket.team_id)
     agents += list(ticket.watchers.all())
+    return agents
+
+
+def _team_agents(team_id: int) -> list[User]:
+    """The team's active agents; read once per team in a batch."""
+    known = _TEAMS.get()
+    if known is not None and team_id in known:
+        return known[team_id]
+    agents = list(User.objects.filter(teams__pk=team_id, is_active=True))
+    if known is not None:
+        known[team_id] = agents
     return agents
 
 
@@ -256,21 +267,27 @@ def _record(
 # Mail recorded while a batch of received mail is processed goes out in a few
 # tasks queued when the batch ends, not in one task per ticket change.
 _BATCH: ContextVar[list[int] | None] = ContextVar("mail_outbound_batch", default=None)
+_TEAMS: ContextVar[dict[int, list[User]] | None] = ContextVar(
+    "mail_batch_team_agents", default=None
+)
 TASK_SIZE = 100
 
 
 @contextmanager
 def one_task_per_batch() -> Iterator[None]:
     """Queue the mails of every change committed inside the block together,
-    at most :data:`TASK_SIZE` to a task, when the block ends."""
+    at most :data:`TASK_SIZE` to a task, when the block ends. Teams' agents
+    are read once in the block (a batch takes a second or two)."""
     if _BATCH.get() is not None:  # the outer block queues them
         yield
         return
     ids: list[int] = []
     token = _BATCH.set(ids)
+    teams = _TEAMS.set({})
     try:
         yield
     finally:
+        _TEAMS.reset(teams)
         _BATCH.reset(token)
         for start in range(0, len(ids), TASK_SIZE):
             try:
