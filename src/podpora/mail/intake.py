@@ -595,11 +595,28 @@ class Lookups:
     few queries made up front, and remembers what the batch itself wrote.
     """
 
+    def __init__(self) -> None:
+        self._people: dict[str, User | None] = {}
+
+    def preload(self, addresses: Iterable[str]) -> None:
+        """Look up several people in one query (the people a mail copies)."""
+        wanted = {normalize_email(a) for a in addresses} - set(self._people)
+        if not wanted:
+            return
+        found = {u.email: u for u in User.objects.filter(email__in=sorted(wanted))}
+        self._people.update((a, found.get(a)) for a in wanted)
+
     def user(self, address: str) -> User | None:
-        return User.objects.filter(email=normalize_email(address)).first()
+        key = normalize_email(address)
+        if key in self._people:
+            return self._people[key]
+        return User.objects.filter(email=key).first()
 
     def customer(self, address: str, name: str) -> User:
-        user, _created = get_or_create_customer(address, full_name=name)
+        user = self._people.get(normalize_email(address))
+        if user is None:
+            user, _created = get_or_create_customer(address, full_name=name)
+            self._people[user.email] = user
         return user
 
     def delivered(self, parsed: parsing.ParsedMail) -> tuple[int, int] | None:
@@ -671,6 +688,7 @@ class BatchLookups(Lookups):
     """
 
     def __init__(self, mails: Iterable[parsing.ParsedMail]) -> None:
+        super().__init__()
         addresses: set[str] = set()
         thread_ids: set[str] = set()
         numbers: set[int] = set()
@@ -745,6 +763,9 @@ class BatchLookups(Lookups):
                 return value
         return table.get(key)
 
+    def preload(self, addresses: Iterable[str]) -> None:
+        pass  # the batch looked up everybody it names at the start
+
     def user(self, address: str) -> User | None:
         key = normalize_email(address)
         if key not in self._addresses:
@@ -755,7 +776,9 @@ class BatchLookups(Lookups):
         key = normalize_email(address)
         user = self._staged_value(self._users, key) if key in self._addresses else None
         if user is None:
-            user = super().customer(address, name)
+            # Not Lookups.customer: what it remembers is not undone with a
+            # rolled-back mail, what is staged here is.
+            user, _created = get_or_create_customer(address, full_name=name)
             self._stage(self._users, key, user)
         return user  # type: ignore[return-value]
 
@@ -885,6 +908,7 @@ def _cc_users(
         wanted.append(address)
     users = []
     names = {a: n for n, a in [*parsed.to, *parsed.cc]}
+    lookups.preload(wanted[:_MAX_CC])
     for address in wanted[:_MAX_CC]:
         try:
             users.append(lookups.customer(address, names.get(address, "")))
