@@ -120,6 +120,36 @@ def test_one_bad_mail_is_kept_raw_with_its_reason_and_the_others_land(
     assert Ticket.objects.count() == 3
 
 
+def test_a_mail_that_fails_after_its_ticket_was_written_mails_nobody(
+    support_mailbox, adam, bara
+):
+    real = intake.BatchLookups.received
+
+    def fail_for_the_second(self, message, message_id, *, author):
+        if message_id == "b2@kowalski.pl":
+            raise RuntimeError("power cut")
+        return real(self, message, message_id, author=author)
+
+    with mock.patch.object(intake.BatchLookups, "received", fail_for_the_second):
+        rows = intake.receive_batch(
+            support_mailbox,
+            _batch(_mail(1), _mail(2, sender="Bára <bara@novak.cz>"), _mail(3)),
+        )
+    assert [r.state for r in rows] == [
+        InboundState.PROCESSED,
+        InboundState.FAILED,
+        InboundState.PROCESSED,
+    ]
+    assert Ticket.objects.count() == 2
+    # The acknowledgement of the rolled-back ticket was never recorded.
+    assert sorted(
+        OutboundMail.objects.filter(kind="acknowledgement").values_list(
+            "ticket_id", flat=True
+        )
+    ) == sorted([rows[0].ticket_id, rows[2].ticket_id])
+    assert not OutboundMail.objects.filter(recipient="bara@novak.cz").exists()
+
+
 def test_a_worker_dying_mid_batch_imports_nothing_twice_and_loses_nothing(
     support_mailbox, adam
 ):

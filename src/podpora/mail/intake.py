@@ -510,7 +510,7 @@ def _process_together(
 ) -> None:
     lookups = BatchLookups(p for _i, _r, p in work if p is not None and p.ok)
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), notifications.held_in_batch() as held:
         # The same compare-and-set claim as process(), for the whole batch:
         # the rows stay locked until the batch commits.
         claimed: set[int] = set()
@@ -536,10 +536,12 @@ def _process_together(
                 raise
             except (TicketError, AccountError) as exc:
                 lookups.drop()
+                held.drop()
                 _set_failed(inbound, getattr(exc, "message", "") or str(exc))
             except Exception as exc:
                 log.exception("mail %s could not be processed", inbound.pk)
                 lookups.drop()
+                held.drop()
                 _set_failed(
                     inbound,
                     _("Unexpected error: %(error)s")
@@ -547,9 +549,11 @@ def _process_together(
                 )
             else:
                 lookups.keep()
+                held.keep()
                 inbound.processed_at = now
             done.append(inbound)
         lookups.flush()
+        held.write()
         _save_results(done)
     for inbound, _raw, _parsed in work:
         if inbound.pk not in claimed:

@@ -243,6 +243,16 @@ def _record(
         )
     if not rows:
         return
+    if message is not None and any(row.kind == Kind.REPLY for row in rows):
+        services.set_delivery_status(message, DeliveryStatus.PENDING)
+    held = _HELD.get()
+    if held is not None:
+        held.staged += rows
+        return
+    _write(rows)
+
+
+def _write(rows: list[OutboundMail]) -> None:
     OutboundMail.objects.bulk_create(rows)
     # Customers answer these; agents' mail threads by the subject tag, since
     # every agent is a party to every ticket.
@@ -250,18 +260,58 @@ def _record(
         [
             MessageReference(
                 email_message_id=row.email_message_id,
-                ticket=ticket,
-                message=message,
+                ticket_id=row.ticket_id,
+                message=row.message,
                 direction=Direction.OUT,
             )
             for row in rows
             if row.kind in CUSTOMER_KINDS
         ]
     )
-    if message is not None and any(row.kind == Kind.REPLY for row in rows):
-        services.set_delivery_status(message, DeliveryStatus.PENDING)
     ids = [row.pk for row in rows]
     transaction.on_commit(lambda: _enqueue(ids))
+
+
+class HeldMail:
+    """Outgoing mail recorded inside a batch's transaction, written at its end
+    with one insert instead of one per ticket change.
+
+    The batch tells what one mail's changes recorded to stay (:meth:`keep`,
+    its savepoint was released) or to go (:meth:`drop`, rolled back), and
+    :meth:`write` inserts what stayed before the batch commits.
+    """
+
+    def __init__(self) -> None:
+        self.staged: list[OutboundMail] = []
+        self.kept: list[OutboundMail] = []
+
+    def keep(self) -> None:
+        self.kept += self.staged
+        self.staged = []
+
+    def drop(self) -> None:
+        self.staged = []
+
+    def write(self) -> None:
+        self.keep()
+        if self.kept:
+            _write(self.kept)
+        self.kept = []
+
+
+_HELD: ContextVar[HeldMail | None] = ContextVar("mail_held_outbound", default=None)
+
+
+@contextmanager
+def held_in_batch() -> Iterator[HeldMail]:
+    """Inside the block, :func:`on_ticket_change` decides as always but keeps
+    the rows in the yielded :class:`HeldMail` until its ``write``."""
+    held = HeldMail()
+    token = _HELD.set(held)
+    try:
+        yield held
+    finally:
+        _HELD.reset(token)
 
 
 # Mail recorded while a batch of received mail is processed goes out in a few
