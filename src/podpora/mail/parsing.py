@@ -189,15 +189,9 @@ def decode_header(value: object, problems: list[str] | None = None) -> str:
 
 def _raw_values(msg: Message, name: str) -> list[str]:
     # raw_items() keeps 8-bit bytes as surrogate escapes; get() would already
-    # have replaced them with U+FFFD. A mail's headers are read about twenty
-    # times, so they are indexed by name once.
-    index = msg.__dict__.get("_podpora_headers")
-    if index is None:
-        index = {}
-        for key, value in msg.raw_items():
-            index.setdefault(key.lower(), []).append(str(value))
-        msg.__dict__["_podpora_headers"] = index
-    return list(index.get(name.lower(), ()))
+    # have replaced them with U+FFFD.
+    wanted = name.lower()
+    return [str(v) for k, v in msg.raw_items() if k.lower() == wanted]
 
 
 def _header(msg: Message, name: str, problems: list[str]) -> str:
