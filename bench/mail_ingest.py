@@ -2,14 +2,17 @@
 
     python bench/mail_ingest.py [--mails 5000] [--engines sqlite,postgres]
                                 [--helpdesk-venv var/bench/helpdesk-venv]
-                                [--no-helpdesk] [--seed 1]
+                                [--no-helpdesk] [--per-mail] [--seed 1]
 
 Generates realistic mails (new requests and replies in threads, Polish and
 Czech text in encoded headers, HTML alternatives, some attachments), then for
 each database engine:
 
-* feeds them to Podpora through ``mail.intake.receive`` — the code path of IMAP
-  polling and ``podpora mail deliver`` — into a fresh database, and
+* feeds them to Podpora through ``mail.intake.receive_batch`` in runs of
+  ``mail.imap.FETCH_MAILS`` — the code path of IMAP polling, one fetch per
+  batch — into a fresh database (with ``--per-mail`` also through
+  ``mail.intake.receive`` one mail at a time, the path of ``podpora mail
+  deliver``, into another fresh database), and
 * feeds them to django-helpdesk 2.6 through its own ``get_email`` command from
   a local mailbox directory, in a Django project written to a temp folder and
   run by a separate virtual environment (created with pip on first use),
@@ -175,7 +178,7 @@ def write_mails(mails: list[dict], folder: Path) -> None:
 # --- Podpora ---------------------------------------------------------------------------------
 
 
-def run_ours(mail_dir: Path, database_url: str, work: Path) -> dict:
+def run_ours(mail_dir: Path, database_url: str, work: Path, *, path: str) -> dict:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -184,7 +187,7 @@ def run_ours(mail_dir: Path, database_url: str, work: Path) -> dict:
         "PODPORA_LOG_LEVEL": "WARNING",
     }
     done = subprocess.run(
-        [sys.executable, __file__, "--worker", str(mail_dir)],
+        [sys.executable, __file__, "--worker", str(mail_dir), "--path", path],
         env=env,
         capture_output=True,
         text=True,
@@ -195,7 +198,7 @@ def run_ours(mail_dir: Path, database_url: str, work: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def ours_worker(mail_dir: Path) -> None:
+def ours_worker(mail_dir: Path, path: str) -> None:
     sys.path.insert(0, str(ROOT / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "podpora.settings")
     import django
@@ -205,7 +208,7 @@ def ours_worker(mail_dir: Path) -> None:
 
     call_command("migrate", verbosity=0)
     from podpora.accounts.models import AgentRole, Team, User
-    from podpora.mail import intake
+    from podpora.mail import imap, intake
     from podpora.mail.models import InboundMail, InboundState, Mailbox
     from podpora.tickets.models import Attachment
 
@@ -223,8 +226,15 @@ def ours_worker(mail_dir: Path) -> None:
     index = json.loads((mail_dir / "index.json").read_text())
     raws = [(mail_dir / m["name"]).read_bytes() for m in index]
     started = time.perf_counter()
-    for raw in raws:
-        intake.receive(mailbox, raw)
+    if path == "batch":
+        run = imap.FETCH_MAILS
+        for start in range(0, len(raws), run):
+            intake.receive_batch(
+                mailbox, [intake.Incoming(raw) for raw in raws[start : start + run]]
+            )
+    else:
+        for raw in raws:
+            intake.receive(mailbox, raw)
     seconds = time.perf_counter() - started
 
     rows = dict(
@@ -448,10 +458,16 @@ def main() -> None:
         "--helpdesk-venv", default=str(ROOT / "var" / "bench" / "helpdesk-venv")
     )
     parser.add_argument("--no-helpdesk", action="store_true")
+    parser.add_argument(
+        "--per-mail",
+        action="store_true",
+        help="also time the pipe path, one mail per call",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--path", default="batch", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        ours_worker(Path(args.worker))
+        ours_worker(Path(args.worker), args.path)
         return
 
     work = Path(tempfile.mkdtemp(prefix="podpora-mail-bench-"))
@@ -473,15 +489,24 @@ def main() -> None:
                 print(f"django-helpdesk could not be installed: {exc}", file=sys.stderr)
         for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
             tag = f"bench_mail_{os.getpid()}"
-            url = fresh_database(engine, f"{tag}_ours", work / engine)
             (work / engine).mkdir(exist_ok=True)
-            ours = run_ours(mail_dir, url, work / engine / "ours")
+            url = fresh_database(engine, f"{tag}_ours", work / engine)
+            ours = run_ours(mail_dir, url, work / engine / "ours", path="batch")
             drop_database(engine, f"{tag}_ours")
             our_rate = ours["count"] / ours["seconds"]
             line = (
                 f"mail_ingest {engine}: podpora {our_rate:,.0f} mails/s "
                 f"({ours['wrong']} misthreaded, {ours['lost_files']} attachments lost)"
             )
+            if args.per_mail:
+                url = fresh_database(engine, f"{tag}_pipe", work / engine)
+                pipe = run_ours(mail_dir, url, work / engine / "pipe", path="single")
+                drop_database(engine, f"{tag}_pipe")
+                line += (
+                    f"; one mail per call {pipe['count'] / pipe['seconds']:,.0f} "
+                    f"mails/s ({pipe['wrong']} misthreaded, "
+                    f"{pipe['lost_files']} attachments lost)"
+                )
             if python is not None:
                 url = fresh_database(engine, f"{tag}_hd", work / engine)
                 try:

@@ -1,8 +1,11 @@
 """The mail world: two mailboxes, an open and a closed ticket with known
 Message-IDs, so corpus mails can reply to them."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -11,6 +14,27 @@ from podpora.tickets import services
 from podpora.tickets.models import Channel, Status, Ticket
 
 CORPUS = Path(__file__).parent / "corpus"
+
+
+@contextmanager
+def killed_at_mail(n: int) -> Iterator[None]:
+    """The worker process dies while it processes the ``n``-th mail."""
+    from podpora.mail import intake
+
+    real = intake._process_locked
+    calls = {"n": 0}
+
+    def die(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    with (
+        mock.patch.object(intake, "_process_locked", die),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        yield
 
 
 @dataclass

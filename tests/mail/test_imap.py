@@ -8,6 +8,8 @@ from podpora.mail import imap
 from podpora.mail.models import InboundMail, Mailbox
 from podpora.tickets.models import Message, Ticket
 
+from .conftest import killed_at_mail
+
 
 def _mail(n: int, extra: str = "") -> bytes:
     return (
@@ -122,3 +124,32 @@ def test_mail_already_read_by_a_person_is_still_imported(
     connection.store("1", "+FLAGS", "(\\Seen)")
     connection.logout()
     assert imap.poll(imap_mailbox, force=True) == "1 imported"
+
+
+def test_a_worker_killed_while_a_fetched_batch_is_processed_loses_nothing(
+    dovecot, imap_mailbox, adam
+):
+    for n in (1, 2, 3):
+        dovecot.append(_mail(n))
+    with killed_at_mail(2):
+        imap.poll(imap_mailbox, force=True)
+    # The batch's raw mails were committed, its tickets were not, and the
+    # server still shows every message as new.
+    assert InboundMail.objects.filter(state="stored").count() == 3
+    assert Ticket.objects.count() == 0
+    assert len(dovecot.uids("INBOX", "UNKEYWORD", imap.IMPORTED_KEYWORD)) == 3
+
+    assert imap.poll(imap_mailbox, force=True) == "0 imported"
+    assert Ticket.objects.count() == 3
+    assert InboundMail.objects.count() == 3
+    assert dovecot.uids("INBOX", "UNKEYWORD", imap.IMPORTED_KEYWORD) == []
+
+
+def test_one_poll_fetches_a_thread_together_and_threads_it(dovecot, imap_mailbox, adam):
+    dovecot.append(_mail(1))
+    dovecot.append(_mail(2, extra="In-Reply-To: <imap1@kowalski.pl>\n"))
+    with mock.patch.object(imap, "_fetch_many", wraps=imap._fetch_many) as fetch:
+        assert imap.poll(imap_mailbox, force=True) == "2 imported"
+    assert fetch.call_count == 1
+    assert Ticket.objects.count() == 1
+    assert Message.objects.count() == 2

@@ -5,9 +5,11 @@ A mailbox is read by whoever takes its lease (a compare-and-set UPDATE on
 never read it at once. Each message is fetched by UID with ``BODY.PEEK[]``
 (which leaves it unread for people), handed to :func:`intake.receive` — which
 commits the raw mail and the ticket — and only then marked with our keyword
-or moved. If the process dies between the commit and the mark, the next poll
-fetches the same UID again and the inbound log recognises it: nothing is
-imported twice, nothing is lost.
+or moved. Messages are fetched in runs (one command for up to FETCH_MAILS
+messages) and each run is one intake batch (``intake.receive_batch``): its raw
+mails committed together, then its tickets. If the process dies between the
+commit and the mark, the next poll sees the same UIDs again and the inbound
+log recognises them: nothing is imported twice, nothing is lost.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import imaplib
 import logging
 import os
+import re
 import socket
 import ssl
 from datetime import timedelta
@@ -37,7 +40,9 @@ log = logging.getLogger(__name__)
 
 IMPORTED_KEYWORD = "$PodporaImported"
 LEASE = timedelta(minutes=5)
-BATCH = 200
+BATCH = 200  # messages per poll
+FETCH_MAILS = 50  # messages per fetch, and per intake batch
+FETCH_BYTES = 20 * 1024 * 1024
 TIMEOUT = 60
 
 
@@ -101,12 +106,62 @@ def _quote(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _fetch(connection: imaplib.IMAP4, uid: int) -> bytes | None:
-    data = _check(connection.uid("FETCH", str(uid), "(BODY.PEEK[])"))
-    for item in data:
-        if isinstance(item, tuple) and len(item) == 2:
-            return bytes(item[1])
-    return None  # expunged by someone else meanwhile
+_UID = re.compile(rb"\bUID (\d+)")
+_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
+
+
+def _uid_set(uids: list[int]) -> str:
+    return ",".join(str(uid) for uid in uids)
+
+
+def _sizes(connection: imaplib.IMAP4, uids: list[int]) -> dict[int, int]:
+    """The size of each message, in one command (to cut fetches to size)."""
+    sizes = {}
+    for item in _check(connection.uid("FETCH", _uid_set(uids), "(UID RFC822.SIZE)")):
+        line = item[0] if isinstance(item, tuple) else item
+        if not isinstance(line, bytes):
+            continue
+        uid, size = _UID.search(line), _SIZE.search(line)
+        if uid and size:
+            sizes[int(uid.group(1))] = int(size.group(1))
+    return sizes
+
+
+def _fetch_many(connection: imaplib.IMAP4, uids: list[int]) -> dict[int, bytes]:
+    """The raw messages of ``uids``, in one command; one expunged by someone
+    else meanwhile is simply missing."""
+    data = _check(connection.uid("FETCH", _uid_set(uids), "(UID BODY.PEEK[])"))
+    found: dict[int, bytes] = {}
+    for index, item in enumerate(data):
+        if not (isinstance(item, tuple) and len(item) == 2):
+            continue
+        # Servers put the UID before or after the literal.
+        match = _UID.search(item[0])
+        if match is None and index + 1 < len(data):
+            after = data[index + 1]
+            if isinstance(after, bytes):
+                match = _UID.search(after)
+        if match is not None:
+            found[int(match.group(1))] = bytes(item[1])
+    return found
+
+
+def _fetches(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
+    """UIDs in runs of at most FETCH_MAILS messages and FETCH_BYTES bytes (a
+    bigger message goes alone): one fetch and one intake batch each."""
+    runs: list[list[int]] = []
+    run: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if run and (len(run) >= FETCH_MAILS or total + size > FETCH_BYTES):
+            runs.append(run)
+            run, total = [], 0
+        run.append(uid)
+        total += size
+    if run:
+        runs.append(run)
+    return runs
 
 
 def mark_imported(connection: imaplib.IMAP4, mailbox: Mailbox, uid: int) -> None:
@@ -169,24 +224,55 @@ def _poll_selected(connection: imaplib.IMAP4, mailbox: Mailbox, owner: str) -> i
     else:
         criteria = ["UNKEYWORD", IMPORTED_KEYWORD, "UNDELETED"]
     data = _check(connection.uid("SEARCH", *criteria))
-    uids = sorted(int(u) for u in b" ".join(data).split())
+    uids = sorted(int(u) for u in b" ".join(data).split())[:BATCH]
+    if not uids:
+        return 0
+    # Seen by an earlier poll that was interrupted before marking them.
+    known: dict[int, InboundMail] = {
+        row.imap_uid: row
+        for row in InboundMail.objects.filter(
+            mailbox=mailbox, imap_uidvalidity=uidvalidity, imap_uid__in=uids
+        )
+        if row.imap_uid is not None
+    }
+    unfinished = [row for row in known.values() if row.state == InboundState.STORED]
+    if unfinished:
+        intake.process_batch([(row, None) for row in unfinished])
+    _mark_finished(connection, mailbox, list(known.items()))
+    new = [uid for uid in uids if uid not in known]
     imported = 0
-    for uid in uids[:BATCH]:
-        known = InboundMail.objects.filter(
-            mailbox=mailbox, imap_uid=uid, imap_uidvalidity=uidvalidity
-        ).first()
-        if known is None:
-            raw = _fetch(connection, uid)
-            if raw is None:
-                continue
-            intake.receive(mailbox, raw, imap_uid=uid, imap_uidvalidity=uidvalidity)
-            imported += 1
-        elif known.state == InboundState.STORED:
-            intake.process(known)
-        # Stored and committed (now or by an earlier, interrupted poll): mark it.
-        mark_imported(connection, mailbox, uid)
+    sizes = _sizes(connection, new) if new else {}
+    for run in _fetches(new, sizes):
+        raws = _fetch_many(connection, run)
+        fetched = [uid for uid in run if uid in raws]
+        rows = intake.receive_batch(
+            mailbox,
+            [
+                intake.Incoming(raws[uid], imap_uid=uid, imap_uidvalidity=uidvalidity)
+                for uid in fetched
+            ],
+        )
+        imported += len(fetched)
+        _mark_finished(connection, mailbox, list(zip(fetched, rows, strict=True)))
         _renew(mailbox, owner)
     return imported
+
+
+def _mark_finished(
+    connection: imaplib.IMAP4, mailbox: Mailbox, done: list[tuple[int, InboundMail]]
+) -> None:
+    """Mark what is committed; a mail the database could not take yet stays
+    unmarked, so the next poll finishes it."""
+    waiting = 0
+    for uid, row in sorted(done, key=lambda pair: pair[0]):
+        if row.state == InboundState.STORED:
+            waiting += 1
+            continue
+        mark_imported(connection, mailbox, uid)
+    if waiting:
+        raise intake.TemporaryFailure(
+            f"{waiting} stored mails wait for the next poll to be processed"
+        )
 
 
 def poll_due() -> dict[str, str]:

@@ -15,6 +15,9 @@ import logging
 import re
 import uuid
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
@@ -117,10 +120,10 @@ def on_ticket_change(change: TicketChange) -> None:
     if change.action == "opened" and message is not None:
         if _wants_acknowledgement(ticket, message):
             planned.append((Kind.ACKNOWLEDGEMENT, ticket.requester, True))
-        if ticket.team is not None:
+        if ticket.team_id is not None:
             planned += [
                 (Kind.AGENT_NEW_TICKET, agent, True)
-                for agent in ticket.team.agents.filter(is_active=True)
+                for agent in _team_agents(ticket.team_id)
             ]
     elif change.action == "reply" and message is not None:
         for user in [ticket.requester, *ticket.cc.all()]:
@@ -195,9 +198,20 @@ def _agents_following(ticket: Ticket) -> list[User]:
     agents: list[User] = []
     if ticket.assignee_id:
         agents.append(ticket.assignee)  # type: ignore[arg-type]
-    elif ticket.team is not None:
-        agents += list(ticket.team.agents.filter(is_active=True))
+    elif ticket.team_id is not None:
+        agents += _team_agents(ticket.team_id)
     agents += list(ticket.watchers.all())
+    return agents
+
+
+def _team_agents(team_id: int) -> list[User]:
+    """The team's active agents; read once per team in a batch."""
+    known = _TEAMS.get()
+    if known is not None and team_id in known:
+        return known[team_id]
+    agents = list(User.objects.filter(teams__pk=team_id, is_active=True))
+    if known is not None:
+        known[team_id] = agents
     return agents
 
 
@@ -229,6 +243,16 @@ def _record(
         )
     if not rows:
         return
+    if message is not None and any(row.kind == Kind.REPLY for row in rows):
+        services.set_delivery_status(message, DeliveryStatus.PENDING)
+    held = _HELD.get()
+    if held is not None:
+        held.staged += rows
+        return
+    _write(rows)
+
+
+def _write(rows: list[OutboundMail]) -> None:
     OutboundMail.objects.bulk_create(rows)
     # Customers answer these; agents' mail threads by the subject tag, since
     # every agent is a party to every ticket.
@@ -236,21 +260,98 @@ def _record(
         [
             MessageReference(
                 email_message_id=row.email_message_id,
-                ticket=ticket,
-                message=message,
+                ticket_id=row.ticket_id,
+                message=row.message,
                 direction=Direction.OUT,
             )
             for row in rows
             if row.kind in CUSTOMER_KINDS
         ]
     )
-    if message is not None and any(row.kind == Kind.REPLY for row in rows):
-        services.set_delivery_status(message, DeliveryStatus.PENDING)
     ids = [row.pk for row in rows]
     transaction.on_commit(lambda: _enqueue(ids))
 
 
+class HeldMail:
+    """Outgoing mail recorded inside a batch's transaction, written at its end
+    with one insert instead of one per ticket change.
+
+    The batch tells what one mail's changes recorded to stay (:meth:`keep`,
+    its savepoint was released) or to go (:meth:`drop`, rolled back), and
+    :meth:`write` inserts what stayed before the batch commits.
+    """
+
+    def __init__(self) -> None:
+        self.staged: list[OutboundMail] = []
+        self.kept: list[OutboundMail] = []
+
+    def keep(self) -> None:
+        self.kept += self.staged
+        self.staged = []
+
+    def drop(self) -> None:
+        self.staged = []
+
+    def write(self) -> None:
+        self.keep()
+        if self.kept:
+            _write(self.kept)
+        self.kept = []
+
+
+_HELD: ContextVar[HeldMail | None] = ContextVar("mail_held_outbound", default=None)
+
+
+@contextmanager
+def held_in_batch() -> Iterator[HeldMail]:
+    """Inside the block, :func:`on_ticket_change` decides as always but keeps
+    the rows in the yielded :class:`HeldMail` until its ``write``."""
+    held = HeldMail()
+    token = _HELD.set(held)
+    try:
+        yield held
+    finally:
+        _HELD.reset(token)
+
+
+# Mail recorded while a batch of received mail is processed goes out in a few
+# tasks queued when the batch ends, not in one task per ticket change.
+_BATCH: ContextVar[list[int] | None] = ContextVar("mail_outbound_batch", default=None)
+_TEAMS: ContextVar[dict[int, list[User]] | None] = ContextVar(
+    "mail_batch_team_agents", default=None
+)
+TASK_SIZE = 100
+
+
+@contextmanager
+def one_task_per_batch() -> Iterator[None]:
+    """Queue the mails of every change committed inside the block together,
+    at most :data:`TASK_SIZE` to a task, when the block ends. Teams' agents
+    are read once in the block (a batch takes a second or two)."""
+    if _BATCH.get() is not None:  # the outer block queues them
+        yield
+        return
+    ids: list[int] = []
+    token = _BATCH.set(ids)
+    teams = _TEAMS.set({})
+    try:
+        yield
+    finally:
+        _TEAMS.reset(teams)
+        _BATCH.reset(token)
+        for start in range(0, len(ids), TASK_SIZE):
+            try:
+                _enqueue(ids[start : start + TASK_SIZE])
+            except Exception:
+                # The rows are committed: retry_outbound sends them later.
+                log.exception("queueing %d outgoing mails failed", len(ids))
+
+
 def _enqueue(outbound_ids: list[int]) -> None:
+    batch = _BATCH.get()
+    if batch is not None:
+        batch.extend(outbound_ids)
+        return
     from podpora.mail.tasks import send_outbound_batch
 
     send_outbound_batch.enqueue(outbound_ids)
