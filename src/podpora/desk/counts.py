@@ -27,11 +27,13 @@ The rows are derived data:
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
 from podpora.accounts.models import Team, User
+from podpora.core import counters
 from podpora.desk.models import QueueCount
 from podpora.tickets.hooks import Settled
 from podpora.tickets.models import OPEN_STATUSES, Ticket
@@ -69,19 +71,8 @@ def _table() -> str:
 
 def add(deltas: Mapping[Key, int]) -> None:
     """Add ``deltas`` to the counts in one statement, rows in key order."""
-    rows = sorted((key, delta) for key, delta in deltas.items() if delta)
-    if not rows:
-        return
-    table = _table()
-    columns = ", ".join(_KEY_COLUMNS)
-    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}, tickets) VALUES {values} "  # noqa: S608 -- our own table and columns
-            f"ON CONFLICT ({columns}) "
-            f"DO UPDATE SET tickets = {table}.tickets + excluded.tickets",
-            [value for key, delta in rows for value in (*key, delta)],
-        )
+    rows = sorted((*key, delta) for key, delta in deltas.items() if delta)
+    counters.add(QueueCount, _KEY_COLUMNS, ("tickets",), rows)
 
 
 def move(before: Key | None, after: Key | None) -> None:
@@ -156,19 +147,15 @@ def rebuild() -> int:
     return sum(counts.values())
 
 
+@dataclass(slots=True)
 class Row:
     """Open tickets of one (team, assignee, status), as a queue sees them."""
 
-    __slots__ = ("assignee", "status", "team", "tickets", "visible")
-
-    def __init__(
-        self, team: int, assignee: int, status: str, tickets: int, visible: bool
-    ) -> None:
-        self.team = team
-        self.assignee = assignee
-        self.status = status
-        self.tickets = tickets
-        self.visible = visible
+    team: int
+    assignee: int
+    status: str
+    tickets: int
+    visible: bool
 
 
 def open_rows(user: User, *, sees_all: bool) -> list[Row]:

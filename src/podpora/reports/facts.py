@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from podpora.core import counters
 from podpora.reports.business_hours import business_seconds
 from podpora.reports.models import (
     COUNTERS,
@@ -233,30 +234,16 @@ def _upsert(changes: dict[Key, Counter[str]]) -> None:
     Rows are written in key order so that two transactions touching the same
     rows lock them in the same order and cannot deadlock.
     """
-    if not changes:
-        return
-    table = connection.ops.quote_name(DailyTicketStats._meta.db_table)
     by_columns: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
     for key in sorted(changes, key=lambda k: (str(k[0]), *map(str, k[1:]))):
         values = changes[key]
         columns = tuple(sorted(values))
         day = connection.ops.adapt_datefield_value(key[0])
         by_columns[columns].append([day, *key[1:], *(values[c] for c in columns)])
-    conflict = ", ".join(_KEY_COLUMNS)
-    with connection.cursor() as cursor:
-        for columns, rows in by_columns.items():
-            names = ", ".join((*_KEY_COLUMNS, *columns))
-            row = "(" + ", ".join(["%s"] * (len(_KEY_COLUMNS) + len(columns))) + ")"
-            updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
-            # One statement for the rows of one ticket's change (a new ticket
-            # touches one row per stored grain, a resolution a few more); the
-            # keys are distinct, as ON CONFLICT requires.
-            sql = (
-                f"INSERT INTO {table} ({names}) "  # noqa: S608
-                f"VALUES {', '.join([row] * len(rows))} "
-                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
-            )
-            cursor.execute(sql, [value for values in rows for value in values])
+    # One statement per set of columns: a new ticket touches one row per
+    # stored grain, a resolution a few more.
+    for columns, rows in by_columns.items():
+        counters.add(DailyTicketStats, _KEY_COLUMNS, columns, rows)
 
 
 # --- keeping facts current -----------------------------------------------------------
