@@ -55,8 +55,8 @@ def database_identity() -> str:
     return f"{db['ENGINE']}:{db.get('HOST') or ''}:{db.get('PORT') or ''}:{db['NAME']}"
 
 
-def relay_directory(identity: str | None = None) -> Path:
-    digest = hashlib.sha256((identity or database_identity()).encode()).hexdigest()
+def relay_directory() -> Path:
+    digest = hashlib.sha256(database_identity().encode()).hexdigest()
     # Unix socket paths are limited to about 100 bytes: keep this one short.
     return Path(tempfile.gettempdir()) / f"podpora-live-{os.getuid()}-{digest[:16]}"
 
@@ -92,10 +92,6 @@ class Relay:
         self._sender_lock = threading.Lock()
         self._listener: socket.socket | None = None
         self._own_path: Path | None = None
-
-    @property
-    def listening(self) -> bool:
-        return self._listener is not None
 
     def send(self, group: str, message: dict[str, Any]) -> int:
         """Hand a group message to every listening sibling; returns how many."""

@@ -126,10 +126,6 @@ def agent_choices() -> list[AgentChoice]:
     return cache.get_or_set("desk:agents", load, AGENT_CACHE_SECONDS) or []
 
 
-def team_ids_of(user: User) -> list[int]:
-    return list(user.teams.values_list("pk", flat=True))
-
-
 def queue_tickets(
     user: User,
     queue: Queue | None,

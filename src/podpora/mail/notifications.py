@@ -371,10 +371,6 @@ def _one_line(value: str) -> str:
     return " ".join(str(value).replace("\x00", "").split())
 
 
-def tagged_subject(ticket: Ticket) -> str:
-    return _one_line(f"[{ticket.reference}] {ticket.subject}")
-
-
 def _link_for(ticket: Ticket, user: User) -> str:
     base = settings.PODPORA_BASE_URL
     if user.is_agent:
