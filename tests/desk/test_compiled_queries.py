@@ -5,6 +5,7 @@ them, and the same rows."""
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from podpora.desk import compiled, queues
@@ -142,3 +143,45 @@ def test_a_shape_that_compiles_to_no_rows_is_left_to_the_orm(db):
         return Ticket.objects.filter(requester_id=inputs["user"], pk__in=[])
 
     assert compiled.compiled("none", nothing, {"user": 1}) is compiled.ORM_ONLY
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements: PostgreSQL"
+)
+@pytest.mark.parametrize("prepare", [True, False])
+def test_on_postgresql_a_shape_is_prepared_once_per_connection(
+    tickets, tomasz, settings, prepare
+):
+    """PostgreSQL then skips planning the rows query on later pages; the
+    open statuses are written into the statement so that a plan made for
+    every value can still use the partial indexes on open tickets."""
+    settings.PODPORA_DB_PREPARE = prepare
+
+    def page():
+        return queues.page_rows(
+            tomasz,
+            queues.QUEUES["open"],
+            team=None,
+            team_ids=[],
+            filters=Filters(priority=Priority.NORMAL),
+            sort="number",
+            page=1,
+        )[0]
+
+    for _ in range(3):
+        assert [row.subject for row in page()] == ["VPN", "Dysk"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements "
+            "WHERE statement LIKE %s AND statement LIKE %s AND NOT from_sql",
+            ['%"tickets_ticket"."priority" = $%', "%ORDER BY 2 ASC LIMIT 51 OFFSET 0"],
+        )
+        prepared = [row[0] for row in cursor.fetchall()]
+    if not prepare:
+        assert prepared == []
+        return
+    assert len(prepared) == 1
+    assert (
+        "IN ('new', 'open', 'waiting_customer', 'waiting_third_party')" in (prepared[0])
+    )
+    assert "$1" in prepared[0]  # the values stay parameters

@@ -16,10 +16,13 @@ the two and is refused, rather than being frozen into the cache.
 """
 
 import datetime as dt
+import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
@@ -47,8 +50,12 @@ class Compiled:
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
 
     def fill(self, inputs: Inputs) -> list[Any]:
+        return self._fill(self.params, inputs)
+
+    @staticmethod
+    def _fill(params_or_slots: tuple[Any, ...], inputs: Inputs) -> list[Any]:
         params = []
-        for param in self.params:
+        for param in params_or_slots:
             if isinstance(param, _Slot):
                 value = inputs[param.name]
                 if param.index is not None:
@@ -59,12 +66,18 @@ class Compiled:
 
     def rows(self, inputs: Inputs, start: int, stop: int) -> list[tuple[Any, ...]]:
         """Rows ``start:stop``, with the ORM's conversions applied."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"{self.sql} LIMIT %s OFFSET %s",
-                [*self.fill(inputs), stop - start, start],
-            )
-            found = cursor.fetchall()
+        # The bounds are written into the text (they are integers): each page
+        # is then one statement, planned for the few rows it reads.
+        bounds = f" LIMIT {int(stop - start)} OFFSET {int(start)}"
+        if _prepares():
+            sql, slots = _prepared_form(self.sql, self.params)
+            with _preparing_cursor() as cursor:
+                cursor.execute(f"{sql}{bounds}", self._fill(slots, inputs))
+                found = cursor.fetchall()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(f"{self.sql}{bounds}", self.fill(inputs))
+                found = cursor.fetchall()
         if not self.converters:
             return found
         converted = []
@@ -77,6 +90,70 @@ class Compiled:
                 values[position] = value
             converted.append(tuple(values))
         return converted
+
+
+def _prepares() -> bool:
+    """Whether rows queries are prepared statements (PostgreSQL only).
+
+    Planning the rows query takes PostgreSQL about as long as running it
+    (0.4 ms). Prepared, a shape is planned for its first pages on a
+    connection, and then runs on a plan PostgreSQL keeps for any values if
+    that plan is no costlier than the ones made for the actual values.
+    ``PODPORA_DB_PREPARE`` turns it off, for poolers that can't keep
+    prepared statements.
+    """
+    return connection.vendor == "postgresql" and settings.PODPORA_DB_PREPARE
+
+
+def _preparing_cursor() -> Any:
+    """A cursor that binds parameters on the server and prepares statements.
+
+    Django's own cursors bind on the client and never prepare, so this one
+    alone keeps statements on the connection.
+    """
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:  # Django turns preparing off
+        raw.prepare_threshold = 0
+    cursor: Any = ServerBindingCursor(raw)  # type: ignore[call-arg]
+    # Wrapped like Django's cursors: logged queries, execute wrappers, errors.
+    connection.validate_thread_sharing()
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+@lru_cache(maxsize=_MAX_SHAPES)
+def _prepared_form(sql: str, params: tuple[Any, ...]) -> tuple[str, tuple[_Slot, ...]]:
+    """``sql`` with its constants written in as literals, and the slots
+    that stay parameters.
+
+    A plan made once for every value can use a partial index (the open
+    tickets of a team, say) only if the index's condition is met by the
+    query's text, not by a parameter whose value the plan doesn't know.
+    The constants (the open statuses, say) are the same on every page of a
+    shape, so writing them in loses nothing.
+    """
+    ops: Any = connection.ops
+    remaining = iter(params)
+    slots: list[_Slot] = []
+
+    def put(match: re.Match[str]) -> str:
+        if match.group() == "%%":
+            return "%%"
+        param = next(remaining)
+        if isinstance(param, _Slot):
+            slots.append(param)
+            return "%s"
+        literal: str = ops.compose_sql("%s", [param])  # PostgreSQL's quoting
+        return literal.replace("%", "%%")
+
+    return _PLACEHOLDER.sub(put, sql), tuple(slots)
 
 
 def _same(value: Any) -> Any:
