@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 SESSION_LANGUAGE_KEY = "podpora_language"
 
@@ -45,6 +46,11 @@ class UserTimezoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         tz_name = user.time_zone if user is not None and user.is_authenticated else None
+        if isinstance(user, SimpleLazyObject):
+            # Loaded by the line above: from here on the view and templates
+            # read the user itself, not through the lazy wrapper's proxy (a
+            # desk page reads it a few hundred times).
+            request.user = user._wrapped
         try:
             timezone.activate(zoneinfo.ZoneInfo(tz_name or settings.TIME_ZONE))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -30,7 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from podpora.accounts.models import Organization, Team, User
-from podpora.automation.templatetags.automation_sla import sla_badge
+from podpora.automation.templatetags.automation_sla import badge_state
 from podpora.desk.dateformats import formatter
 from podpora.tickets.models import Priority, Status, Tag, Ticket
 
@@ -199,6 +199,14 @@ def _forget(**kwargs: Any) -> None:
 setting_changed.connect(_forget, dispatch_uid="desk_rows_forget")
 
 
+class _Escaped(dict[str, str]):
+    """``escaped[text]``: the text escaped, worked out on first use."""
+
+    def __missing__(self, text: str) -> str:
+        escaped = self[text] = escape(text)
+        return escaped
+
+
 class RowWriter:
     """Writes rows in the current language and time zone.
 
@@ -222,13 +230,7 @@ class RowWriter:
         self._now = timezone.now()
         self._badges: dict[str, str] = {}
         # Names and tags repeat from row to row: each is escaped once.
-        self._escaped: dict[str, str] = {}
-
-    def _escape(self, value: str) -> str:
-        escaped = self._escaped.get(value)
-        if escaped is None:
-            escaped = self._escaped[value] = escape(value)
-        return escaped
+        self._escaped = _Escaped()
 
     def _badge(self, state: str) -> str:
         # The badge's markup and wording belong to automation: its partial
@@ -243,21 +245,20 @@ class RowWriter:
         return self._badges[state]
 
     def row(self, row: QueueRow) -> str:
+        escaped = self._escaped
         number = row.number
         url = f"{self._url_head}{number}{self._url_tail}"
         updated = row.updated_at.astimezone(self._zone)
-        # sla_badge reads only next_breach_at, which the row has.
-        state = sla_badge(row) if row.next_breach_at is not None else ""  # type: ignore[arg-type]
+        state = badge_state(row.next_breach_at, self._now)
         tags = (
             "".join(
-                f' <span class="badge tag">{self._escape(tag)}</span>'
-                for tag in row.tags
+                [f' <span class="badge tag">{escaped[tag]}</span>' for tag in row.tags]
             )
             if row.tag_names
             else ""
         )
         organization = (
-            f'<br><small class="muted">{self._escape(row.organization)}</small>'
+            f'<br><small class="muted">{escaped[row.organization]}</small>'
             if row.organization
             else ""
         )
@@ -267,7 +268,7 @@ class RowWriter:
             if self.can_bulk
             else ""
         )
-        status = self._escape(row.status)
+        status = escaped[row.status]
         priority = int(row.priority)
         return (
             f'<tr class="row priority-{priority}">{checkbox}'
@@ -280,11 +281,11 @@ class RowWriter:
             f'<td><time datetime="{updated.isoformat()}">'
             f"{escape(self._format_date(updated))}</time></td>"
             f"<td>{self._badge(state) if state else ''}</td>"
-            f"<td>{self._escape(row.requester)}{organization}</td>"
-            f"<td>{self._escape(row.team) if row.team else '—'}</td>"
-            f"<td>{self._escape(row.assignee) if row.assignee else self._nobody}</td>"
+            f"<td>{escaped[row.requester]}{organization}</td>"
+            f"<td>{escaped[row.team] if row.team else '—'}</td>"
+            f"<td>{escaped[row.assignee] if row.assignee else self._nobody}</td>"
             "</tr>\n"
         )
 
     def rows(self, rows: Iterable[QueueRow]) -> SafeString:
-        return mark_safe("".join(self.row(row) for row in rows))
+        return mark_safe("".join([self.row(row) for row in rows]))
