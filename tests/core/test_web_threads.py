@@ -261,7 +261,7 @@ def opened_files(monkeypatch) -> list[_WatchedFile]:
 
 @pytest.fixture
 def big_attachment(adam):
-    """A 1 MB attachment: sixteen of the handler's 64 KiB chunks."""
+    """An attachment of sixteen of the handler's chunks."""
     content = os.urandom(16 * PooledASGIHandler.chunk_size)
     ticket = services.open_ticket(
         subject="Zrzut pamięci",
