@@ -2,15 +2,27 @@
 not pay for a new thread and a new database connection."""
 
 import asyncio
+import csv
+import io
 import json
+import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import pytest
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
+from django.core.signals import request_finished
 from django.db import connection
 from django.db.backends.signals import connection_created
+from django.test import Client
+from django.urls import reverse
 
 from podpora.core.web_threads import PooledASGIHandler
+from podpora.reports import exports
 from podpora.tickets import services
 from podpora.tickets.models import Ticket
 
@@ -155,24 +167,240 @@ def test_an_api_call_with_a_body_is_answered_through_the_whole_stack(
     assert status == 404
 
 
-def test_a_download_is_streamed_whole(token_for, tomasz, adam):
-    content = b"0123456789" * 20_000  # several chunks
+# --- streamed answers: downloads and exports --------------------------------------
+
+
+@dataclass
+class _Download:
+    status: int = 0
+    headers: dict[bytes, bytes] = field(default_factory=dict)
+    parts: list[bytes] = field(default_factory=list)
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.parts)
+
+
+async def _download(
+    app,
+    path: str,
+    *,
+    query: str = "",
+    headers=(),
+    on_part: Callable[[_Download], None] = lambda download: None,
+    leave_after_parts: int | None = None,
+) -> _Download:
+    """A GET as a browser makes it, which may leave after a few parts."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), *headers],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 8000),
+    }
+    download = _Download()
+    asked = False
+    gone = asyncio.Event()  # the answer is complete, or the client left
+
+    async def receive() -> dict:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            download.status = message["status"]
+            download.headers = dict(message["headers"])
+            return
+        if message.get("body"):
+            download.parts.append(message["body"])
+            on_part(download)
+        if not message.get("more_body") or (
+            leave_after_parts is not None and len(download.parts) >= leave_after_parts
+        ):
+            gone.set()
+
+    await app(scope, receive, send)
+    return download
+
+
+class _WatchedFile(io.BufferedReader):
+    """A stored file that remembers how far it had been read when closed."""
+
+    read_when_closed: int | None = None
+
+    def close(self) -> None:
+        if not self.closed:
+            self.read_when_closed = self.tell()
+        super().close()
+
+
+@pytest.fixture
+def opened_files(monkeypatch) -> list[_WatchedFile]:
+    """The stored files opened during the test, in order."""
+    opened: list[_WatchedFile] = []
+
+    def open_watched(storage, name, mode="rb"):
+        file = _WatchedFile(io.FileIO(storage.path(name), mode))
+        opened.append(file)
+        return File(file)
+
+    monkeypatch.setattr(FileSystemStorage, "_open", open_watched)
+    return opened
+
+
+@pytest.fixture
+def big_attachment(adam):
+    """An attachment of sixteen of the handler's chunks."""
+    content = os.urandom(16 * PooledASGIHandler.chunk_size)
     ticket = services.open_ticket(
-        subject="Log",
+        subject="Zrzut pamięci",
         body_text="W załączniku.",
         requester=adam,
         channel="portal",
-        files=[services.IncomingFile("log.txt", content)],
+        files=[services.IncomingFile("zrzut.bin", content)],
     )
-    attachment = ticket.attachments.get()
-    auth = (b"authorization", f"Bearer {token_for(tomasz)}".encode())
-    status, headers, body = _run(
-        _call(
+    return ticket.attachments.get(), content
+
+
+def _session_cookie(user) -> tuple[bytes, bytes]:
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode())
+
+
+def _api_auth(token: str) -> tuple[bytes, bytes]:
+    return (b"authorization", f"Bearer {token}".encode())
+
+
+@pytest.mark.parametrize("where", ["desk", "api"])
+def test_an_attachment_download_arrives_whole_in_several_parts(
+    where, big_attachment, token_for, tomasz
+):
+    attachment, content = big_attachment
+    if where == "desk":
+        path = reverse("tickets:attachment", args=[attachment.pk])
+        auth = _session_cookie(tomasz)
+    else:
+        path = f"/api/v1/attachments/{attachment.pk}/content"
+        auth = _api_auth(token_for(tomasz))
+
+    download = _run(_download(PooledASGIHandler(threads=1), path, headers=[auth]))
+
+    assert download.status == 200
+    assert download.body == content
+    assert len(download.parts) >= 16
+    assert download.headers[b"Content-Length"] == str(len(content)).encode()
+    assert download.headers[b"Content-Disposition"] == (
+        b'attachment; filename="zrzut.bin"'
+    )
+    assert download.headers[b"X-Content-Type-Options"] == b"nosniff"
+
+
+def test_a_download_starts_before_the_file_has_been_read_through(
+    big_attachment, opened_files, token_for, tomasz
+):
+    attachment, content = big_attachment
+    read_when_first_part_left: list[int] = []
+
+    def first_part(download: _Download) -> None:
+        if len(download.parts) == 1:
+            read_when_first_part_left.append(opened_files[-1].tell())
+
+    download = _run(
+        _download(
             PooledASGIHandler(threads=1),
             f"/api/v1/attachments/{attachment.pk}/content",
-            headers=[auth],
+            headers=[_api_auth(token_for(tomasz))],
+            on_part=first_part,
         )
     )
-    assert status == 200
-    assert body == content
-    assert headers[b"Content-Disposition"].startswith(b"attachment")
+
+    assert download.body == content
+    # One chunk read when the first went out, not the whole file.
+    assert read_when_first_part_left == [PooledASGIHandler.chunk_size]
+
+
+def test_a_client_leaving_mid_download_stops_the_reading_and_closes_the_file(
+    big_attachment, opened_files, token_for, tomasz
+):
+    attachment, content = big_attachment
+    finished: list[object] = []
+
+    def record_finish(sender, **kwargs) -> None:
+        finished.append(sender)
+
+    request_finished.connect(record_finish)
+    try:
+        download = _run(
+            _download(
+                PooledASGIHandler(threads=1),
+                f"/api/v1/attachments/{attachment.pk}/content",
+                headers=[_api_auth(token_for(tomasz))],
+                leave_after_parts=2,
+            )
+        )
+    finally:
+        request_finished.disconnect(record_finish)
+
+    file = opened_files[-1]
+    assert file.closed
+    # The reading stopped within a chunk of the client leaving.
+    assert file.read_when_closed is not None
+    assert file.read_when_closed <= 3 * PooledASGIHandler.chunk_size
+    assert len(download.body) < len(content)
+    assert finished == [PooledASGIHandler]
+
+
+def test_a_report_csv_export_streams_rows_read_from_the_database(
+    monkeypatch, sylwia, adam, bara, open_ticket_for
+):
+    subjects = [f"Drukarka nr {n} nie drukuje" for n in range(12)]
+    for n, subject in enumerate(subjects):
+        open_ticket_for(adam if n % 2 else bara, subject)
+    ticket_rows_read: list[str] = []
+    ticket_rows = exports._ticket_rows
+
+    def counted_ticket_rows(tickets):
+        for row in ticket_rows(tickets):
+            ticket_rows_read.append(row[1])
+            yield row
+
+    monkeypatch.setattr(exports, "_ticket_rows", counted_ticket_rows)
+    app = PooledASGIHandler(threads=1)
+    # Small chunks, so that a dozen tickets make many.
+    app.chunk_size = 256
+    rows_read_when_first_part_left: list[int] = []
+
+    def first_part(download: _Download) -> None:
+        if len(download.parts) == 1:
+            rows_read_when_first_part_left.append(len(ticket_rows_read))
+
+    download = _run(
+        _download(
+            app,
+            reverse("reports:export", args=["csv"]),
+            headers=[_session_cookie(sylwia)],
+            on_part=first_part,
+        )
+    )
+
+    assert download.status == 200
+    assert download.headers[b"Content-Type"] == b"text/csv; charset=utf-8"
+    assert download.headers[b"Content-Disposition"].startswith(b"attachment;")
+    assert rows_read_when_first_part_left == [0]
+    assert len(download.parts) > 5
+    rows = list(csv.reader(io.StringIO(download.body.decode("utf-8-sig"))))
+    listed = [row[1] for row in rows if len(row) > 1 and row[1] in subjects]
+    assert sorted(listed) == sorted(subjects)
