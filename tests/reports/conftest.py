@@ -10,6 +10,9 @@ is created, answered, escalated and resolved through ``tickets.services``.
 | outlook_reopened (T4) | Anna / A | Wed 4.3. 10:00 | 12:00 (resolves) | reopened Thu 5.3. 09:00 | Tomasz |
 | printer_friday (T1) | Adam / A | Fri 6.3. 15:00 | Mon 9.3. 09:00 | Mon 9.3. 10:00 | Printers again: a repeat, Tomasz |
 | saturday_open (T5) | Adam / A | Sat 7.3. 10:00 | – | – | unassigned |
+
+Business hours are those of the default SLA policy (``office_hours``): Monday
+to Friday 08:00–16:00 in Warsaw, Polish holidays closed.
 """
 
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from podpora.automation.models import BusinessCalendar, SlaPolicy
 from podpora.tickets import services
 from podpora.tickets.models import Category, Channel, Priority, Status, Ticket
 
@@ -44,6 +48,20 @@ def clock(monkeypatch, settings) -> Clock:
     return c
 
 
+@pytest.fixture
+def office_hours(db) -> SlaPolicy:
+    """The default SLA policy, without targets, on an office calendar."""
+    calendar = BusinessCalendar.objects.create(
+        name="Biuro 8-16",
+        time_zone="Europe/Warsaw",
+        country="PL",
+        weekly_hours={str(d): "8:00-16:00" for d in range(5)},
+    )
+    return SlaPolicy.objects.create(
+        name="Office hours", is_default=True, position=1000, calendar=calendar
+    )
+
+
 @dataclass
 class Fortnight:
     printer_monday: Ticket
@@ -57,6 +75,7 @@ class Fortnight:
 @pytest.fixture
 def fortnight(
     clock,
+    office_hours,
     adam,
     anna,
     bara,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from podpora.accounts.models import Tier
+from podpora.automation import business_hours, sla
 from podpora.automation.models import Rule, TicketSla
 from podpora.tickets.models import EventKind, Status, Ticket, TicketEvent
 
@@ -29,6 +31,49 @@ def sla_state(ticket: Ticket) -> TicketSla | None:
         .filter(ticket=ticket)
         .first()
     )
+
+
+def clock_policy_ids(tickets: Sequence[Ticket]) -> dict[int, int | None]:
+    """Ticket id → the SLA policy its clocks run on, in one query for all.
+
+    The policy stored with the ticket's clocks; a ticket that has no clocks
+    yet (written past the hooks, before ``rebuild_states``) gets the policy
+    they would start with. None: no policy applies.
+    """
+    stored = dict(
+        TicketSla.objects.filter(ticket_id__in=[t.pk for t in tickets]).values_list(
+            "ticket_id", "policy_id"
+        )
+    )
+    result: dict[int, int | None] = {}
+    for ticket in tickets:
+        if ticket.pk in stored:
+            result[ticket.pk] = stored[ticket.pk]
+        else:
+            policy = sla.select_policy(ticket)
+            result[ticket.pk] = policy.pk if policy is not None else None
+    return result
+
+
+def clock_policy_id(ticket: Ticket) -> int | None:
+    """:func:`clock_policy_ids` of one ticket; inside a round of ticket hooks,
+    the clocks as the SLA hook left them, without a query."""
+    state = sla.state_in_round(ticket)
+    if state is not None:
+        return state.policy_id
+    return clock_policy_ids([ticket])[ticket.pk]
+
+
+def business_calendar(policy_id: int | None) -> business_hours.Calendar:
+    """The business hours of SLA policy ``policy_id``, for figures measured in
+    business time (kept in memory, as the clocks keep them).
+
+    Without a policy the default policy's calendar stands in. A policy without
+    a calendar, or no default policy, means round the clock: that is how SLA
+    clocks without a calendar run.
+    """
+    policy = sla.policy_by_id(policy_id) or sla.default_policy()
+    return sla.calendar_for(policy)
 
 
 def rules_in_order() -> QuerySet[Rule]:

@@ -112,6 +112,12 @@ def select_policy(
     for policy in policies:
         if not policy.is_default and policy_matches(policy, ticket):
             return policy
+    return default_policy(policies)
+
+
+def default_policy(policies: list[SlaPolicy] | None = None) -> SlaPolicy | None:
+    """The active policy marked default, if there is one."""
+    policies = _policies() if policies is None else policies
     return next((p for p in policies if p.is_default), None)
 
 
@@ -266,6 +272,13 @@ def ensure_state(ticket: Ticket, *, now: datetime | None = None) -> TicketSla:
 
 POLICY_FIELDS = {"priority", "organization", "category", "channel"}
 _STATE = "sla_state"
+
+
+def state_in_round(ticket: Ticket) -> TicketSla | None:
+    """The clocks of ``ticket`` as the SLA hook left them in the round of hooks
+    now running; None outside a round or if the hook has not seen the ticket."""
+    state = hooks.scratch(ticket).get(_STATE)
+    return state if isinstance(state, TicketSla) else None
 
 
 def _locked_state(ticket: Ticket) -> TicketSla | None:

@@ -1,74 +1,55 @@
-"""Working time between two instants, for report figures.
+"""Which calendar a ticket's figures in business hours are measured on.
 
-A deliberately small calendar: Monday to Friday, 08:00–16:00 local time,
-minus the public holidays of the country the time zone belongs to (Polish or
-Czech). It lives in this one module so that the full calendar of SLA policies
-(business-hours calendars with holidays) can replace :func:`business_seconds`
-without touching the report code: everything else calls only that function.
+The one its SLA clocks run on, so that a client's report and the clocks on
+its tickets never disagree: the calendar of the ticket's SLA policy; without
+a policy, the default policy's; round the clock where neither has one (see
+``automation.selectors.business_calendar``). The arithmetic is automation's
+own (``automation.business_hours.Calendar``); this module only chooses the
+calendar, and counts round the clock when the automation app is not installed.
 """
 
-import zoneinfo
-from datetime import date, datetime, time, timedelta
-from functools import cache
+from collections.abc import Sequence
+from datetime import datetime
 
-import holidays
+from django.apps import apps
 
-WORK_START = time(8, 0)
-WORK_END = time(16, 0)
-WORKDAY_SECONDS = 8 * 3600
-
-# Time zones whose national holidays we know; any other falls back to Polish.
-_COUNTRY_BY_ZONE = {
-    "Europe/Warsaw": "PL",
-    "Europe/Prague": "CZ",
-    "Europe/Bratislava": "SK",
-}
-DEFAULT_COUNTRY = "PL"
+from podpora.automation.business_hours import Calendar
+from podpora.tickets.models import Ticket
 
 
-def country_for(tz_name: str) -> str:
-    return _COUNTRY_BY_ZONE.get(tz_name, DEFAULT_COUNTRY)
+def _without_automation() -> bool:
+    return not apps.is_installed("podpora.automation")
 
 
-@cache
-def _holidays(country: str, year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays(country, years=year).keys())
+def calendar_of(ticket: Ticket) -> Calendar:
+    """The calendar of one ticket; no query inside a round of ticket hooks
+    that the SLA clocks took part in."""
+    if _without_automation():
+        return Calendar.always_open()
+    from podpora.automation import selectors
+
+    return selectors.business_calendar(selectors.clock_policy_id(ticket))
 
 
-def is_working_day(day: date, country: str) -> bool:
-    return day.weekday() < 5 and day not in _holidays(country, day.year)
+def calendars_of(tickets: Sequence[Ticket]) -> dict[int, Calendar]:
+    """Ticket id → calendar for many tickets, in one query (for rebuilds)."""
+    if _without_automation():
+        always = Calendar.always_open()
+        return {ticket.pk: always for ticket in tickets}
+    from podpora.automation import selectors
+
+    policy_ids = selectors.clock_policy_ids(tickets)
+    # One calendar object per policy: it keeps the days it has worked out.
+    by_policy = {
+        policy_id: selectors.business_calendar(policy_id)
+        for policy_id in set(policy_ids.values())
+    }
+    return {ticket_id: by_policy[p] for ticket_id, p in policy_ids.items()}
 
 
-def business_seconds(start: datetime, end: datetime, tz_name: str) -> int:
-    """Seconds of working time in ``[start, end)`` seen from ``tz_name``.
-
-    Both instants must be aware. Each local day is clipped to its working
-    window, so a gap over a weekend or a holiday counts only the working
-    hours on either side of it. Clock changes (DST) are honoured because the
-    window is built per local day.
-    """
+def business_seconds(calendar: Calendar, start: datetime, end: datetime) -> int:
+    """Whole seconds of business time in ``[start, end)``; 0 if ``end`` is not
+    after ``start``."""
     if end <= start:
         return 0
-    zone = zoneinfo.ZoneInfo(tz_name)
-    country = country_for(tz_name)
-    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    total = 0.0
-    day = local_start.date()
-    last = local_end.date()
-    # A long-open ticket spans many weeks: whole weeks are counted in one
-    # step, only the holidays inside them need a look.
-    while day <= last:
-        if day.weekday() == 0 and (last - day).days >= 7 and day > local_start.date():
-            week = [day + timedelta(days=i) for i in range(5)]
-            total += sum(WORKDAY_SECONDS for d in week if is_working_day(d, country))
-            day += timedelta(days=7)
-            continue
-        if is_working_day(day, country):
-            window_start = datetime.combine(day, WORK_START, tzinfo=zone)
-            window_end = datetime.combine(day, WORK_END, tzinfo=zone)
-            lo = max(window_start, local_start)
-            hi = min(window_end, local_end)
-            if hi > lo:
-                total += (hi - lo).total_seconds()
-        day += timedelta(days=1)
-    return int(total)
+    return int(calendar.seconds_between(start, end))

@@ -23,8 +23,9 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from podpora.automation.business_hours import Calendar
 from podpora.core import counters
-from podpora.reports.business_hours import business_seconds
+from podpora.reports.business_hours import business_seconds, calendar_of, calendars_of
 from podpora.reports.models import (
     COUNTERS,
     HISTOGRAM_BOUNDS,
@@ -68,8 +69,9 @@ Key = tuple[Any, ...]  # (day, grain, *dimension values)
 
 
 def site_zone() -> str:
-    """Report days and business hours follow the helpdesk's own time zone, so
-    that one set of aggregates serves every viewer."""
+    """Report days follow the helpdesk's own time zone, so that one set of
+    aggregates serves every viewer. (Business hours follow the calendar of
+    each ticket's SLA policy, in that calendar's time zone.)"""
     return str(settings.TIME_ZONE)
 
 
@@ -101,7 +103,10 @@ def build_fact(
     escalation_count: int,
     repeat_gap_hours: float | None,
     tz_name: str,
+    calendar: Calendar | None,
 ) -> TicketFact:
+    """The fact of ``ticket``; ``calendar`` measures its business hours and
+    may be None while the ticket has neither a first response nor a resolution."""
     zone = ZoneInfo(tz_name)
     created = ticket.created_at
     local_created = created.astimezone(zone)
@@ -129,17 +134,31 @@ def build_fact(
         responded = max(ticket.first_response_at, created)
         fact.response_day = responded.astimezone(zone).date()
         fact.frt_seconds = int((responded - created).total_seconds())
-        fact.frt_business_seconds = business_seconds(created, responded, tz_name)
+        fact.frt_business_seconds = business_seconds(
+            _required(calendar), created, responded
+        )
         fact.frt_bucket = bucket_of(fact.frt_seconds)
         fact.frt_biz_bucket = bucket_of(fact.frt_business_seconds)
     if ticket.resolved_at is not None:
         resolved = max(ticket.resolved_at, created)
         fact.resolved_day = resolved.astimezone(zone).date()
         fact.resolution_seconds = int((resolved - created).total_seconds())
-        fact.resolution_business_seconds = business_seconds(created, resolved, tz_name)
+        fact.resolution_business_seconds = business_seconds(
+            _required(calendar), created, resolved
+        )
         fact.res_bucket = bucket_of(fact.resolution_seconds)
         fact.res_biz_bucket = bucket_of(fact.resolution_business_seconds)
     return fact
+
+
+def _needs_calendar(ticket: Ticket) -> bool:
+    return ticket.first_response_at is not None or ticket.resolved_at is not None
+
+
+def _required(calendar: Calendar | None) -> Calendar:
+    if calendar is None:
+        raise ValueError("A ticket answered or resolved needs a business calendar.")
+    return calendar
 
 
 _FACT_FIELDS = [
@@ -340,6 +359,8 @@ def refresh_ticket(
         escalation_count=escalations,
         repeat_gap_hours=gap,
         tz_name=site_zone(),
+        # Read only when needed: outside a round of hooks it costs a query.
+        calendar=calendar_of(ticket) if _needs_calendar(ticket) else None,
     )
     if old is not None and same_fact(old, new):
         return False
@@ -448,6 +469,7 @@ def _build_facts(progress: Any = None) -> int:
     total = 0
     for chunk in _tickets_in_creation_order():
         counts = _event_counts([t.pk for t in chunk])
+        calendars = calendars_of(chunk)
         facts = []
         for ticket in chunk:
             gap = None
@@ -478,6 +500,7 @@ def _build_facts(progress: Any = None) -> int:
                     escalation_count=counts[ticket.pk][EventKind.ESCALATED],
                     repeat_gap_hours=gap,
                     tz_name=tz_name,
+                    calendar=calendars[ticket.pk],
                 )
             )
         _insert_facts(facts)
