@@ -17,8 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -30,72 +29,42 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from podpora.accounts.errors import AccountError
-from podpora.accounts.models import User, normalize_email
-from podpora.accounts.services import get_or_create_customer, organization_for_email
-from podpora.mail import loops, notifications, parsing, quotes
-from podpora.mail.models import (
-    Direction,
-    InboundMail,
-    InboundState,
-    Mailbox,
-    MessageReference,
-    UnknownSenders,
+from podpora.accounts.services import organization_for_email
+from podpora.mail import loops, notifications, parsing
+from podpora.mail.intake.config import (
+    forget_own_addresses,
+    max_mail_bytes,
+    own_addresses,
+    own_message_id_domain,
 )
+from podpora.mail.intake.lookups import BatchLookups, Lookups, _chunks
+from podpora.mail.intake.threads import find_thread
+from podpora.mail.intake.writing import _add_to_thread, _follow_up, _open
+from podpora.mail.models import InboundMail, InboundState, Mailbox, UnknownSenders
 from podpora.tickets import services
 from podpora.tickets.errors import TicketError
-from podpora.tickets.models import Channel, LinkKind, Message, Status, Ticket
+from podpora.tickets.models import Status
+
+__all__ = [
+    "BatchLookups",
+    "Incoming",
+    "TemporaryFailure",
+    "accept",
+    "discard",
+    "forget_own_addresses",
+    "own_addresses",
+    "process",
+    "process_batch",
+    "receive",
+    "receive_batch",
+    "retry",
+]
 
 log = logging.getLogger(__name__)
-
-_TAG = re.compile(r"\[(?:[^\[\]#]{0,40}\s)?#(\d{1,12})\]")
-_REPLY_PREFIX = re.compile(
-    r"^\s*((re|fw|fwd|aw|wg|odp|pd|sv|vs|tr)\s*(\[\d+\])?\s*:\s*)+", re.I
-)
-_MAX_CC = 20
 
 
 class TemporaryFailure(Exception):
     """The database or storage is unavailable: the mail server should retry."""
-
-
-@dataclass(frozen=True)
-class Thread:
-    ticket: Ticket | None
-    reason: str = ""
-    ignored_tag: int | None = None
-
-
-# --- settings -------------------------------------------------------------------------------
-
-
-def max_mail_bytes() -> int:
-    return int(getattr(settings, "PODPORA_MAIL_MAX_BYTES", 50 * 1024 * 1024))
-
-
-_OWN_CACHE: dict[str, tuple[float, frozenset[str]]] = {}
-_OWN_TTL = 30.0
-
-
-def own_addresses() -> frozenset[str]:
-    """Every address of ours: a copy to one of them is not a CC, and we never
-    send automatic mail to it. Cached briefly: it is read for every mail."""
-    now = time.monotonic()
-    cached = _OWN_CACHE.get("all")
-    if cached and now - cached[0] < _OWN_TTL:
-        return cached[1]
-    found = {a for box in Mailbox.objects.only("addresses") for a in box.address_list}
-    found |= {a for _n, a in parsing._addresses([settings.DEFAULT_FROM_EMAIL])}
-    result = frozenset(found)
-    _OWN_CACHE["all"] = (now, result)
-    return result
-
-
-def forget_own_addresses() -> None:
-    _OWN_CACHE.clear()
-
-
-def own_message_id_domain() -> str:
-    return str(getattr(settings, "PODPORA_MAIL_MESSAGE_ID_DOMAIN", "podpora.mail"))
 
 
 # --- step 1: store ------------------------------------------------------------------------
@@ -587,451 +556,6 @@ def _set_failed(inbound: InboundMail, reason: str) -> None:
     inbound.reason = reason[:2000]
     inbound.ticket_id = None
     inbound.message_id = None
-
-
-# --- what processing reads ------------------------------------------------------------------
-
-
-class Lookups:
-    """What processing one mail reads and records, one query at a time.
-
-    :class:`BatchLookups` answers the same questions for a whole batch from a
-    few queries made up front, and remembers what the batch itself wrote.
-    """
-
-    def __init__(self) -> None:
-        self._people: dict[str, User | None] = {}
-
-    def preload(self, addresses: Iterable[str]) -> None:
-        """Look up several people in one query (the people a mail copies)."""
-        wanted = {normalize_email(a) for a in addresses} - set(self._people)
-        if not wanted:
-            return
-        found = {u.email: u for u in User.objects.filter(email__in=sorted(wanted))}
-        self._people.update((a, found.get(a)) for a in wanted)
-
-    def user(self, address: str) -> User | None:
-        key = normalize_email(address)
-        if key in self._people:
-            return self._people[key]
-        return User.objects.filter(email=key).first()
-
-    def customer(self, address: str, name: str) -> User:
-        user = self._people.get(normalize_email(address))
-        if user is None:
-            user, _created = get_or_create_customer(address, full_name=name)
-            self._people[user.email] = user
-        return user
-
-    def delivered(self, parsed: parsing.ParsedMail) -> tuple[int, int] | None:
-        """(ticket, message) of the same mail (same Message-ID and sender)
-        already received through another of our addresses."""
-        if not parsed.message_id:
-            return None
-        return (
-            Message.objects.filter(
-                email_message_id=parsed.message_id,
-                author__email=normalize_email(parsed.from_address),
-            )
-            .values_list("ticket_id", "pk")
-            .first()
-        )
-
-    def references(self, ids: list[str]) -> dict[str, Ticket]:
-        """Message-ID → ticket for those of ``ids`` we know (newest wins)."""
-        found: dict[str, Ticket] = {}
-        for ref in (
-            MessageReference.objects.filter(email_message_id__in=ids)
-            .select_related("ticket")
-            .order_by("pk")
-        ):
-            found[ref.email_message_id] = ref.ticket
-        return found
-
-    def ticket_numbered(self, number: int) -> Ticket | None:
-        return Ticket.objects.filter(number=number).first()
-
-    def received(self, message: Message, message_id: str, *, author: str) -> None:
-        """Record the Message-ID of a mail that became ``message``."""
-        MessageReference.objects.create(
-            email_message_id=message_id,
-            ticket_id=message.ticket_id,
-            message=message,
-            direction=Direction.IN,
-        )
-
-
-_IN_CHUNK = 500  # values per IN (...) list, well under SQLite's parameter limit
-
-
-def _chunks(values: Iterable[str | int]) -> Iterator[list]:
-    items = sorted(set(values), key=str)
-    for start in range(0, len(items), _IN_CHUNK):
-        yield items[start : start + _IN_CHUNK]
-
-
-def _in_chunks[Row](
-    values: Iterable[str | int], query: Callable[[list], Iterable[Row]]
-) -> list[Row]:
-    """Every row ``query`` finds for ``values``, asked for a chunk at a time."""
-    found: list[Row] = []
-    for chunk in _chunks(values):
-        found += query(chunk)
-    return found
-
-
-class BatchLookups(Lookups):
-    """The lookups of a whole batch in four queries (people, Message-IDs of
-    the threads, subject tags, earlier copies), plus what the batch wrote.
-
-    A mail's writes become visible to the mails after it only when its
-    savepoint is released (:meth:`keep`); a mail that fails takes its writes
-    with it (:meth:`drop`), so a later mail never sees a rolled-back user or
-    ticket. Message references are inserted together at the end
-    (:meth:`flush`), inside the batch's transaction.
-    """
-
-    def __init__(self, mails: Iterable[parsing.ParsedMail]) -> None:
-        super().__init__()
-        addresses: set[str] = set()
-        thread_ids: set[str] = set()
-        numbers: set[int] = set()
-        message_ids: set[str] = set()
-        for parsed in mails:
-            addresses.add(normalize_email(parsed.from_address))
-            addresses.update(normalize_email(a) for _n, a in [*parsed.to, *parsed.cc])
-            thread_ids.update(parsed.thread_ids)
-            if parsed.message_id:
-                message_ids.add(parsed.message_id)
-            match = _TAG.search(parsed.subject)
-            if match:
-                numbers.add(int(match.group(1)))
-        self._addresses = addresses
-        self._users: dict[str, User] = {
-            u.email: u
-            for u in _in_chunks(addresses, lambda c: User.objects.filter(email__in=c))
-        }
-        self._thread_ids = thread_ids
-        refs = _in_chunks(
-            thread_ids,
-            lambda c: MessageReference.objects.filter(
-                email_message_id__in=c
-            ).select_related("ticket"),
-        )
-        # Newest wins, as in Lookups.references.
-        self._refs: dict[str, Ticket] = {
-            r.email_message_id: r.ticket for r in sorted(refs, key=lambda r: r.pk)
-        }
-        self._numbers = numbers
-        self._tickets: dict[int, Ticket] = {
-            t.number: t
-            for t in _in_chunks(numbers, lambda c: Ticket.objects.filter(number__in=c))
-        }
-        self._message_ids = message_ids
-        copies = _in_chunks(
-            message_ids,
-            lambda c: Message.objects.filter(email_message_id__in=c).values_list(
-                "pk", "ticket_id", "email_message_id", "author__email"
-            ),
-        )
-        # The oldest copy, as in Lookups.delivered.
-        self._delivered: dict[tuple[str, str], tuple[int, int]] = {}
-        for pk, ticket_id, mid, author in sorted(copies):
-            self._delivered.setdefault((mid, author or ""), (ticket_id, pk))
-        self._staged: list[tuple[dict, object, object]] = []
-        self._staged_refs: list[MessageReference] = []
-        self._new_refs: list[MessageReference] = []
-
-    def _stage(self, table: dict, key: object, value: object) -> None:
-        self._staged.append((table, key, value))
-
-    def keep(self) -> None:
-        """The mail's savepoint was released: later mails see its writes."""
-        for table, key, value in self._staged:
-            table[key] = value
-        self._new_refs += self._staged_refs
-        self.drop()
-
-    def drop(self) -> None:
-        """The mail's savepoint was rolled back: forget its writes."""
-        self._staged = []
-        self._staged_refs = []
-
-    def flush(self) -> None:
-        MessageReference.objects.bulk_create(self._new_refs)
-        self._new_refs = []
-
-    def _staged_value(self, table: dict, key: object) -> object:
-        for staged_table, staged_key, value in reversed(self._staged):
-            if staged_table is table and staged_key == key:
-                return value
-        return table.get(key)
-
-    def preload(self, addresses: Iterable[str]) -> None:
-        pass  # the batch looked up everybody it names at the start
-
-    def user(self, address: str) -> User | None:
-        key = normalize_email(address)
-        if key not in self._addresses:
-            return super().user(address)
-        return self._staged_value(self._users, key)  # type: ignore[return-value]
-
-    def customer(self, address: str, name: str) -> User:
-        key = normalize_email(address)
-        user = self._staged_value(self._users, key) if key in self._addresses else None
-        if user is None:
-            # Not Lookups.customer: what it remembers is not undone with a
-            # rolled-back mail, what is staged here is.
-            user, _created = get_or_create_customer(address, full_name=name)
-            self._stage(self._users, key, user)
-        return user  # type: ignore[return-value]
-
-    def delivered(self, parsed: parsing.ParsedMail) -> tuple[int, int] | None:
-        if not parsed.message_id:
-            return None
-        if parsed.message_id not in self._message_ids:
-            return super().delivered(parsed)
-        key = (parsed.message_id, normalize_email(parsed.from_address))
-        return self._staged_value(self._delivered, key)  # type: ignore[return-value]
-
-    def references(self, ids: list[str]) -> dict[str, Ticket]:
-        if not set(ids) <= self._thread_ids:
-            return super().references(ids)
-        found = {}
-        for mid in ids:
-            ticket = self._staged_value(self._refs, mid)
-            if ticket is not None:
-                found[mid] = ticket
-        return found  # type: ignore[return-value]
-
-    def ticket_numbered(self, number: int) -> Ticket | None:
-        if number not in self._numbers:
-            return super().ticket_numbered(number)
-        return self._staged_value(self._tickets, number)  # type: ignore[return-value]
-
-    def received(self, message: Message, message_id: str, *, author: str) -> None:
-        ticket = message.ticket
-        self._staged_refs.append(
-            MessageReference(
-                email_message_id=message_id,
-                ticket=ticket,
-                message=message,
-                direction=Direction.IN,
-            )
-        )
-        self._stage(self._refs, message_id, ticket)
-        self._stage(self._tickets, ticket.number, ticket)
-        if message.email_message_id:
-            key = (message.email_message_id, normalize_email(author))
-            self._stage(self._delivered, key, (message.ticket_id, message.pk))
-
-
-# --- threading ----------------------------------------------------------------------------
-
-
-def _current(ticket: Ticket) -> Ticket:
-    seen = set()
-    while ticket.merged_into_id and ticket.pk not in seen:
-        seen.add(ticket.pk)
-        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
-    return ticket
-
-
-_ANY_MESSAGE_ID = re.compile(rb"<([^<>\s]{3,250}@[^<>\s]{1,250})>")
-
-
-def find_thread(
-    parsed: parsing.ParsedMail,
-    sender: User | None,
-    *,
-    raw: bytes = b"",
-    lookups: Lookups | None = None,
-) -> Thread:
-    """Which ticket a mail belongs to, and why.
-
-    Headers first (In-Reply-To, then References, newest first): a Message-ID
-    is only known to people who received the thread. Then our subject tag,
-    but only from someone who is on that ticket; a stranger's number opens a
-    new ticket instead of writing into someone else's.
-    """
-    lookups = lookups or Lookups()
-    ids = parsed.thread_ids
-    if ids:
-        refs = lookups.references(ids)
-        for mid in ids:
-            if mid in refs:
-                header = "In-Reply-To" if mid in parsed.in_reply_to else "References"
-                return Thread(_current(refs[mid]), f"{header}: <{mid}>")
-    if raw:
-        # A bounce quotes the headers of the mail that failed: find ours.
-        quoted = [m.decode("ascii", "replace") for m in _ANY_MESSAGE_ID.findall(raw)]
-        ref = (
-            MessageReference.objects.filter(
-                email_message_id__in=quoted[:200], direction=Direction.OUT
-            )
-            .select_related("ticket")
-            .first()
-        )
-        if ref:
-            return Thread(_current(ref.ticket), f"Bounce of <{ref.email_message_id}>")
-    match = _TAG.search(parsed.subject)
-    if match:
-        number = int(match.group(1))
-        ticket = lookups.ticket_numbered(number)
-        if ticket is not None:
-            ticket = _current(ticket)
-            if sender is not None and _is_party(ticket, sender):
-                return Thread(ticket, f"Subject tag #{number}")
-            return Thread(None, ignored_tag=number)
-    return Thread(None)
-
-
-def _is_party(ticket: Ticket, user: User) -> bool:
-    if user.pk == ticket.requester_id or user.is_agent:
-        return True
-    return ticket.cc.filter(pk=user.pk).exists()
-
-
-# --- writing ---------------------------------------------------------------------------------
-
-
-def clean_subject(subject: str) -> str:
-    subject = _TAG.sub("", subject)
-    subject = " ".join(subject.split())
-    return subject or _("(no subject)")
-
-
-def _cc_users(
-    parsed: parsing.ParsedMail, sender: User, mailbox: Mailbox, lookups: Lookups
-) -> list[User]:
-    ours = own_addresses()
-    wanted = []
-    for _name, address in [*parsed.to, *parsed.cc]:
-        if address in ours or address == sender.email or address in wanted:
-            continue
-        wanted.append(address)
-    users = []
-    names = {a: n for n, a in [*parsed.to, *parsed.cc]}
-    lookups.preload(wanted[:_MAX_CC])
-    for address in wanted[:_MAX_CC]:
-        try:
-            users.append(lookups.customer(address, names.get(address, "")))
-        except AccountError:
-            continue
-    return users
-
-
-def _open(
-    mailbox: Mailbox,
-    parsed: parsing.ParsedMail,
-    sender: User,
-    files: list[services.IncomingFile],
-    message_id: str,
-    automatic: bool,
-    data: dict,
-    lookups: Lookups,
-    *,
-    subject: str | None = None,
-) -> Message:
-    ticket = services.open_ticket(
-        subject=subject or clean_subject(parsed.subject),
-        requester=sender,
-        channel=Channel.EMAIL,
-        body_text=parsed.text or _("(no text)"),
-        body_html=parsed.html,
-        team=mailbox.default_team,
-        cc=_cc_users(parsed, sender, mailbox, lookups),
-        files=files,
-        email_message_id=message_id,
-        message_data=data,
-        is_automatic=automatic,
-        via=f"mail:{mailbox.name}",
-    )
-    return ticket.messages.order_by("pk").first()  # type: ignore[return-value]
-
-
-def _add_to_thread(
-    mailbox: Mailbox,
-    ticket: Ticket,
-    parsed: parsing.ParsedMail,
-    sender: User,
-    files: list[services.IncomingFile],
-    message_id: str,
-    automatic: bool,
-    reason: str,
-    data: dict,
-    lookups: Lookups,
-) -> Message:
-    visible, trimmed = quotes.split_reply(parsed.text)
-    if trimmed:
-        data["mail"]["full_text"] = parsed.text
-    body_html = parsed.html_reply
-    via = f"mail:{data['mail']['mailbox']}"
-    if sender.is_agent:
-        # An agent answering by mail writes a note: a reply would go out to the
-        # customer, which a quick mail from a phone should never do by accident.
-        return services.add_note(
-            ticket,
-            author=sender,
-            body_text=visible or _("(no text)"),
-            body_html=body_html,
-            files=files,
-            via=via,
-        )
-    return services.add_customer_message(
-        ticket,
-        author=sender,
-        body_text=visible or _("(no text)"),
-        body_html=body_html,
-        files=files,
-        channel=Channel.EMAIL,
-        email_message_id=message_id,
-        is_automatic=automatic,
-        thread_reason=reason,
-        data=data,
-        # Whom the customer copied joins the ticket's CC (a machine's copies
-        # do not); agents are on the ticket anyway.
-        cc=()
-        if automatic
-        else [u for u in _cc_users(parsed, sender, mailbox, lookups) if not u.is_agent],
-        via=via,
-    )
-
-
-def _follow_up(
-    mailbox: Mailbox,
-    closed: Ticket,
-    parsed: parsing.ParsedMail,
-    sender: User,
-    files: list[services.IncomingFile],
-    message_id: str,
-    automatic: bool,
-    data: dict,
-    lookups: Lookups,
-) -> Message:
-    """A reply to a closed ticket opens a new one, linked to the old."""
-    data["mail"]["follow_up_of"] = closed.number
-    data["mail"]["thread_reason"] = f"Follow-up of closed ticket #{closed.number}"
-    subject = clean_subject(_REPLY_PREFIX.sub("", parsed.subject)) or closed.subject
-    message = _open(
-        mailbox,
-        parsed,
-        sender,
-        files,
-        message_id,
-        automatic,
-        data,
-        lookups,
-        subject=subject,
-    )
-    services.link_tickets(
-        closed,
-        message.ticket,
-        kind=LinkKind.RELATED,
-        actor=None,
-        via="mail",
-    )
-    return message
 
 
 # --- administrators' actions --------------------------------------------------------------------
