@@ -29,17 +29,9 @@ from podpora.tickets.models import Status
 log = logging.getLogger(__name__)
 
 
-def receive(
-    mailbox: Mailbox,
-    raw: bytes,
-    *,
-    imap_uid: int | None = None,
-    imap_uidvalidity: int | None = None,
-) -> InboundMail:
+def receive(mailbox: Mailbox, raw: bytes) -> InboundMail:
     """Store, then process. Safe to call again with the same bytes."""
-    inbound, created = store(
-        mailbox, raw, imap_uid=imap_uid, imap_uidvalidity=imap_uidvalidity
-    )
+    inbound, created = store(mailbox, raw)
     if not created and inbound.state != InboundState.STORED:
         return inbound
     return process(inbound, raw=raw)
@@ -222,7 +214,6 @@ def _process_locked(
         )
     elif ticket is not None:
         message = _add_to_thread(
-            mailbox,
             ticket,
             parsed,
             sender,

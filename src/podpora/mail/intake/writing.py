@@ -28,9 +28,7 @@ def clean_subject(subject: str) -> str:
     return subject or _("(no subject)")
 
 
-def _cc_users(
-    parsed: parsing.ParsedMail, sender: User, mailbox: Mailbox, lookups: Lookups
-) -> list[User]:
+def _cc_users(parsed: parsing.ParsedMail, sender: User, lookups: Lookups) -> list[User]:
     ours = own_addresses()
     wanted = []
     for _name, address in [*parsed.to, *parsed.cc]:
@@ -67,7 +65,7 @@ def _open(
         body_text=parsed.text or _("(no text)"),
         body_html=parsed.html,
         team=mailbox.default_team,
-        cc=_cc_users(parsed, sender, mailbox, lookups),
+        cc=_cc_users(parsed, sender, lookups),
         files=files,
         email_message_id=message_id,
         message_data=data,
@@ -78,7 +76,6 @@ def _open(
 
 
 def _add_to_thread(
-    mailbox: Mailbox,
     ticket: Ticket,
     parsed: parsing.ParsedMail,
     sender: User,
@@ -120,7 +117,7 @@ def _add_to_thread(
         # do not); agents are on the ticket anyway.
         cc=()
         if automatic
-        else [u for u in _cc_users(parsed, sender, mailbox, lookups) if not u.is_agent],
+        else [u for u in _cc_users(parsed, sender, lookups) if not u.is_agent],
         via=via,
     )
 
