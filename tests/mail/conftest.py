@@ -18,10 +18,11 @@ CORPUS = Path(__file__).parent / "corpus"
 
 @contextmanager
 def killed_at_mail(n: int) -> Iterator[None]:
-    """The worker process dies while it processes the ``n``-th mail."""
-    from podpora.mail import intake
+    """The worker process dies while it processes the ``n``-th mail, alone or
+    in a batch (each of the two modules calls the function it imported)."""
+    from podpora.mail.intake import batch, processing
 
-    real = intake._process_locked
+    real = processing._process_locked
     calls = {"n": 0}
 
     def die(*args, **kwargs):
@@ -31,7 +32,8 @@ def killed_at_mail(n: int) -> Iterator[None]:
         return real(*args, **kwargs)
 
     with (
-        mock.patch.object(intake, "_process_locked", die),
+        mock.patch.object(processing, "_process_locked", die),
+        mock.patch.object(batch, "_process_locked", die),
         pytest.raises(KeyboardInterrupt),
     ):
         yield

@@ -7,7 +7,8 @@ from django.db import OperationalError
 
 from podpora.accounts.models import User
 from podpora.mail import intake
-from podpora.mail.intake import Incoming
+from podpora.mail.intake import Incoming, batch
+from podpora.mail.intake.lookups import BatchLookups
 from podpora.mail.models import InboundMail, InboundState, OutboundMail
 from podpora.tickets import services
 from podpora.tickets.models import Message, Ticket
@@ -123,14 +124,14 @@ def test_one_bad_mail_is_kept_raw_with_its_reason_and_the_others_land(
 def test_a_mail_that_fails_after_its_ticket_was_written_mails_nobody(
     support_mailbox, adam, bara
 ):
-    real = intake.BatchLookups.received
+    real = BatchLookups.received
 
     def fail_for_the_second(self, message, message_id, *, author):
         if message_id == "b2@kowalski.pl":
             raise RuntimeError("power cut")
         return real(self, message, message_id, author=author)
 
-    with mock.patch.object(intake.BatchLookups, "received", fail_for_the_second):
+    with mock.patch.object(BatchLookups, "received", fail_for_the_second):
         rows = intake.receive_batch(
             support_mailbox,
             _batch(_mail(1), _mail(2, sender="Bára <bara@novak.cz>"), _mail(3)),
@@ -175,7 +176,7 @@ def test_a_batch_the_database_refuses_is_done_again_one_mail_at_a_time(
     support_mailbox, adam, caplog
 ):
     with mock.patch.object(
-        intake, "_save_results", side_effect=OperationalError("timeout")
+        batch, "_save_results", side_effect=OperationalError("timeout")
     ):
         rows = intake.receive_batch(
             support_mailbox, _batch(_mail(1), _mail(2, reply_to=1), _mail(3))

@@ -106,7 +106,7 @@ def test_a_crash_inside_the_ticket_transaction_leaves_the_mail_stored_not_lost(
     from unittest import mock
 
     with mock.patch(
-        "podpora.mail.intake.MessageReference.objects.create",
+        "podpora.mail.models.MessageReference.objects.create",
         side_effect=RuntimeError("power cut"),
     ):
         inbound = intake.receive(support_mailbox, _mail())

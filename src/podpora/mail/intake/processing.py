@@ -1,0 +1,266 @@
+"""Step 2 for one mail: claim it, then parse it, recognise robots and loops,
+find the thread and the sender and write the ticket, all in one transaction
+that also marks the log row; the pipe's :func:`receive` (store, then process)
+and the administrators' retry, accept and discard."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from podpora.accounts.errors import AccountError
+from podpora.accounts.services import organization_for_email
+from podpora.mail import loops, parsing
+from podpora.mail.intake.config import max_mail_bytes, own_message_id_domain
+from podpora.mail.intake.lookups import Lookups
+from podpora.mail.intake.storing import TemporaryFailure, store
+from podpora.mail.intake.threads import find_thread
+from podpora.mail.intake.writing import _add_to_thread, _follow_up, _open
+from podpora.mail.models import InboundMail, InboundState, Mailbox, UnknownSenders
+from podpora.tickets import services
+from podpora.tickets.errors import TicketError
+from podpora.tickets.models import Status
+
+log = logging.getLogger(__name__)
+
+
+def receive(mailbox: Mailbox, raw: bytes) -> InboundMail:
+    """Store, then process. Safe to call again with the same bytes."""
+    inbound, created = store(mailbox, raw)
+    if not created and inbound.state != InboundState.STORED:
+        return inbound
+    return process(inbound, raw=raw)
+
+
+def _read_raw(inbound: InboundMail) -> bytes:
+    with inbound.raw.open("rb") as handle:
+        return handle.read()
+
+
+def process(
+    inbound: InboundMail, *, raw: bytes | None = None, accept: bool = False
+) -> InboundMail:
+    """Turn a stored mail into a ticket or a message; ``accept`` overrides a hold."""
+    try:
+        raw = raw if raw is not None else _read_raw(inbound)
+    except OSError as exc:
+        raise TemporaryFailure(str(exc)) from exc
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # The claim is a compare-and-set on the state: it takes the row's
+            # write lock, so two workers never process one mail.
+            claimed = InboundMail.objects.filter(
+                pk=inbound.pk, state=InboundState.STORED
+            ).update(attempts=F("attempts") + 1)
+            if not claimed:
+                inbound.refresh_from_db()
+                return inbound
+            inbound.attempts += 1
+            _process_locked(inbound, raw, accept=accept)
+            inbound.processed_at = now
+            inbound.save(update_fields=_RESULT_FIELDS)
+            return inbound
+    except DatabaseError as exc:
+        raise TemporaryFailure(str(exc)) from exc
+    except (TicketError, AccountError) as exc:
+        reason = getattr(exc, "message", "") or str(exc)
+        return _mark(inbound, InboundState.FAILED, reason)
+    except Exception as exc:
+        log.exception("mail %s could not be processed", inbound.pk)
+        return _mark(
+            inbound,
+            InboundState.FAILED,
+            _("Unexpected error: %(error)s")
+            % {"error": f"{type(exc).__name__}: {exc}"},
+        )
+
+
+_RESULT_FIELDS = [
+    "state",
+    "reason",
+    "problems",
+    "from_address",
+    "subject",
+    "sender_kind",
+    "ticket",
+    "message",
+    "processed_at",
+]
+
+
+def _mark(inbound: InboundMail, state: str, reason: str) -> InboundMail:
+    InboundMail.objects.filter(pk=inbound.pk).update(
+        state=state, reason=reason[:2000], attempts=F("attempts") + 1
+    )
+    inbound.refresh_from_db()
+    return inbound
+
+
+def _too_big(raw: bytes, accept: bool) -> bool:
+    return len(raw) > max_mail_bytes() and not accept
+
+
+def _parse(raw: bytes) -> parsing.ParsedMail:
+    return parsing.parse(
+        raw, max_attachment_bytes=settings.PODPORA_MAX_ATTACHMENT_BYTES
+    )
+
+
+def _process_locked(
+    inbound: InboundMail,
+    raw: bytes,
+    *,
+    accept: bool,
+    parsed: parsing.ParsedMail | None = None,
+    lookups: Lookups | None = None,
+) -> None:
+    """Decide and write one claimed mail. ``parsed`` and ``lookups`` come
+    from a batch, which parsed and looked up all its mails at once."""
+    mailbox = inbound.mailbox
+    lookups = lookups or Lookups()
+    if _too_big(raw, accept):
+        inbound.state = InboundState.HELD
+        inbound.reason = _(
+            "The mail is larger than the limit of %(limit)s MB; it is kept unread."
+        ) % {"limit": max_mail_bytes() // (1024 * 1024)}
+        return
+    parsed = parsed or _parse(raw)
+    inbound.problems = parsed.problems[:50]
+    inbound.from_address = parsed.from_address[:254]
+    inbound.subject = parsed.subject[:255]
+    if not parsed.ok:
+        inbound.state = InboundState.FAILED
+        inbound.reason = parsed.failure
+        return
+    kind = loops.classify(
+        parsed,
+        secret=settings.SECRET_KEY,
+        own_domains=(own_message_id_domain(),),
+    )
+    inbound.sender_kind = kind.value
+    automatic = loops.is_automatic(kind)
+    message_id = parsed.message_id or inbound.email_message_id
+
+    duplicate = lookups.delivered(parsed)
+    if duplicate is not None:
+        inbound.state = InboundState.DUPLICATE
+        inbound.reason = _("The same mail already arrived through another address.")
+        inbound.ticket_id, inbound.message_id = duplicate
+        return
+
+    sender = lookups.user(parsed.from_address)
+    thread = find_thread(
+        parsed,
+        sender,
+        raw=raw if kind is loops.Sender.BOUNCE else b"",
+        lookups=lookups,
+    )
+    if (
+        thread.ticket is None
+        and kind in {loops.Sender.BOUNCE, loops.Sender.LOOP}
+        and not accept
+    ):
+        inbound.state = InboundState.IGNORED
+        inbound.reason = _(
+            "A bounce or one of our own mails that belongs to no ticket."
+        )
+        return
+    if sender is None:
+        if (
+            not accept
+            and mailbox.unknown_senders == UnknownSenders.HOLD
+            and organization_for_email(parsed.from_address) is None
+        ):
+            inbound.state = InboundState.HELD
+            inbound.reason = _(
+                "The sender %(address)s belongs to no organisation; "
+                "held for review by the mailbox's setting."
+            ) % {"address": parsed.from_address}
+            return
+        sender = lookups.customer(parsed.from_address, parsed.from_name)
+    files = [
+        services.IncomingFile(
+            name=a.name,
+            content=a.content,
+            declared_type=a.content_type,
+            content_id=a.content_id,
+            inline=a.inline,
+        )
+        for a in parsed.attachments
+    ]
+    data = {
+        "mail": {
+            "inbound": inbound.pk,
+            "mailbox": mailbox.name,
+            "from": parsed.from_address,
+            "to": [a for _n, a in parsed.to],
+            "cc": [a for _n, a in parsed.cc],
+            "sender_kind": kind.value,
+            "problems": parsed.problems[:20],
+        }
+    }
+    if thread.ignored_tag:
+        data["mail"]["ignored_tag"] = thread.ignored_tag
+    ticket = thread.ticket
+    if ticket is not None and ticket.status == Status.CLOSED:
+        message = _follow_up(
+            mailbox, ticket, parsed, sender, files, message_id, automatic, data, lookups
+        )
+    elif ticket is not None:
+        message = _add_to_thread(
+            ticket,
+            parsed,
+            sender,
+            files,
+            message_id,
+            automatic,
+            thread.reason,
+            data,
+            lookups,
+        )
+    else:
+        message = _open(
+            mailbox, parsed, sender, files, message_id, automatic, data, lookups
+        )
+    lookups.received(message, message_id, author=parsed.from_address)
+    inbound.state = InboundState.PROCESSED
+    inbound.reason = ""
+    inbound.ticket_id = message.ticket_id
+    inbound.message = message
+
+
+# --- administrators' actions --------------------------------------------------------------------
+
+
+def retry(inbound: InboundMail) -> InboundMail:
+    if inbound.state in {InboundState.FAILED, InboundState.STORED}:
+        InboundMail.objects.filter(pk=inbound.pk).update(state=InboundState.STORED)
+        inbound.refresh_from_db()
+        return process(inbound)
+    return inbound
+
+
+def accept(inbound: InboundMail) -> InboundMail:
+    if inbound.state in {InboundState.HELD, InboundState.IGNORED}:
+        InboundMail.objects.filter(pk=inbound.pk).update(state=InboundState.STORED)
+        inbound.refresh_from_db()
+        return process(inbound, accept=True)
+    return inbound
+
+
+def discard(inbound: InboundMail) -> InboundMail:
+    if inbound.state in {
+        InboundState.HELD,
+        InboundState.FAILED,
+        InboundState.IGNORED,
+        InboundState.STORED,
+    }:
+        InboundMail.objects.filter(pk=inbound.pk).update(state=InboundState.DISCARDED)
+        inbound.refresh_from_db()
+    return inbound
