@@ -3,11 +3,11 @@
 A mailbox is read by whoever takes its lease (a compare-and-set UPDATE on
 ``Mailbox.lease_until``, as ``core.scheduler`` does for jobs), so two workers
 never read it at once. Each message is fetched by UID with ``BODY.PEEK[]``
-(which leaves it unread for people), handed to :func:`intake.receive` — which
-commits the raw mail and the ticket — and only then marked with our keyword
-or moved. Messages are fetched in runs (one command for up to FETCH_MAILS
-messages) and each run is one intake batch (``intake.receive_batch``): its raw
-mails committed together, then its tickets. If the process dies between the
+(which leaves it unread for people), handed to the intake, which commits the
+raw mail and the ticket, and only then marked with our keyword or moved.
+Messages are fetched in runs (one command for up to FETCH_MAILS messages) and
+each run is one intake batch (``intake.receive_batch``): its raw mails
+committed together, then its tickets. If the process dies between the
 commit and the mark, the next poll sees the same UIDs again and the inbound
 log recognises them: nothing is imported twice, nothing is lost.
 """
