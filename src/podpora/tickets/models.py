@@ -206,9 +206,9 @@ class Ticket(models.Model):
             ),
             # Desk queues over open tickets (a few per cent of the table),
             # read in the order they are shown so that a page stops after
-            # its 51 rows however many tickets there are: "mine" and
-            # "unassigned" by assignee, team queues by team, and the usual
-            # other orders (oldest first, by priority).
+            # its 51 rows however many tickets there are: "mine" by
+            # assignee, team queues by team, and the usual other orders
+            # (oldest first, by priority).
             models.Index(
                 fields=["assignee", "-updated_at"],
                 name="ticket_open_assignee_upd",
@@ -218,6 +218,14 @@ class Ticket(models.Model):
                 fields=["team", "-updated_at"],
                 name="ticket_open_team_upd",
                 condition=models.Q(status__in=OPEN_STATUSES),
+            ),
+            # "Unassigned in my teams" (my teams or none): its open tickets
+            # newest first, the teams checked on the way. By assignee, it
+            # read past every assigned or closed ticket in update order.
+            models.Index(
+                fields=["-updated_at"],
+                name="ticket_unassigned_upd",
+                condition=models.Q(assignee__isnull=True, status__in=OPEN_STATUSES),
             ),
             models.Index(
                 fields=["team", "number"],
