@@ -181,6 +181,15 @@ def test_column_heads_link_to_sorting_and_keep_the_filters(
     ) in text
 
 
+def test_sorting_links_keep_a_filter_that_needs_encoding(
+    sylwia, sylwia_client, printer_ticket
+):
+    services.update_ticket(printer_ticket, actor=sylwia, tags=["biuro & dom"])
+    text = _queue(sylwia_client, tag="biuro & dom", sort="number")
+    assert _row(text, printer_ticket)
+    assert '<a href="?tag=biuro+%26+dom&amp;sort=-number">Number ▲</a>' in text
+
+
 def test_the_shared_top_bar_follows_each_agents_rights_and_language(
     sylwia, tomasz, printer_ticket
 ):

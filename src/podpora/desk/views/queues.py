@@ -1,6 +1,7 @@
 """Queue pages and bulk actions."""
 
 from functools import lru_cache
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -102,10 +103,6 @@ def queue(
         page=page,
     )
     can_bulk = can(user, Right.BULK_EDIT)
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = query.copy()
-    sort_query.pop("sort", None)
     # One masked token for the page (the bulk form's and the template's).
     csrf = get_token(request)
     table = _queue_table(
@@ -113,7 +110,7 @@ def queue(
         csrf=csrf,
         title=title,
         rows_html=RowWriter(can_bulk=can_bulk).rows(rows) if rows else None,
-        column_heads=_column_heads(sort, sort_query.urlencode()),
+        column_heads=_column_heads(sort, _query_without(request, "page", "sort")),
         bulk_panel=(
             shared_html(
                 "desk/partials/bulk_panel.html",
@@ -132,7 +129,7 @@ def queue(
         last_row=(page - 1) * queues.PAGE_SIZE + len(rows),
         page=page,
         has_next=has_next,
-        query=query.urlencode(),
+        query=_query_without(request, "page"),
     )
     context = {
         "title": title,
@@ -145,6 +142,19 @@ def queue(
         "csrf_token": csrf,
     }
     return render(request, "desk/queue.html", context)
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    """The page's query string without ``names`` (as ``QueryDict.urlencode``
+    writes it, without copying the ``QueryDict``)."""
+    return urlencode(
+        [
+            (key, value)
+            for key, values in request.GET.lists()
+            if key not in names
+            for value in values
+        ]
+    )
 
 
 @lru_cache(maxsize=16)
