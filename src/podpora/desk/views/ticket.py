@@ -5,6 +5,7 @@ import time
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,6 +22,8 @@ from podpora.desk.forms import (
     NumberForm,
     PropertiesForm,
     ReplyForm,
+    active_categories,
+    active_teams,
     agents,
 )
 from podpora.desk.mentions import find_mentions
@@ -40,10 +43,20 @@ from podpora.tickets.selectors import (
     thread_for,
 )
 
+# What the page's sidebar shows of the ticket's SLA, read with the ticket.
+_PAGE_RELATED = ("sla", "sla__policy")
 
-def ticket_or_404(request: HttpRequest, number: int) -> Ticket:
+
+def ticket_or_404(request: HttpRequest, number: int, *, page: bool = False) -> Ticket:
+    """The ticket, or 404; ``page`` reads with it what only the ticket page
+    shows: its SLA state and whether the agent watches it."""
     try:
-        return get_visible_ticket(request.user, number)  # type: ignore[arg-type]
+        return get_visible_ticket(
+            request.user,  # type: ignore[arg-type]
+            number,
+            related=_PAGE_RELATED if page else (),
+            with_watching=page,
+        )
     except Ticket.DoesNotExist as missing:
         raise Http404 from missing
 
@@ -59,7 +72,7 @@ def _incoming_files(request: HttpRequest) -> list[services.IncomingFile]:
     ]
 
 
-def _properties_initial(ticket: Ticket, tags: list[str], cc: list[User]) -> dict:
+def _properties_initial(ticket: Ticket, tags: list[str], cc: list[str]) -> dict:
     return {
         "status": ticket.status,
         "priority": ticket.priority,
@@ -68,7 +81,7 @@ def _properties_initial(ticket: Ticket, tags: list[str], cc: list[User]) -> dict
         "tier": ticket.tier,
         "category": ticket.category_id,
         "tags": ", ".join(tags),
-        "cc": ", ".join(u.email for u in cc),
+        "cc": ", ".join(cc),
         "remote_session_id": ticket.remote_session_id,
         "version": ticket.version,
         "loaded_at": time.time(),
@@ -89,15 +102,10 @@ def _context(
     thread = list(thread_for(user, ticket))
     events = list(ticket.events.select_related("actor").order_by("created_at", "pk"))
     tags = list(ticket.tags.values_list("name", flat=True))
-    cc = list(ticket.cc.all())
+    cc = list(ticket.cc.values_list("email", flat=True))
     agent_list = list(agents())
-    links = [
-        (_("Child") if link.kind == LinkKind.PARENT else _("Related"), link.target)
-        for link in TicketLink.objects.filter(source=ticket).select_related("target")
-    ] + [
-        (_("Parent") if link.kind == LinkKind.PARENT else _("Related"), link.source)
-        for link in TicketLink.objects.filter(target=ticket).select_related("source")
-    ]
+    team_list = list(active_teams())
+    category_list = list(active_categories())
     canned_list = list(CannedReply.objects.usable_by(user).only("pk", "title", "owner"))
     reply_initial: dict[str, Any] = {
         "version": ticket.version,
@@ -117,9 +125,9 @@ def _context(
         "history": history.describe(events),
         "tags": tags,
         "cc": cc,
-        "links": links,
+        "links": _links(ticket),
         "merged_tickets": list(ticket.merged_tickets.values_list("number", flat=True)),
-        "watching": ticket.watchers.filter(pk=user.pk).exists(),
+        "watching": _watching(ticket, user),
         # Agents see the whole thread, so its sum is the ticket's total.
         "time_spent": sum(m.time_spent_minutes for m in thread),
         "canned_list": canned_list,
@@ -128,9 +136,12 @@ def _context(
         "note_form": note_form or NoteForm(),
         "properties_form": properties_form
         or PropertiesForm(
-            initial=_properties_initial(ticket, tags, cc), agent_list=agent_list
+            initial=_properties_initial(ticket, tags, cc),
+            agent_list=agent_list,
+            team_list=team_list,
+            category_list=category_list,
         ),
-        "escalate_form": escalate_form or EscalateForm(),
+        "escalate_form": escalate_form or EscalateForm(team_list=team_list),
         "link_form": LinkForm(),
         "merge_form": NumberForm(),
         "conflict": conflict,
@@ -139,10 +150,36 @@ def _context(
     }
 
 
+def _watching(ticket: Ticket, user: User) -> bool:
+    read = getattr(ticket, "watched_by_user", None)
+    if read is not None:
+        return bool(read)
+    return ticket.watchers.filter(pk=user.pk).exists()
+
+
+def _links(ticket: Ticket) -> list[tuple[str, Ticket]]:
+    """The ticket's links in both directions, read in one query: those it is
+    the source of first, then those it is the target of."""
+    outgoing: list[tuple[str, Ticket]] = []
+    incoming: list[tuple[str, Ticket]] = []
+    for link in (
+        TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket))
+        .select_related("source", "target")
+        .order_by("pk")
+    ):
+        if link.source_id == ticket.pk:
+            label = _("Child") if link.kind == LinkKind.PARENT else _("Related")
+            outgoing.append((label, link.target))
+        else:
+            label = _("Parent") if link.kind == LinkKind.PARENT else _("Related")
+            incoming.append((label, link.source))
+    return outgoing + incoming
+
+
 @require_GET
 @agent_required
 def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = ticket_or_404(request, number)
+    ticket = ticket_or_404(request, number, page=True)
     return render(request, "desk/ticket.html", _context(request, ticket))
 
 
@@ -323,7 +360,7 @@ def _properties_response(
 ) -> HttpResponse:
     if getattr(request, "htmx", False):
         tags = list(ticket.tags.values_list("name", flat=True))
-        cc = list(ticket.cc.all())
+        cc = list(ticket.cc.values_list("email", flat=True))
         form = form or PropertiesForm(
             initial=_properties_initial(ticket, tags, cc), agent_list=list(agents())
         )
