@@ -346,6 +346,40 @@ def test_ticket_page_queries_do_not_grow_with_thread(
         tomasz_client.get(_url("ticket", printer_ticket))
 
 
+def _add_messages(ticket, agent, customer, count):
+    for i in range(count):
+        if i % 2:
+            services.add_customer_message(ticket, author=customer, body_text=f"{i}")
+        else:
+            services.add_note(ticket, author=agent, body_text=f"note {i}")
+
+
+def test_ticket_page_reads_as_many_queries_with_30_messages_as_with_10(
+    tomasz,
+    adam,
+    tomasz_client,
+    printer_ticket,
+    vpn_ticket,
+    open_ticket_for,
+    django_assert_max_num_queries,
+):
+    # Everything the page can show, so that each part's query is counted.
+    services.set_watching(printer_ticket, tomasz, watching=True)
+    services.link_tickets(printer_ticket, vpn_ticket, kind="parent", actor=tomasz)
+    other = open_ticket_for(adam, "Skaner", team=printer_ticket.team)
+    services.link_tickets(other, printer_ticket, kind="related", actor=tomasz)
+    _add_messages(printer_ticket, tomasz, adam, 9)
+    with django_assert_max_num_queries(15) as ten:
+        page = tomasz_client.get(_url("ticket", printer_ticket)).text
+    assert printer_ticket.messages.count() == 10
+    assert "Stop watching" in page
+    assert f"{vpn_ticket.reference}</a>" in page and f"{other.reference}</a>" in page
+    _add_messages(printer_ticket, tomasz, adam, 20)
+    assert printer_ticket.messages.count() == 30
+    with django_assert_max_num_queries(len(ten.captured_queries)):
+        tomasz_client.get(_url("ticket", printer_ticket))
+
+
 def test_ticket_page_has_integration_hooks_and_shortcuts(
     tomasz, tomasz_client, printer_ticket
 ):
