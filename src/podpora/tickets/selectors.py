@@ -51,15 +51,13 @@ def get_visible_ticket(
     user: User | None,
     number: int,
     *,
-    related: tuple[str, ...] = (),
     with_watching: bool = False,
 ) -> Ticket:
     """The ticket by number, or ``Ticket.DoesNotExist`` when the user may not see
-    it: callers answer 404 either way, so existence never leaks. ``related``
-    names more relations to read in the same query; ``with_watching`` adds
-    ``watched_by_user``, whether ``user`` watches the ticket."""
+    it: callers answer 404 either way, so existence never leaks.
+    ``with_watching`` adds ``watched_by_user``, whether ``user`` watches it."""
     tickets = visible_to(user).select_related(
-        "requester", "organization", "team", "assignee", "category", *related
+        "requester", "organization", "team", "assignee", "category"
     )
     if with_watching and user is not None:
         tickets = tickets.annotate(
