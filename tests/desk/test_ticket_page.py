@@ -382,6 +382,42 @@ def test_ticket_page_reads_as_many_queries_with_30_messages_as_with_10(
         tomasz_client.get(_url("ticket", printer_ticket))
 
 
+def test_page_values_compiled_once_read_as_the_orm_does(
+    sylwia, adam, bara, printer_ticket, vpn_ticket, open_ticket_for
+):
+    from podpora.desk.views import ticket as page
+
+    services.update_ticket(
+        printer_ticket, actor=sylwia, tags=["zebra", "Alpha", "mid"], cc=[bara]
+    )
+    services.link_tickets(printer_ticket, vpn_ticket, kind="parent", actor=sylwia)
+    other = open_ticket_for(adam, "Skaner", team=printer_ticket.team)
+    services.link_tickets(other, printer_ticket, kind="related", actor=sylwia)
+    merged = open_ticket_for(adam, "Drukarka znowu", team=printer_ticket.team)
+    services.merge_tickets(merged, printer_ticket, actor=sylwia)
+    # The second ticket's values come from the SQL compiled for the first.
+    for ticket in (printer_ticket, vpn_ticket, other):
+        ticket.refresh_from_db()
+        assert [n for (n,) in page._page_values("tags", page._tags_query, ticket)] == (
+            list(ticket.tags.values_list("name", flat=True))
+        )
+        assert sorted(
+            e for (e,) in page._page_values("cc", page._cc_query, ticket)
+        ) == (sorted(ticket.cc.values_list("email", flat=True)))
+        assert [
+            n for (n,) in page._page_values("merged", page._merged_query, ticket)
+        ] == list(ticket.merged_tickets.values_list("number", flat=True))
+        expected = [
+            ("Child" if link.kind == "parent" else "Related", link.target.number)
+            for link in TicketLink.objects.filter(source=ticket).order_by("pk")
+        ] + [
+            ("Parent" if link.kind == "parent" else "Related", link.source.number)
+            for link in TicketLink.objects.filter(target=ticket).order_by("pk")
+        ]
+        assert [(label, t.number) for label, t in page._links(ticket)] == expected
+    assert page._links(printer_ticket) != []
+
+
 def test_ticket_page_has_integration_hooks_and_shortcuts(
     tomasz, tomasz_client, printer_ticket
 ):
