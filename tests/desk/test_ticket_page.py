@@ -418,6 +418,36 @@ def test_page_values_compiled_once_read_as_the_orm_does(
     assert page._links(printer_ticket) != []
 
 
+def test_forms_from_the_pages_lists_render_as_from_their_querysets(
+    rf, tomasz, sylwia, infrastructure, printer_ticket
+):
+    from podpora.accounts.models import Team
+    from podpora.desk.forms import EscalateForm, PropertiesForm, agents
+    from podpora.desk.views import ticket as page
+    from podpora.tickets.models import Category
+
+    hardware = Category.objects.create(name="Hardware")
+    Category.objects.create(name="Access")
+    Category.objects.create(name="Old", is_active=False)
+    Team.objects.create(name="Closed team", is_active=False)
+    services.update_ticket(
+        printer_ticket,
+        actor=sylwia,
+        team=infrastructure,
+        assignee=tomasz,
+        category=hardware,
+    )
+    printer_ticket.refresh_from_db()
+    request = rf.get("/")
+    request.user = sylwia
+    context = page._context(request, printer_ticket)
+    initial = context["properties_form"].initial
+    plain = PropertiesForm(initial=initial, agent_list=list(agents()))
+    assert str(context["properties_form"]) == str(plain)
+    assert str(context["escalate_form"]) == str(EscalateForm())
+    assert f'value="{infrastructure.pk}" selected' in str(plain["team"])
+
+
 def test_ticket_page_has_integration_hooks_and_shortcuts(
     tomasz, tomasz_client, printer_ticket
 ):

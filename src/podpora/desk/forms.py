@@ -1,6 +1,6 @@
 """Forms of the desk: they parse input; the services decide."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -31,16 +31,14 @@ def active_categories() -> Any:
     return Category.objects.filter(is_active=True)
 
 
-def _choices_from(field: forms.Field, objects: list[Any]) -> None:
-    """Sets a model choice field's options from objects already read, as its
-    queryset would list them: a form rendered from a list made once per page
-    costs no query (and, on PostgreSQL, no server-side cursor) per select.
-    What a bound form accepts is still checked against the queryset."""
+def _choices_from(field: forms.Field, options: Sequence[tuple[int, str]]) -> None:
+    """Sets a model choice field's options from (pk, label) pairs already
+    read, in the queryset's order: a form rendered from lists made once per
+    page costs no query (and, on PostgreSQL, no server-side cursor) per
+    select. What a bound form accepts is still checked against the queryset."""
     model_field = cast(forms.ModelChoiceField, field)
     head = [] if model_field.empty_label is None else [("", model_field.empty_label)]
-    model_field.choices = head + [
-        (obj.pk, model_field.label_from_instance(obj)) for obj in objects
-    ]
+    model_field.choices = head + list(options)
 
 
 if TYPE_CHECKING:
@@ -248,9 +246,9 @@ class PropertiesForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        agent_list: list[User],
-        team_list: list[Team] | None = None,
-        category_list: list[Category] | None = None,
+        agent_list: Sequence[Any],
+        team_list: Sequence[tuple[int, str]] | None = None,
+        category_list: Sequence[tuple[int, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("auto_id", "prop_%s")
@@ -288,7 +286,10 @@ class EscalateForm(forms.Form):
     team = team_choice(_("To team"), empty_label=_("The next tier's team"))
 
     def __init__(
-        self, *args: Any, team_list: list[Team] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        team_list: Sequence[tuple[int, str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("auto_id", "esc_%s")
         super().__init__(*args, **kwargs)
