@@ -385,7 +385,7 @@ def test_ticket_page_reads_as_many_queries_with_30_messages_as_with_10(
 def test_page_values_compiled_once_read_as_the_orm_does(
     sylwia, adam, bara, printer_ticket, vpn_ticket, open_ticket_for
 ):
-    from podpora.desk.views import ticket as page
+    from podpora.desk import page_reads as page
 
     services.update_ticket(
         printer_ticket, actor=sylwia, tags=["zebra", "Alpha", "mid"], cc=[bara]
@@ -398,14 +398,14 @@ def test_page_values_compiled_once_read_as_the_orm_does(
     # The second ticket's values come from the SQL compiled for the first.
     for ticket in (printer_ticket, vpn_ticket, other):
         ticket.refresh_from_db()
-        assert [n for (n,) in page._page_values("tags", page._tags_query, ticket)] == (
+        assert [n for (n,) in page._values("tags", page._tags_query, ticket)] == (
             list(ticket.tags.values_list("name", flat=True))
         )
-        assert sorted(
-            e for (e,) in page._page_values("cc", page._cc_query, ticket)
-        ) == (sorted(ticket.cc.values_list("email", flat=True)))
+        assert sorted(e for (e,) in page._values("cc", page._cc_query, ticket)) == (
+            sorted(ticket.cc.values_list("email", flat=True))
+        )
         assert [
-            n for (n,) in page._page_values("merged", page._merged_query, ticket)
+            n for (n,) in page._values("merged", page._merged_query, ticket)
         ] == list(ticket.merged_tickets.values_list("number", flat=True))
         expected = [
             ("Child" if link.kind == "parent" else "Related", link.target.number)
@@ -414,8 +414,8 @@ def test_page_values_compiled_once_read_as_the_orm_does(
             ("Parent" if link.kind == "parent" else "Related", link.source.number)
             for link in TicketLink.objects.filter(target=ticket).order_by("pk")
         ]
-        assert [(label, t.number) for label, t in page._links(ticket)] == expected
-    assert page._links(printer_ticket) != []
+        assert [(label, t.number) for label, t in page.links(ticket)] == expected
+    assert page.links(printer_ticket) != []
 
 
 def test_forms_from_the_pages_lists_render_as_from_their_querysets(

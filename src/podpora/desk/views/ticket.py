@@ -2,12 +2,9 @@
 
 import datetime
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,8 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from podpora.accounts.errors import AccountError
 from podpora.accounts.models import User
 from podpora.accounts.services import get_or_create_customer
-from podpora.desk import canned, history, queues
-from podpora.desk.compiled import ORM_ONLY, Inputs, compiled
+from podpora.desk import canned, history, page_reads, queues
 from podpora.desk.forms import (
     EscalateForm,
     LinkForm,
@@ -25,8 +21,6 @@ from podpora.desk.forms import (
     NumberForm,
     PropertiesForm,
     ReplyForm,
-    active_categories,
-    active_teams,
     agents,
 )
 from podpora.desk.mentions import find_mentions
@@ -35,11 +29,9 @@ from podpora.desk.views.access import agent_required
 from podpora.tickets import services
 from podpora.tickets.errors import Conflict, TicketError
 from podpora.tickets.models import (
-    LinkKind,
     MessageKind,
     Status,
     Ticket,
-    TicketLink,
 )
 from podpora.tickets.selectors import (
     get_visible_ticket,
@@ -101,20 +93,12 @@ def _context(
     user: User = request.user  # type: ignore[assignment]
     thread = list(thread_for(user, ticket))
     events = list(ticket.events.select_related("actor").order_by("created_at", "pk"))
-    tags = [name for (name,) in _page_values("tags", _tags_query, ticket)]
-    cc = [email for (email,) in _page_values("cc", _cc_query, ticket)]
-    agent_list = [
-        # As User.display_name.
-        _Agent(pk, email, full_name or email)
-        for pk, email, full_name in _page_values("agents", _agents_query, None)
-    ]
-    # (pk, name) pairs: a team's and a category's label is its name.
-    team_list = _page_values("teams", _teams_query, None)
-    category_list = _page_values("categories", _categories_query, None)
-    canned_list = [
-        _Canned(*row)
-        for row in _page_values("canned", _canned_query, None, user=user.pk)
-    ]
+    tags = page_reads.tag_names(ticket)
+    cc = page_reads.cc_addresses(ticket)
+    agent_list = page_reads.agent_list()
+    team_list = page_reads.team_options()
+    category_list = page_reads.category_options()
+    canned_list = page_reads.canned_choices(user)
     reply_initial: dict[str, Any] = {
         "version": ticket.version,
         "loaded_at": time.time(),
@@ -133,11 +117,9 @@ def _context(
         "history": history.describe(events),
         "tags": tags,
         "cc": cc,
-        "links": _links(ticket),
-        "merged_tickets": [
-            number for (number,) in _page_values("merged", _merged_query, ticket)
-        ],
-        "watching": _watching(ticket, user),
+        "links": page_reads.links(ticket),
+        "merged_tickets": page_reads.merged_numbers(ticket),
+        "watching": page_reads.watching(ticket, user),
         # Agents see the whole thread, so its sum is the ticket's total.
         "time_spent": sum(m.time_spent_minutes for m in thread),
         "canned_list": canned_list,
@@ -158,138 +140,6 @@ def _context(
         "kinds": MessageKind,
         "statuses": Status,
     }
-
-
-def _watching(ticket: Ticket, user: User) -> bool:
-    read = getattr(ticket, "watched_by_user", None)
-    if read is not None:
-        return bool(read)
-    return ticket.watchers.filter(pk=user.pk).exists()
-
-
-@dataclass(frozen=True, slots=True)
-class _Agent:
-    """What the page shows of an agent: the assignee select, the mention
-    list."""
-
-    pk: int
-    email: str
-    display_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Canned:
-    """A canned reply in the picker: its body is read only when chosen."""
-
-    pk: int
-    title: str
-    owner_id: int | None
-
-
-def _page_values(
-    name: str,
-    build: Callable[[Inputs], QuerySet[Any]],
-    ticket: Ticket | None,
-    **more: int,
-) -> list[tuple[Any, ...]]:
-    """The rows of one of the page's value queries, compiled once per process
-    (``desk.compiled``): building them through the ORM cost about half a
-    millisecond each, for a few rows."""
-    inputs = more if ticket is None else {"ticket": ticket.pk, **more}
-    query = compiled(("ticket page", name), build, inputs)
-    if query is ORM_ONLY:
-        return list(build(inputs))
-    return query.rows(inputs)
-
-
-def _agents_query(inputs: Inputs) -> QuerySet[Any]:
-    return agents().values_list("pk", "email", "full_name")
-
-
-def _canned_query(inputs: Inputs) -> QuerySet[Any]:
-    return CannedReply.objects.usable_by(inputs["user"]).values_list(
-        "pk", "title", "owner_id"
-    )
-
-
-def _teams_query(inputs: Inputs) -> QuerySet[Any]:
-    return active_teams().values_list("pk", "name")
-
-
-def _categories_query(inputs: Inputs) -> QuerySet[Any]:
-    return active_categories().values_list("pk", "name")
-
-
-def _ticket_id(inputs: Inputs) -> int:
-    return cast(int, inputs["ticket"])
-
-
-def _tags_query(inputs: Inputs) -> QuerySet[Any]:
-    # As ``ticket.tags``: in the tags' order, by name.
-    return (
-        Ticket.tags.through.objects.filter(ticket_id=_ticket_id(inputs))
-        .order_by("tag__name")
-        .values_list("tag__name")
-    )
-
-
-def _cc_query(inputs: Inputs) -> QuerySet[Any]:
-    return Ticket.cc.through.objects.filter(ticket_id=_ticket_id(inputs)).values_list(
-        "user__email"
-    )
-
-
-def _merged_query(inputs: Inputs) -> QuerySet[Any]:
-    return Ticket.objects.filter(merged_into_id=_ticket_id(inputs)).values_list(
-        "number"
-    )
-
-
-def _links_query(inputs: Inputs) -> QuerySet[Any]:
-    return (
-        TicketLink.objects.filter(
-            Q(source_id=_ticket_id(inputs)) | Q(target_id=_ticket_id(inputs))
-        )
-        .order_by("pk")
-        .values_list(
-            "source_id",
-            "kind",
-            "source__number",
-            "source__subject",
-            "source__status",
-            "target__number",
-            "target__subject",
-            "target__status",
-        )
-    )
-
-
-def _links(ticket: Ticket) -> list[tuple[str, Ticket]]:
-    """The ticket's links in both directions, read in one query: those it is
-    the source of first, then those it is the target of. The other ticket
-    is only shown (number, subject, status), so it is made from those three
-    values rather than read whole twice per link."""
-    outgoing: list[tuple[str, Ticket]] = []
-    incoming: list[tuple[str, Ticket]] = []
-    for row in _page_values("links", _links_query, ticket):
-        (
-            source_id,
-            kind,
-            s_number,
-            s_subject,
-            s_status,
-            t_number,
-            t_subject,
-            t_status,
-        ) = cast(tuple[int, str, int, str, str, int, str, str], row)
-        parent = kind == LinkKind.PARENT
-        if source_id == ticket.pk:
-            other = Ticket(number=t_number, subject=t_subject, status=t_status)
-            outgoing.append((_("Child") if parent else _("Related"), other))
-        else:
-            other = Ticket(number=s_number, subject=s_subject, status=s_status)
-            incoming.append((_("Parent") if parent else _("Related"), other))
-    return outgoing + incoming
 
 
 @require_GET
