@@ -346,6 +346,108 @@ def test_ticket_page_queries_do_not_grow_with_thread(
         tomasz_client.get(_url("ticket", printer_ticket))
 
 
+def _add_messages(ticket, agent, customer, count):
+    for i in range(count):
+        if i % 2:
+            services.add_customer_message(ticket, author=customer, body_text=f"{i}")
+        else:
+            services.add_note(ticket, author=agent, body_text=f"note {i}")
+
+
+def test_ticket_page_reads_as_many_queries_with_30_messages_as_with_10(
+    tomasz,
+    adam,
+    tomasz_client,
+    printer_ticket,
+    vpn_ticket,
+    open_ticket_for,
+    django_assert_max_num_queries,
+):
+    # Everything the page can show, so that each part's query is counted
+    # (19 queries before the page's queries were folded).
+    services.set_watching(printer_ticket, tomasz, watching=True)
+    services.link_tickets(printer_ticket, vpn_ticket, kind="parent", actor=tomasz)
+    other = open_ticket_for(adam, "Skaner", team=printer_ticket.team)
+    services.link_tickets(other, printer_ticket, kind="related", actor=tomasz)
+    _add_messages(printer_ticket, tomasz, adam, 9)
+    with django_assert_max_num_queries(16) as ten:
+        page = tomasz_client.get(_url("ticket", printer_ticket)).text
+    assert printer_ticket.messages.count() == 10
+    assert "Stop watching" in page
+    assert f"{vpn_ticket.reference}</a>" in page
+    assert f"{other.reference}</a>" in page
+    _add_messages(printer_ticket, tomasz, adam, 20)
+    assert printer_ticket.messages.count() == 30
+    with django_assert_max_num_queries(len(ten.captured_queries)):
+        tomasz_client.get(_url("ticket", printer_ticket))
+
+
+def test_page_values_compiled_once_read_as_the_orm_does(
+    sylwia, adam, bara, printer_ticket, vpn_ticket, open_ticket_for
+):
+    from podpora.desk import page_reads as page
+
+    services.update_ticket(
+        printer_ticket, actor=sylwia, tags=["zebra", "Alpha", "mid"], cc=[bara]
+    )
+    services.link_tickets(printer_ticket, vpn_ticket, kind="parent", actor=sylwia)
+    other = open_ticket_for(adam, "Skaner", team=printer_ticket.team)
+    services.link_tickets(other, printer_ticket, kind="related", actor=sylwia)
+    merged = open_ticket_for(adam, "Drukarka znowu", team=printer_ticket.team)
+    services.merge_tickets(merged, printer_ticket, actor=sylwia)
+    # The second ticket's values come from the SQL compiled for the first.
+    for ticket in (printer_ticket, vpn_ticket, other):
+        ticket.refresh_from_db()
+        assert [n for (n,) in page._values("tags", page._tags_query, ticket)] == (
+            list(ticket.tags.values_list("name", flat=True))
+        )
+        assert sorted(e for (e,) in page._values("cc", page._cc_query, ticket)) == (
+            sorted(ticket.cc.values_list("email", flat=True))
+        )
+        assert [
+            n for (n,) in page._values("merged", page._merged_query, ticket)
+        ] == list(ticket.merged_tickets.values_list("number", flat=True))
+        expected = [
+            ("Child" if link.kind == "parent" else "Related", link.target.number)
+            for link in TicketLink.objects.filter(source=ticket).order_by("pk")
+        ] + [
+            ("Parent" if link.kind == "parent" else "Related", link.source.number)
+            for link in TicketLink.objects.filter(target=ticket).order_by("pk")
+        ]
+        assert [(label, t.number) for label, t in page.links(ticket)] == expected
+    assert page.links(printer_ticket) != []
+
+
+def test_forms_from_the_pages_lists_render_as_from_their_querysets(
+    rf, tomasz, sylwia, infrastructure, printer_ticket
+):
+    from podpora.accounts.models import Team
+    from podpora.desk.forms import EscalateForm, PropertiesForm, agents
+    from podpora.desk.views import ticket as page
+    from podpora.tickets.models import Category
+
+    hardware = Category.objects.create(name="Hardware")
+    Category.objects.create(name="Access")
+    Category.objects.create(name="Old", is_active=False)
+    Team.objects.create(name="Closed team", is_active=False)
+    services.update_ticket(
+        printer_ticket,
+        actor=sylwia,
+        team=infrastructure,
+        assignee=tomasz,
+        category=hardware,
+    )
+    printer_ticket.refresh_from_db()
+    request = rf.get("/")
+    request.user = sylwia
+    context = page._context(request, printer_ticket)
+    initial = context["properties_form"].initial
+    plain = PropertiesForm(initial=initial, agent_list=list(agents()))
+    assert str(context["properties_form"]) == str(plain)
+    assert str(context["escalate_form"]) == str(EscalateForm())
+    assert f'value="{infrastructure.pk}" selected' in str(plain["team"])
+
+
 def test_ticket_page_has_integration_hooks_and_shortcuts(
     tomasz, tomasz_client, printer_ticket
 ):

@@ -64,11 +64,16 @@ class Compiled:
             params.append(param)
         return params
 
-    def rows(self, inputs: Inputs, start: int, stop: int) -> list[tuple[Any, ...]]:
-        """Rows ``start:stop``, with the ORM's conversions applied."""
+    def rows(
+        self, inputs: Inputs, start: int = 0, stop: int | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Rows ``start:stop`` (all rows when ``stop`` is None), with the ORM's
+        conversions applied."""
         # The bounds are written into the text (they are integers): each page
         # is then one statement, planned for the few rows it reads.
-        bounds = f" LIMIT {int(stop - start)} OFFSET {int(start)}"
+        bounds = (
+            "" if stop is None else f" LIMIT {int(stop - start)} OFFSET {int(start)}"
+        )
         if _prepares():
             sql, slots = _prepared_form(self.sql, self.params)
             with _preparing_cursor() as cursor:

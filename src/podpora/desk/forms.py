@@ -1,6 +1,6 @@
 """Forms of the desk: they parse input; the services decide."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -23,6 +23,24 @@ def agents() -> Any:
     )
 
 
+def active_teams() -> Any:
+    return Team.objects.filter(is_active=True)
+
+
+def active_categories() -> Any:
+    return Category.objects.filter(is_active=True)
+
+
+def _choices_from(field: forms.Field, options: Sequence[tuple[int, str]]) -> None:
+    """Sets a model choice field's options from (pk, label) pairs already
+    read, in the queryset's order: a form rendered from lists made once per
+    page costs no query (and, on PostgreSQL, no server-side cursor) per
+    select. What a bound form accepts is still checked against the queryset."""
+    model_field = cast(forms.ModelChoiceField, field)
+    head = [] if model_field.empty_label is None else [("", model_field.empty_label)]
+    model_field.choices = head + list(options)
+
+
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
@@ -33,7 +51,7 @@ def team_choice(label: "StrOrPromise", **kwargs: Any) -> forms.ModelChoiceField:
         widget=QuickSelect,
         label=label,
         required=False,
-        queryset=Team.objects.filter(is_active=True),
+        queryset=active_teams(),
         **kwargs,
     )
 
@@ -44,7 +62,7 @@ def category_choice() -> forms.ModelChoiceField:
         widget=QuickSelect,
         label=_("Category"),
         required=False,
-        queryset=Category.objects.filter(is_active=True),
+        queryset=active_categories(),
         empty_label=_("None"),
     )
 
@@ -225,7 +243,14 @@ class PropertiesForm(forms.Form):
     # When the page was loaded: what others changed since then is shown on a conflict.
     loaded_at = forms.FloatField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, agent_list: list[User], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        agent_list: Sequence[Any],
+        team_list: Sequence[tuple[int, str]] | None = None,
+        category_list: Sequence[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("auto_id", "prop_%s")
         super().__init__(*args, **kwargs)
         # One list of agents per page, shared with the other forms.
@@ -234,6 +259,10 @@ class PropertiesForm(forms.Form):
         field.choices = [("", _("Nobody"))] + [
             (a.pk, a.display_name) for a in agent_list
         ]
+        if team_list is not None:
+            _choices_from(self.fields["team"], team_list)
+        if category_list is not None:
+            _choices_from(self.fields["category"], category_list)
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""
@@ -256,9 +285,16 @@ class EscalateForm(forms.Form):
     )
     team = team_choice(_("To team"), empty_label=_("The next tier's team"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        team_list: Sequence[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("auto_id", "esc_%s")
         super().__init__(*args, **kwargs)
+        if team_list is not None:
+            _choices_from(self.fields["team"], team_list)
 
 
 class NumberForm(forms.Form):

@@ -4,7 +4,7 @@
 and download starts from it, so there is one place where a leak could happen.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from podpora.accounts.models import Membership, MembershipRole, User
 from podpora.accounts.permissions import Right, can
@@ -47,14 +47,27 @@ def visible_to(user: User | None) -> QuerySet[Ticket]:
     )
 
 
-def get_visible_ticket(user: User | None, number: int) -> Ticket:
+def get_visible_ticket(
+    user: User | None,
+    number: int,
+    *,
+    with_watching: bool = False,
+) -> Ticket:
     """The ticket by number, or ``Ticket.DoesNotExist`` when the user may not see
-    it: callers answer 404 either way, so existence never leaks."""
-    return (
-        visible_to(user)
-        .select_related("requester", "organization", "team", "assignee", "category")
-        .get(number=number)
+    it: callers answer 404 either way, so existence never leaks.
+    ``with_watching`` adds ``watched_by_user``, whether ``user`` watches it."""
+    tickets = visible_to(user).select_related(
+        "requester", "organization", "team", "assignee", "category"
     )
+    if with_watching and user is not None:
+        tickets = tickets.annotate(
+            watched_by_user=Exists(
+                Ticket.watchers.through.objects.filter(
+                    ticket_id=OuterRef("pk"), user_id=user.pk
+                )
+            )
+        )
+    return tickets.get(number=number)
 
 
 def thread_for(user: User, ticket: Ticket) -> QuerySet[Message]:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from podpora.accounts.errors import AccountError
 from podpora.accounts.models import User
 from podpora.accounts.services import get_or_create_customer
-from podpora.desk import canned, history, queues
+from podpora.desk import canned, history, page_reads, queues
 from podpora.desk.forms import (
     EscalateForm,
     LinkForm,
@@ -29,11 +29,9 @@ from podpora.desk.views.access import agent_required
 from podpora.tickets import services
 from podpora.tickets.errors import Conflict, TicketError
 from podpora.tickets.models import (
-    LinkKind,
     MessageKind,
     Status,
     Ticket,
-    TicketLink,
 )
 from podpora.tickets.selectors import (
     get_visible_ticket,
@@ -41,9 +39,16 @@ from podpora.tickets.selectors import (
 )
 
 
-def ticket_or_404(request: HttpRequest, number: int) -> Ticket:
+def ticket_or_404(request: HttpRequest, number: int, *, page: bool = False) -> Ticket:
+    """The ticket, or 404; ``page`` reads with it whether the agent watches
+    it, for the ticket page. (Its SLA state is not joined in: two more
+    tables cost PostgreSQL more planning than a query of its own.)"""
     try:
-        return get_visible_ticket(request.user, number)  # type: ignore[arg-type]
+        return get_visible_ticket(
+            request.user,  # type: ignore[arg-type]
+            number,
+            with_watching=page,
+        )
     except Ticket.DoesNotExist as missing:
         raise Http404 from missing
 
@@ -59,7 +64,7 @@ def _incoming_files(request: HttpRequest) -> list[services.IncomingFile]:
     ]
 
 
-def _properties_initial(ticket: Ticket, tags: list[str], cc: list[User]) -> dict:
+def _properties_initial(ticket: Ticket, tags: list[str], cc: list[str]) -> dict:
     return {
         "status": ticket.status,
         "priority": ticket.priority,
@@ -68,7 +73,7 @@ def _properties_initial(ticket: Ticket, tags: list[str], cc: list[User]) -> dict
         "tier": ticket.tier,
         "category": ticket.category_id,
         "tags": ", ".join(tags),
-        "cc": ", ".join(u.email for u in cc),
+        "cc": ", ".join(cc),
         "remote_session_id": ticket.remote_session_id,
         "version": ticket.version,
         "loaded_at": time.time(),
@@ -88,26 +93,21 @@ def _context(
     user: User = request.user  # type: ignore[assignment]
     thread = list(thread_for(user, ticket))
     events = list(ticket.events.select_related("actor").order_by("created_at", "pk"))
-    tags = list(ticket.tags.values_list("name", flat=True))
-    cc = list(ticket.cc.all())
-    agent_list = list(agents())
-    links = [
-        (_("Child") if link.kind == LinkKind.PARENT else _("Related"), link.target)
-        for link in TicketLink.objects.filter(source=ticket).select_related("target")
-    ] + [
-        (_("Parent") if link.kind == LinkKind.PARENT else _("Related"), link.source)
-        for link in TicketLink.objects.filter(target=ticket).select_related("source")
-    ]
-    canned_list = list(CannedReply.objects.usable_by(user).only("pk", "title", "owner"))
+    tags = page_reads.tag_names(ticket)
+    cc = page_reads.cc_addresses(ticket)
+    agent_list = page_reads.agent_list()
+    team_list = page_reads.team_options()
+    category_list = page_reads.category_options()
+    canned_list = page_reads.canned_choices(user)
     reply_initial: dict[str, Any] = {
         "version": ticket.version,
         "loaded_at": time.time(),
     }
     canned_id = request.GET.get("canned", "")
     if reply_form is None and canned_id.isdigit():
-        chosen = next((c for c in canned_list if c.pk == int(canned_id)), None)
-        if chosen is not None:
-            chosen = CannedReply.objects.get(pk=chosen.pk)
+        listed = next((c for c in canned_list if c.pk == int(canned_id)), None)
+        if listed is not None:
+            chosen = CannedReply.objects.get(pk=listed.pk)
             reply_initial["body"] = canned.fill(
                 chosen.body, canned.placeholder_values(ticket, user)
             )
@@ -117,9 +117,9 @@ def _context(
         "history": history.describe(events),
         "tags": tags,
         "cc": cc,
-        "links": links,
-        "merged_tickets": list(ticket.merged_tickets.values_list("number", flat=True)),
-        "watching": ticket.watchers.filter(pk=user.pk).exists(),
+        "links": page_reads.links(ticket),
+        "merged_tickets": page_reads.merged_numbers(ticket),
+        "watching": page_reads.watching(ticket, user),
         # Agents see the whole thread, so its sum is the ticket's total.
         "time_spent": sum(m.time_spent_minutes for m in thread),
         "canned_list": canned_list,
@@ -128,9 +128,12 @@ def _context(
         "note_form": note_form or NoteForm(),
         "properties_form": properties_form
         or PropertiesForm(
-            initial=_properties_initial(ticket, tags, cc), agent_list=agent_list
+            initial=_properties_initial(ticket, tags, cc),
+            agent_list=agent_list,
+            team_list=team_list,
+            category_list=category_list,
         ),
-        "escalate_form": escalate_form or EscalateForm(),
+        "escalate_form": escalate_form or EscalateForm(team_list=team_list),
         "link_form": LinkForm(),
         "merge_form": NumberForm(),
         "conflict": conflict,
@@ -142,7 +145,7 @@ def _context(
 @require_GET
 @agent_required
 def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = ticket_or_404(request, number)
+    ticket = ticket_or_404(request, number, page=True)
     return render(request, "desk/ticket.html", _context(request, ticket))
 
 
@@ -323,7 +326,7 @@ def _properties_response(
 ) -> HttpResponse:
     if getattr(request, "htmx", False):
         tags = list(ticket.tags.values_list("name", flat=True))
-        cc = list(ticket.cc.all())
+        cc = list(ticket.cc.values_list("email", flat=True))
         form = form or PropertiesForm(
             initial=_properties_initial(ticket, tags, cc), agent_list=list(agents())
         )
