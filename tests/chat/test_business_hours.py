@@ -179,3 +179,16 @@ def test_an_admin_chooses_the_widgets_calendar_on_its_settings_page(
     assert response.status_code == 302
     widget.refresh_from_db()
     assert widget.business_hours == office_hours
+
+
+def test_a_closed_day_added_while_the_widget_is_open_closes_it(
+    client, widget, office_hours, available_tomasz, at
+):
+    """The calendar is kept in memory between requests, but not past a change."""
+    at(MONDAY_10_WARSAW)
+    assert _config(client, widget)["open"] is True
+    ClosedDay.objects.create(calendar=office_hours, date=date(2026, 3, 2))
+    assert (_config(client, widget)["open"], _config(client, widget)["closed"]) == (
+        False,
+        "hours",
+    )

@@ -54,7 +54,12 @@ def calendar_for(policy: SlaPolicy | None) -> business_hours.Calendar:
     """The policy's business hours (kept in memory until a calendar changes)."""
     if policy is None or policy.calendar_id is None:
         return business_hours.Calendar.always_open()
-    calendar: BusinessCalendar = policy.calendar  # type: ignore[assignment]
+    return kept_calendar(policy.calendar)  # type: ignore[arg-type]
+
+
+def kept_calendar(calendar: BusinessCalendar) -> business_hours.Calendar:
+    """``calendar`` with its closed days, kept in memory until a calendar or
+    a closed day changes (``config_cache``)."""
     return config_cache.cached(
         f"calendar:{calendar.pk}", lambda: _load_calendar(calendar)
     )

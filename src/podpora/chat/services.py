@@ -17,7 +17,7 @@ from django.utils.translation import override
 from podpora.accounts.models import AgentRole, Availability, Team, User
 from podpora.accounts.permissions import Right, can
 from podpora.accounts.services import get_or_create_customer
-from podpora.automation import business_hours
+from podpora.automation import business_hours, sla
 from podpora.chat import broadcast
 from podpora.chat.models import (
     ChatAttachment,
@@ -95,10 +95,11 @@ class Opening:
 
 
 def business_calendar(widget: ChatWidget) -> business_hours.Calendar | None:
-    """The widget's business-hours calendar (the one SLA clocks use), if any."""
+    """The widget's business-hours calendar (kept as the SLA clocks keep
+    theirs), if any."""
     if widget.business_hours is None:
         return None
-    return widget.business_hours.to_calendar()
+    return sla.kept_calendar(widget.business_hours)
 
 
 def opening(widget: ChatWidget, now: datetime | None = None) -> Opening:
