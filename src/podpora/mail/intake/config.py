@@ -35,7 +35,3 @@ def own_addresses() -> frozenset[str]:
 
 def forget_own_addresses() -> None:
     _OWN_CACHE.clear()
-
-
-def own_message_id_domain() -> str:
-    return str(getattr(settings, "PODPORA_MAIL_MESSAGE_ID_DOMAIN", "podpora.mail"))

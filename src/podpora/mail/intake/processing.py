@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from podpora.accounts.errors import AccountError
 from podpora.accounts.services import organization_for_email
-from podpora.mail import loops, parsing
-from podpora.mail.intake.config import max_mail_bytes, own_message_id_domain
+from podpora.mail import loops, notifications, parsing
+from podpora.mail.intake.config import max_mail_bytes
 from podpora.mail.intake.lookups import Lookups
 from podpora.mail.intake.storing import TemporaryFailure, store
 from podpora.mail.intake.threads import find_thread
@@ -141,7 +141,7 @@ def _process_locked(
     kind = loops.classify(
         parsed,
         secret=settings.SECRET_KEY,
-        own_domains=(own_message_id_domain(),),
+        own_domains=(notifications.message_id_domain(),),
     )
     inbound.sender_kind = kind.value
     automatic = loops.is_automatic(kind)
