@@ -325,10 +325,13 @@ def _properties_response(
     conflict_changes: list | None = None,
 ) -> HttpResponse:
     if getattr(request, "htmx", False):
-        tags = list(ticket.tags.values_list("name", flat=True))
-        cc = list(ticket.cc.values_list("email", flat=True))
         form = form or PropertiesForm(
-            initial=_properties_initial(ticket, tags, cc), agent_list=list(agents())
+            initial=_properties_initial(
+                ticket, page_reads.tag_names(ticket), page_reads.cc_addresses(ticket)
+            ),
+            agent_list=page_reads.agent_list(),
+            team_list=page_reads.team_options(),
+            category_list=page_reads.category_options(),
         )
         # htmx swaps only successful answers: errors come back as 200 with
         # the form showing them.
