@@ -82,3 +82,15 @@ def test_delete_own_reply(tomasz, tomasz_client):
     mine = CannedReply.objects.create(title="Mine", body="x", owner=tomasz)
     tomasz_client.post(reverse("desk:canned_delete", args=[mine.pk]))
     assert not CannedReply.objects.filter(pk=mine.pk).exists()
+
+
+def test_agent_opens_the_new_and_edit_forms_and_sees_the_placeholders(
+    tomasz, tomasz_client
+):
+    new_form = tomasz_client.get(reverse("desk:canned_new"))
+    assert new_form.status_code == 200
+    assert "{{ requester_name }}" in new_form.text
+    mine = CannedReply.objects.create(title="Mine", body="Restart it", owner=tomasz)
+    edit_form = tomasz_client.get(reverse("desk:canned_edit", args=[mine.pk]))
+    assert edit_form.status_code == 200
+    assert "Restart it" in edit_form.text
