@@ -185,6 +185,25 @@ def test_names_and_subjects_cannot_inject_headers(
     assert "\n" not in mail["Subject"]
 
 
+@pytest.mark.parametrize(
+    "name", ["Łukasz: jan@evil.test,", "Nowak, Adam <x@evil.test>", "Adam: a@b"]
+)
+def test_a_name_with_address_characters_stays_one_recipient_in_to(
+    name, smtp_server, support_mailbox, adam, tomasz, django_capture_on_commit_callbacks
+):
+    adam.full_name = name
+    adam.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = intake.receive(support_mailbox, _new_mail()).ticket
+    smtp_server.messages.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_reply(ticket, author=tomasz, body_text="OK")
+    [(_rcpts, mail)] = smtp_server.messages
+    assert [(a.display_name, a.addr_spec) for a in mail["To"].addresses] == [
+        (name, "adam@kowalski.pl")
+    ]
+
+
 def test_a_reply_that_cannot_be_delivered_is_retried_then_marked_and_noted(
     smtp_server, support_mailbox, adam, tomasz, django_capture_on_commit_callbacks
 ):

@@ -1,7 +1,9 @@
 """The only code that writes people, organisations and teams."""
 
+import re
+
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,6 +17,21 @@ from podpora.accounts.models import (
     User,
     normalize_email,
 )
+
+
+class _MailboxAddressValidator(EmailValidator):
+    """Django's address check, with the letters of any script allowed in the
+    local part: SMTPUTF8 (RFC 6531) mail comes from addresses like
+    ``jdöe@mächine.example``."""
+
+    user_regex = re.compile(
+        r"(^[\w!#$%&'*+/=?^`{|}~-]+(\.[\w!#$%&'*+/=?^`{|}~-]+)*\Z"
+        r'|^"([\001-\010\013\014\016-\037!#-\[\]-\177]|\\[\001-\011\013\014\016-\177])*"\Z)',
+        re.IGNORECASE,
+    )
+
+
+validate_email = _MailboxAddressValidator()
 
 
 def domain_of(email: str) -> str:

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
-from email.utils import formataddr, parseaddr
+from email.headerregistry import Address
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -366,6 +367,14 @@ def _own_addresses() -> frozenset[str]:
 # --- sending -----------------------------------------------------------------------------------
 
 
+def _mailbox(name: str, address: str) -> str:
+    """A header's name and address, quoted or encoded as one whole: a name
+    such as ``Nowak: jan@evil.test,`` stays a name and never reads as a second
+    address. ``formataddr`` alone is not enough, as the message re-folds its
+    encoded words and can leave the colon and comma outside them."""
+    return str(Address(display_name=_one_line(name), addr_spec=address))
+
+
 def _one_line(value: str) -> str:
     """Whatever a sender or agent typed, a header gets one plain line."""
     return " ".join(str(value).replace("\x00", "").split())
@@ -515,9 +524,9 @@ def _build(outbound: OutboundMail) -> EmailMultiAlternatives:
     subject, text, html = render(outbound)
     ticket = outbound.ticket
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    sender = formataddr((_one_line(name), address))
+    sender = _mailbox(name, address)
     user = outbound.recipient_user
-    to = formataddr((_one_line(user.display_name) if user else "", outbound.recipient))
+    to = _mailbox(user.display_name if user else "", outbound.recipient)
     headers = {
         "Message-ID": f"<{outbound.email_message_id}>",
         "X-Podpora-Loop": loops.loop_token(

@@ -17,6 +17,7 @@ import binascii
 import codecs
 import email
 import email.header
+import email.headerregistry
 import email.utils
 import hashlib
 import re
@@ -56,6 +57,9 @@ _CHARSET_ALIASES = {
 _FALLBACK_CHARSETS = ("utf-8", "cp1250", "iso-8859-2", "windows-1252")
 
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+# "jan@example.com." : the domain's final dot, before the end of that address.
+_TRAILING_DOT = re.compile(r"(@[^\s<>,;\"@]+?)\.+(?=\s*(?:>|,|;|$))")
+_HEADER_FACTORY = email.headerregistry.HeaderRegistry()
 _BARE_ID = re.compile(r"^\s*([^<>\s@]+@[^<>\s@]+)\s*$")
 _UU_BEGIN = re.compile(r"^begin [0-7]{3,4} (.+)$", re.M)
 _MAX_DEPTH = 12
@@ -214,19 +218,38 @@ def _headers_all(msg: Message, name: str, problems: list[str]) -> list[str]:
 def _addresses(
     values: list[str], problems: list[str] | None = None
 ) -> list[tuple[str, str]]:
-    """Addresses split on the raw header first, names decoded after: a
-    decoded name may contain the quotes and commas that split addresses."""
+    """Addresses read with the standard address-list grammar on the raw header.
+
+    An encoded word is one word of a display name: whatever it decodes to
+    (quotes, commas, a colon, an address) stays part of that name and never
+    becomes an address of its own, as it would if the header were decoded
+    first and split after. A trailing dot on the domain is dropped and
+    SMTPUTF8 addresses are kept as they are.
+    """
+    problems = problems if problems is not None else []
     found = []
-    try:
-        pairs = email.utils.getaddresses([" ".join(str(v).split()) for v in values])
-    except Exception:
-        pairs = []
-    for name, address in pairs:
-        address = address.strip().strip("<>").strip()
-        if not address.isascii():
-            address = decode_header(address, problems)
-        if "@" in address and " " not in address and len(address) <= 254:
-            found.append((decode_header(name, problems).strip(), address.lower()))
+    for value in values:
+        text = " ".join(str(value).split())
+        if not text.isascii():
+            # Raw 8-bit: SMTPUTF8 addresses or a name in an undeclared charset.
+            try:
+                raw = _raw_header_bytes(text)
+            except UnicodeEncodeError:
+                raw = text.encode("utf-8", errors="replace")
+            text = decode_bytes(raw, "utf-8", problems)
+        text = _TRAILING_DOT.sub(r"\1", text)
+        try:
+            addresses = _HEADER_FACTORY("from", text).addresses
+        except Exception:
+            problems.append("unreadable address header")
+            continue
+        for parsed in addresses:
+            if not parsed.username or not parsed.domain:
+                continue
+            address = f"{parsed.username}@{parsed.domain}"
+            if " " in address or len(address) > 254:
+                continue
+            found.append((" ".join(parsed.display_name.split()), address.lower()))
     return found
 
 
