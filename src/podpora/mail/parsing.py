@@ -161,6 +161,15 @@ def _raw_header_bytes(value: str) -> bytes:
     return value.encode("ascii", errors="surrogateescape")
 
 
+def _raw_header_text(text: str, problems: list[str]) -> str:
+    """A header holding raw 8-bit bytes, as text in whatever charset fits."""
+    try:
+        raw = _raw_header_bytes(text)
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", errors="replace")
+    return decode_bytes(raw, "utf-8", problems)
+
+
 def decode_header(value: object, problems: list[str] | None = None) -> str:
     """A header as text: encoded words in any charset, raw 8-bit, folding."""
     problems = problems if problems is not None else []
@@ -170,11 +179,7 @@ def decode_header(value: object, problems: list[str] | None = None) -> str:
         value = str(value)
     text = str(value)
     if not text.isascii():
-        try:
-            raw = _raw_header_bytes(text)
-        except UnicodeEncodeError:
-            raw = text.encode("utf-8", errors="replace")
-        text = decode_bytes(raw, "utf-8", problems)
+        text = _raw_header_text(text, problems)
         if "=?" not in text:
             return " ".join(text.split())
     try:
@@ -232,11 +237,7 @@ def _addresses(
         text = " ".join(str(value).split())
         if not text.isascii():
             # Raw 8-bit: SMTPUTF8 addresses or a name in an undeclared charset.
-            try:
-                raw = _raw_header_bytes(text)
-            except UnicodeEncodeError:
-                raw = text.encode("utf-8", errors="replace")
-            text = decode_bytes(raw, "utf-8", problems)
+            text = _raw_header_text(text, problems)
         text = _TRAILING_DOT.sub(r"\1", text)
         try:
             addresses = _HEADER_FACTORY("from", text).addresses
