@@ -60,6 +60,11 @@ _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 # "jan@example.com." : the domain's final dot, before the end of that address.
 _TRAILING_DOT = re.compile(r"(@[^\s<>,;\"@]+?)\.+(?=\s*(?:>|,|;|$))")
 _HEADER_FACTORY = email.headerregistry.HeaderRegistry()
+# Past these a mail's body is cut (the whole of it attached) and its further
+# attachments are left in the raw mail, which is always kept.
+MAX_TEXT = 200_000
+MAX_HTML = 1_000_000
+MAX_ATTACHMENTS = 100
 _BARE_ID = re.compile(r"^\s*([^<>\s@]+@[^<>\s@]+)\s*$")
 _UU_BEGIN = re.compile(r"^begin [0-7]{3,4} (.+)$", re.M)
 _MAX_DEPTH = 12
@@ -103,6 +108,7 @@ class ParsedMail:
     attachments: list[ParsedAttachment] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     failure: str = ""
+    body_cut: int = 0  # the body's length in characters when it was cut
 
     @property
     def ok(self) -> bool:
@@ -618,8 +624,16 @@ def _parse(raw: bytes, max_attachment_bytes: int | None) -> ParsedMail:
     if not text and result.html:
         text = html_tools.to_text(result.html)
     result.text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    _cut_overlong_body(result, raw_html)
 
-    for attachment in body.attachments:
+    for number, attachment in enumerate(body.attachments):
+        if number >= MAX_ATTACHMENTS:
+            problems.append(
+                f"{len(body.attachments) - MAX_ATTACHMENTS} more attachments than "
+                f"the limit of {MAX_ATTACHMENTS} were not put on the ticket; "
+                "they are in the original mail"
+            )
+            break
         if max_attachment_bytes and len(attachment.content) > max_attachment_bytes:
             problems.append(
                 f"attachment {attachment.name!r} ({len(attachment.content)} bytes) "
@@ -643,6 +657,30 @@ def _parse(raw: bytes, max_attachment_bytes: int | None) -> ParsedMail:
     ):
         result.failure = "The mail has no subject, text or attachments."
     return result
+
+
+def _cut_overlong_body(result: ParsedMail, raw_html: str) -> None:
+    """A body longer than anyone reads is cut, never refused: the ticket shows
+    its first ``MAX_TEXT`` characters as text and gets the whole body as an
+    attachment (``body_cut`` tells the intake to say so on the message)."""
+    if len(result.text) <= MAX_TEXT and len(result.html) <= MAX_HTML:
+        return
+    if raw_html:
+        original = ParsedAttachment(
+            "original-message.html", raw_html.encode("utf-8", "replace"), "text/html"
+        )
+    else:
+        original = ParsedAttachment(
+            "original-message.txt", result.text.encode("utf-8", "replace"), "text/plain"
+        )
+    result.attachments.insert(0, original)
+    result.body_cut = len(result.text)
+    result.text = result.text[:MAX_TEXT]
+    result.html = result.html_reply = ""
+    result.problems.append(
+        f"the body ({result.body_cut} characters) was cut to {MAX_TEXT}; "
+        f"the whole of it is attached as {original.name}"
+    )
 
 
 def message_date(parsed: ParsedMail) -> datetime:

@@ -184,6 +184,11 @@ def _process_locked(
             ) % {"address": parsed.from_address}
             return
         sender = lookups.customer(parsed.from_address, parsed.from_name)
+    if parsed.body_cut:
+        parsed.text += "\n\n" + _(
+            "[This message was %(length)s characters long and is cut here; "
+            "the whole message is attached as %(name)s.]"
+        ) % {"length": parsed.body_cut, "name": parsed.attachments[0].name}
     files = [
         services.IncomingFile(
             name=a.name,
