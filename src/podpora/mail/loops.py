@@ -66,10 +66,13 @@ def classify(
     ):
         return Sender.LOOP
     local = parsed.from_address.partition("@")[0]
-    if (
-        parsed.content_type == "multipart/report"
-        and parsed.report_type in {"delivery-status", "disposition-notification", ""}
-    ) or parsed.x_failed_recipients:
+    # Delivery status, read receipts and feedback-loop / abuse reports
+    # (RFC 5965, report-type=feedback-report): a machine writing about a mail.
+    if parsed.content_type == "multipart/report" or parsed.x_failed_recipients:
+        return Sender.BOUNCE
+    if not parsed.from_address:
+        # The parser accepts a mail without an address only as a server's
+        # report ("MAILER-DAEMON <>", the null sender).
         return Sender.BOUNCE
     if parsed.return_path == "" and (
         _BOUNCE_SUBJECT.match(parsed.subject)

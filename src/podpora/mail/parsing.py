@@ -65,6 +65,7 @@ _HEADER_FACTORY = email.headerregistry.HeaderRegistry()
 MAX_TEXT = 200_000
 MAX_HTML = 1_000_000
 MAX_ATTACHMENTS = 100
+_DAEMON_NAME = re.compile(r"^\s*(?:mailer-daemon|postmaster)\b", re.I)
 _BARE_ID = re.compile(r"^\s*([^<>\s@]+@[^<>\s@]+)\s*$")
 _UU_BEGIN = re.compile(r"^begin [0-7]{3,4} (.+)$", re.M)
 _MAX_DEPTH = 12
@@ -647,7 +648,11 @@ def _parse(raw: bytes, max_attachment_bytes: int | None) -> ParsedMail:
     elif result.return_path:
         result.from_address = result.return_path
         problems.append("no From header; used Return-Path")
-    if not result.from_address:
+    else:
+        # "MAILER-DAEMON <>", "<MAILER-DAEMON>": no address, but a name that
+        # says who wrote; a bounce must still find the mail of ours it is about.
+        result.from_name = _header(msg, "From", problems).strip(" <>")[:200]
+    if not result.from_address and not _is_delivery_report(result):
         result.failure = "The mail has no sender address."
     elif (
         not result.text.strip()
@@ -657,6 +662,16 @@ def _parse(raw: bytes, max_attachment_bytes: int | None) -> ParsedMail:
     ):
         result.failure = "The mail has no subject, text or attachments."
     return result
+
+
+def _is_delivery_report(result: ParsedMail) -> bool:
+    """A mail server's report about a mail: these come from the null sender and
+    may carry no address at all."""
+    return (
+        result.content_type == "multipart/report"
+        or result.return_path == ""
+        or bool(_DAEMON_NAME.match(result.from_name))
+    )
 
 
 def _cut_overlong_body(result: ParsedMail, raw_html: str) -> None:

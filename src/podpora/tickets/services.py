@@ -553,18 +553,30 @@ def add_note(
 
 @transaction.atomic
 def add_system_message(
-    ticket: Ticket, *, body_text: str, via: str = "", data: dict[str, Any] | None = None
+    ticket: Ticket,
+    *,
+    body_text: str,
+    via: str = "",
+    data: dict[str, Any] | None = None,
+    files: Sequence[IncomingFile] = (),
+    thread_reason: str = "",
+    is_automatic: bool = False,
 ) -> Message:
-    """A line from the helpdesk itself (e.g. "the reply could not be delivered")."""
+    """A line from the helpdesk itself (e.g. "the reply could not be delivered"),
+    with the files of the report it stands for."""
     ticket = _locked(ticket)
     now = _now()
+    text, _html = _clean_body(body_text, "")
     message = Message.objects.create(
         ticket=ticket,
         kind=MessageKind.SYSTEM,
-        body_text=body_text,
+        body_text=text,
         created_at=now,
         data=data or {},
+        is_automatic=is_automatic,
+        thread_reason=thread_reason[:255],
     )
+    _store_files(ticket, message, files, None)
     _touch(ticket, set(), at=now)
     return message
 

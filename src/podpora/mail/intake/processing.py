@@ -19,12 +19,12 @@ from podpora.mail import loops, notifications, parsing
 from podpora.mail.intake.config import max_mail_bytes
 from podpora.mail.intake.lookups import Lookups
 from podpora.mail.intake.storing import TemporaryFailure, store
-from podpora.mail.intake.threads import find_thread
+from podpora.mail.intake.threads import Thread, find_thread
 from podpora.mail.intake.writing import _add_to_thread, _follow_up, _open
 from podpora.mail.models import InboundMail, InboundState, Mailbox, UnknownSenders
 from podpora.tickets import services
 from podpora.tickets.errors import TicketError
-from podpora.tickets.models import Status
+from podpora.tickets.models import DeliveryStatus, Message, Status
 
 log = logging.getLogger(__name__)
 
@@ -171,19 +171,6 @@ def _process_locked(
             "A bounce or one of our own mails that belongs to no ticket."
         )
         return
-    if sender is None:
-        if (
-            not accept
-            and mailbox.unknown_senders == UnknownSenders.HOLD
-            and organization_for_email(parsed.from_address) is None
-        ):
-            inbound.state = InboundState.HELD
-            inbound.reason = _(
-                "The sender %(address)s belongs to no organisation; "
-                "held for review by the mailbox's setting."
-            ) % {"address": parsed.from_address}
-            return
-        sender = lookups.customer(parsed.from_address, parsed.from_name)
     if parsed.body_cut:
         parsed.text += "\n\n" + _(
             "[This message was %(length)s characters long and is cut here; "
@@ -212,6 +199,34 @@ def _process_locked(
     }
     if thread.ignored_tag:
         data["mail"]["ignored_tag"] = thread.ignored_tag
+    if thread.ticket is not None and kind in _RETURNED:
+        message = _record_returned_mail(thread, parsed, kind, files, data)
+        lookups.received(message, message_id, author=parsed.from_address)
+        inbound.state = InboundState.PROCESSED
+        inbound.reason = ""
+        inbound.ticket_id = message.ticket_id
+        inbound.message = message
+        return
+    if sender is None:
+        if (
+            not accept
+            and mailbox.unknown_senders == UnknownSenders.HOLD
+            and organization_for_email(parsed.from_address) is None
+        ):
+            inbound.state = InboundState.HELD
+            inbound.reason = _(
+                "The sender %(address)s belongs to no organisation; "
+                "held for review by the mailbox's setting."
+            ) % {"address": parsed.from_address}
+            return
+        if not parsed.from_address:
+            inbound.state = InboundState.FAILED
+            inbound.reason = _(
+                "A mail server's report without a sender address: "
+                "there is nobody to open a ticket for."
+            )
+            return
+        sender = lookups.customer(parsed.from_address, parsed.from_name)
     ticket = thread.ticket
     if ticket is not None and ticket.status == Status.CLOSED:
         message = _follow_up(
@@ -238,6 +253,38 @@ def _process_locked(
     inbound.reason = ""
     inbound.ticket_id = message.ticket_id
     inbound.message = message
+
+
+_RETURNED = frozenset({loops.Sender.BOUNCE, loops.Sender.LOOP})
+
+
+def _record_returned_mail(
+    thread: Thread,
+    parsed: parsing.ParsedMail,
+    kind: loops.Sender,
+    files: list[services.IncomingFile],
+    data: dict,
+) -> Message:
+    """A bounce or our own mail come back: a system line on its ticket, never
+    a customer's message (mailer-daemon and our own address are nobody's
+    account), and the reply it reports on is marked as not delivered."""
+    assert thread.ticket is not None
+    if kind is loops.Sender.BOUNCE:
+        lead = _("A mail server reports that our mail could not be delivered:")
+    else:
+        lead = _("One of our own mails came back to this mailbox:")
+    message = services.add_system_message(
+        thread.ticket,
+        body_text=f"{lead}\n\n{parsed.subject}\n\n{parsed.text}".strip(),
+        via=f"mail:{data['mail']['mailbox']}",
+        data=data,
+        files=files,
+        thread_reason=thread.reason,
+        is_automatic=True,
+    )
+    if kind is loops.Sender.BOUNCE and thread.bounced_message_id:
+        services.set_delivery_status(thread.bounced_message_id, DeliveryStatus.FAILED)
+    return message
 
 
 # --- administrators' actions --------------------------------------------------------------------

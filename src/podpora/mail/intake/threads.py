@@ -18,6 +18,8 @@ class Thread:
     ticket: Ticket | None
     reason: str = ""
     ignored_tag: int | None = None
+    # The message of ours that a bounce reports on, when we know it.
+    bounced_message_id: int | None = None
 
 
 def _current(ticket: Ticket) -> Ticket:
@@ -64,7 +66,11 @@ def find_thread(
             .first()
         )
         if ref:
-            return Thread(_current(ref.ticket), f"Bounce of <{ref.email_message_id}>")
+            return Thread(
+                _current(ref.ticket),
+                f"Bounce of <{ref.email_message_id}>",
+                bounced_message_id=ref.message_id,
+            )
     match = _TAG.search(parsed.subject)
     if match:
         number = int(match.group(1))
