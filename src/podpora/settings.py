@@ -399,6 +399,8 @@ PODPORA_MAIL_MESSAGE_ID_DOMAIN = os.environ.get(
 )
 # Automatic mails (acknowledgements, status, agent notices) per address per hour.
 PODPORA_MAIL_AUTO_PER_HOUR = _env_int("PODPORA_MAIL_AUTO_PER_HOUR", 10)
+# ... and per address in any 24 hours.
+PODPORA_MAIL_AUTO_PER_DAY = _env_int("PODPORA_MAIL_AUTO_PER_DAY", 40)
 # Status changes that send the requester a mail: "resolved", "waiting_customer".
 PODPORA_MAIL_STATUS_MAILS = [
     s for s in os.environ.get("PODPORA_MAIL_STATUS_MAILS", "resolved").split(",") if s

@@ -112,6 +112,13 @@ class _Collector:
     def __init__(self) -> None:
         self.messages: list = []
         self.refuse = False
+        self.unknown: set[str] = set()  # addresses answered "550 no such user"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.unknown:
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:

@@ -232,6 +232,62 @@ def test_a_reply_that_cannot_be_delivered_is_retried_then_marked_and_noted(
     assert "could not be delivered" in note.body_text
 
 
+def test_a_permanent_refusal_is_not_retried(
+    smtp_server, support_mailbox, adam, tomasz, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = intake.receive(support_mailbox, _new_mail()).ticket
+    smtp_server.unknown.add("adam@kowalski.pl")
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = services.add_reply(ticket, author=tomasz, body_text="Odpowiedź")
+    outbound = OutboundMail.objects.get(message=reply)
+    assert outbound.state == OutboundState.FAILED
+    assert outbound.attempts == 1
+    assert "550" in outbound.last_error
+    reply.refresh_from_db()
+    assert reply.delivery_status == DeliveryStatus.FAILED
+
+
+def test_a_refused_copy_leaves_the_reply_delivered_to_its_requester(
+    smtp_server, support_mailbox, adam, anna, tomasz, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = intake.receive(support_mailbox, _new_mail()).ticket
+    services.update_ticket(ticket, actor=tomasz, cc=[anna])
+    smtp_server.unknown.add("anna@kowalski.pl")
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = services.add_reply(ticket, author=tomasz, body_text="Odpowiedź")
+    reply.refresh_from_db()
+    assert reply.delivery_status == DeliveryStatus.SENT
+    assert _to(smtp_server, "adam@kowalski.pl")
+    note = ticket.messages.get(kind=MessageKind.SYSTEM)
+    assert "anna@kowalski.pl" in note.body_text
+
+
+def test_automatic_mails_to_one_address_are_capped_per_day(
+    smtp_server, support_mailbox, adam, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from podpora.mail.models import AutoMailCounter
+
+    settings.PODPORA_MAIL_AUTO_PER_DAY = 5
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for back in (3, 7, 20):
+        AutoMailCounter.objects.create(
+            address="adam@kowalski.pl", hour=hour - timedelta(hours=back), count=1
+        )
+    AutoMailCounter.objects.create(
+        address="adam@kowalski.pl", hour=hour - timedelta(hours=30), count=9
+    )
+    for n in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            intake.receive(support_mailbox, _new_mail(mid=f"<day{n}@kowalski.pl>"))
+    assert len(_to(smtp_server, "adam@kowalski.pl")) == 2
+
+
 def test_sending_twice_sends_once(
     smtp_server, support_mailbox, adam, django_capture_on_commit_callbacks
 ):

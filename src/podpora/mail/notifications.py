@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import smtplib
 import uuid
 import zoneinfo
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -417,8 +418,16 @@ def _thread_headers(ticket: Ticket, own_id: str) -> dict[str, str]:
 
 
 def _under_cap(address: str) -> bool:
+    """Automatic mails to one address stay under an hourly and a daily cap, so
+    a loop or someone filing requests in a victim's name cannot flood her."""
     cap = int(_setting("PODPORA_MAIL_AUTO_PER_HOUR", 10))  # type: ignore[call-overload]
+    per_day = int(_setting("PODPORA_MAIL_AUTO_PER_DAY", 40))  # type: ignore[call-overload]
     hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    last_day = AutoMailCounter.objects.filter(
+        address=address, hour__gt=hour - timedelta(hours=24)
+    ).aggregate(sent=Sum("count"))["sent"]
+    if (last_day or 0) >= per_day:
+        return False
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -504,7 +513,7 @@ def send(outbound_id: int) -> str:
     if outbound.is_automatic and not _under_cap(outbound.recipient):
         OutboundMail.objects.filter(pk=outbound.pk).update(
             state=OutboundState.SUPPRESSED,
-            last_error="hourly limit of automatic mails reached",
+            last_error="hourly or daily limit of automatic mails reached",
         )
         return "suppressed"
     try:
@@ -555,7 +564,7 @@ def _build(outbound: OutboundMail) -> EmailMultiAlternatives:
 def _failed(outbound: OutboundMail, exc: Exception) -> str:
     error = f"{type(exc).__name__}: {exc}"[:2000]
     log.warning("mail %s to %s failed: %s", outbound.pk, outbound.recipient, error)
-    if outbound.attempts < MAX_ATTEMPTS:
+    if outbound.attempts < MAX_ATTEMPTS and not _permanent(exc):
         delay = timedelta(minutes=2 ** (outbound.attempts - 1))
         OutboundMail.objects.filter(pk=outbound.pk).update(
             last_error=error, next_attempt_at=timezone.now() + delay
@@ -565,7 +574,10 @@ def _failed(outbound: OutboundMail, exc: Exception) -> str:
         state=OutboundState.FAILED, last_error=error
     )
     if outbound.message_id and outbound.kind == Kind.REPLY:
-        _set_delivery(outbound.message_id, DeliveryStatus.FAILED)
+        # The reply counts as not delivered when its requester did not get it;
+        # a refused copy is said in its own line and leaves the reply as sent.
+        if outbound.recipient == outbound.ticket.requester.email:
+            _set_delivery(outbound.message_id, DeliveryStatus.FAILED)
         with translation.override(settings.LANGUAGE_CODE):
             services.add_system_message(
                 outbound.ticket,
@@ -582,6 +594,17 @@ def _failed(outbound: OutboundMail, exc: Exception) -> str:
                 data={"outbound": outbound.pk, "delivery_failed": True},
             )
     return "failed"
+
+
+def _permanent(exc: Exception) -> bool:
+    """A 5xx answer (unknown mailbox, refused sender) will not change by
+    trying again; 4xx answers and broken connections may."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
 
 
 def _set_delivery(message_id: int, status: str) -> None:
