@@ -9,7 +9,13 @@ from unittest import mock
 
 import pytest
 
-from podpora.mail.models import Direction, Mailbox, MessageReference, UnknownSenders
+from podpora.mail.models import (
+    Direction,
+    Mailbox,
+    MessageReference,
+    OutboundMail,
+    UnknownSenders,
+)
 from podpora.tickets import services
 from podpora.tickets.models import Channel, Status, Ticket
 
@@ -64,6 +70,10 @@ def support_mailbox(db, service_desk) -> Mailbox:
 
 @pytest.fixture
 def world(support_mailbox, adam, anna, bara, tomasz) -> MailWorld:
+    # Our receiving server's name: the corpus mails it verified carry its
+    # Authentication-Results.
+    support_mailbox.trusted_authserv_ids = "mx.podpora.test"
+    support_mailbox.save()
     strict = Mailbox.objects.create(
         name="strict",
         kind="pipe",
@@ -87,6 +97,16 @@ def world(support_mailbox, adam, anna, bara, tomasz) -> MailWorld:
         email_message_id="ack-open@podpora.mail",
         ticket=open_ticket,
         direction=Direction.OUT,
+    )
+    # The acknowledgement behind that reference, as sending records it: an
+    # answer to it proves its sender reads Adam's mailbox.
+    OutboundMail.objects.create(
+        ticket=open_ticket,
+        kind="acknowledgement",
+        email_message_id="ack-open@podpora.mail",
+        recipient="adam@kowalski.pl",
+        recipient_user=adam,
+        state="sent",
     )
     closed = services.open_ticket(
         subject="VPN nefunguje",

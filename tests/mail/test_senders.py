@@ -76,3 +76,59 @@ def test_mail_from_an_smtputf8_or_trailing_dot_address_becomes_a_ticket(
         assert stored.ticket is not None, stored.reason
     emails = set(User.objects.values_list("email", flat=True))
     assert {"jdöe@mächine.example", "name@example.com"} <= emails
+
+
+def _tagged(sender: str, number: int, extra: str = "", mid: str = "t1") -> bytes:
+    return (
+        f"{extra}From: {sender}\nTo: support@podpora.test\n"
+        f"Subject: Re: [#{number}] Drukarka\nMessage-ID: <{mid}@example.test>\n\n"
+        "Zamknijcie to.\n"
+    ).encode()
+
+
+@pytest.mark.django_db
+def test_a_forged_agent_mail_is_held_and_an_admin_can_accept_it(world):
+    stored = intake.receive(
+        world.support, _tagged("tomasz@podpora.test", world.open_ticket.number)
+    )
+    assert stored.state == "held"
+    assert "tomasz@podpora.test" in stored.reason
+    assert not world.open_ticket.messages.filter(kind="note").exists()
+    accepted = intake.accept(stored)
+    assert accepted.state == "processed"
+    assert accepted.message.kind == "note"
+
+
+@pytest.mark.django_db
+def test_a_mailbox_without_verification_keeps_the_old_behaviour(world):
+    world.support.verify_senders = False
+    world.support.save()
+    stored = intake.receive(
+        world.support, _tagged("adam@kowalski.pl", world.open_ticket.number)
+    )
+    assert stored.state == "processed"
+    assert stored.ticket == world.open_ticket
+
+
+@pytest.mark.django_db
+def test_an_agent_answering_our_notification_by_mail_is_believed(world, tomasz):
+    from podpora.mail.models import OutboundMail
+
+    OutboundMail.objects.create(
+        ticket=world.open_ticket,
+        kind="agent_new_ticket",
+        email_message_id="notice-1@podpora.mail",
+        recipient="tomasz@podpora.test",
+        state="sent",
+    )
+    stored = intake.receive(
+        world.support,
+        _tagged(
+            "tomasz@podpora.test",
+            world.open_ticket.number,
+            extra="In-Reply-To: <notice-1@podpora.mail>\n",
+        ),
+    )
+    assert stored.state == "processed", stored.reason
+    assert stored.message.kind == "note"
+    assert stored.message.author == tomasz

@@ -22,6 +22,8 @@ class MailboxForm(forms.ModelForm):
             "poll_seconds",
             "default_team",
             "unknown_senders",
+            "verify_senders",
+            "trusted_authserv_ids",
             "is_active",
         ]
         # The stored password is never sent back to the browser.

@@ -68,6 +68,25 @@ class Mailbox(models.Model):
         choices=UnknownSenders.choices,
         default=UnknownSenders.ACCEPT,
     )
+    verify_senders = models.BooleanField(
+        _("verify senders"),
+        default=True,
+        help_text=_(
+            "Hold mail that claims to be from an agent, or writes into an "
+            "existing ticket, unless the receiving server verified the sender "
+            "or the mail answers one we sent to that address."
+        ),
+    )
+    trusted_authserv_ids = models.CharField(
+        _("trusted receiving servers"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Names (authserv-id) of your own mail servers whose "
+            "Authentication-Results headers are believed, separated by spaces. "
+            "Leave empty if your servers add none."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # The polling lease: taken by a compare-and-set UPDATE, so one mailbox is
     # never read by two workers at once (see ``mail.imap.poll``).
@@ -90,6 +109,10 @@ class Mailbox(models.Model):
         from podpora.mail.intake import forget_own_addresses
 
         forget_own_addresses()
+
+    @property
+    def trusted_ids(self) -> frozenset[str]:
+        return frozenset(self.trusted_authserv_ids.lower().split())
 
     @property
     def address_list(self) -> list[str]:

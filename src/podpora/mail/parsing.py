@@ -103,6 +103,10 @@ class ParsedMail:
     list_id: str = ""
     loop_token: str = ""
     x_failed_recipients: str = ""
+    # Raw, topmost first: read by ``mail.authenticity`` for the mailbox's
+    # trusted receiving servers only.
+    authentication_results: list[str] = field(default_factory=list)
+    arc_results: list[str] = field(default_factory=list)
     text: str = ""
     html: str = ""  # sanitised
     html_reply: str = ""  # sanitised, quoted history cut (see ``mail.quotes``)
@@ -247,7 +251,8 @@ def _addresses(
             text = _raw_header_text(text, problems)
         text = _TRAILING_DOT.sub(r"\1", text)
         try:
-            addresses = _HEADER_FACTORY("from", text).addresses
+            header = _HEADER_FACTORY("from", text)
+            addresses = header.addresses  # type: ignore[attr-defined]
         except Exception:
             problems.append("unreadable address header")
             continue
@@ -601,6 +606,10 @@ def _parse(raw: bytes, max_attachment_bytes: int | None) -> ParsedMail:
     result.list_id = _header(msg, "List-Id", problems)[:255]
     result.loop_token = _header(msg, "X-Podpora-Loop", problems)[:255]
     result.x_failed_recipients = _header(msg, "X-Failed-Recipients", problems)
+    result.authentication_results = _headers_all(
+        msg, "Authentication-Results", problems
+    )[:20]
+    result.arc_results = _headers_all(msg, "ARC-Authentication-Results", problems)[:20]
     try:
         result.content_type = msg.get_content_type()
         result.report_type = str(msg.get_param("report-type") or "").lower()

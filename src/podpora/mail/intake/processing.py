@@ -14,14 +14,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from podpora.accounts.errors import AccountError
+from podpora.accounts.models import User
 from podpora.accounts.services import organization_for_email
-from podpora.mail import loops, notifications, parsing
+from podpora.mail import authenticity, loops, notifications, parsing
 from podpora.mail.intake.config import max_mail_bytes
 from podpora.mail.intake.lookups import Lookups
 from podpora.mail.intake.storing import TemporaryFailure, store
 from podpora.mail.intake.threads import Thread, find_thread
 from podpora.mail.intake.writing import _add_to_thread, _follow_up, _open
-from podpora.mail.models import InboundMail, InboundState, Mailbox, UnknownSenders
+from podpora.mail.models import (
+    InboundMail,
+    InboundState,
+    Mailbox,
+    OutboundMail,
+    UnknownSenders,
+)
 from podpora.tickets import services
 from podpora.tickets.errors import TicketError
 from podpora.tickets.models import DeliveryStatus, Message, Status
@@ -207,6 +214,12 @@ def _process_locked(
         inbound.ticket_id = message.ticket_id
         inbound.message = message
         return
+    if not accept and mailbox.verify_senders:
+        doubt = _sender_doubt(mailbox, parsed, sender, thread)
+        if doubt:
+            inbound.state = InboundState.HELD
+            inbound.reason = doubt
+            return
     if sender is None:
         if (
             not accept
@@ -256,6 +269,71 @@ def _process_locked(
 
 
 _RETURNED = frozenset({loops.Sender.BOUNCE, loops.Sender.LOOP})
+
+
+def _answers_thread_it_saw(parsed: parsing.ParsedMail) -> bool:
+    """The mail answers one we sent to its From address, or one that address
+    sent us: Message-IDs only the people on that thread have seen."""
+    ids = parsed.thread_ids[:50]
+    if not ids:
+        return False
+    address = parsed.from_address
+    return (
+        OutboundMail.objects.filter(
+            email_message_id__in=ids, recipient=address
+        ).exists()
+        or Message.objects.filter(
+            email_message_id__in=ids, author__email=address
+        ).exists()
+    )
+
+
+def _sender_doubt(
+    mailbox: Mailbox, parsed: parsing.ParsedMail, sender: User | None, thread: Thread
+) -> str:
+    """Why a mail that would act as an agent, or write into an existing ticket
+    as one of its people, cannot be believed; "" when it can.
+
+    A From header is whatever the sender typed. Believed are a pass from our
+    own receiving server (``mail.authenticity``), or an answer to a mail we
+    sent to exactly that address (or that it sent us): only who reads that
+    mailbox knows those Message-IDs.
+    """
+    as_agent = sender is not None and sender.is_agent
+    # A closed ticket's follow-up opens a new ticket, as any stranger may.
+    into_ticket = thread.ticket is not None and thread.ticket.status != Status.CLOSED
+    if not (as_agent or into_ticket):
+        return ""
+    check = authenticity.check_sender(
+        parsed.from_address,
+        mailbox.trusted_ids,
+        parsed.authentication_results,
+        parsed.arc_results,
+    )
+    if check.verdict is authenticity.Verdict.VERIFIED:
+        return ""
+    answers_us = _answers_thread_it_saw(parsed)
+    if answers_us and check.verdict is not authenticity.Verdict.FAILED:
+        return ""
+    if check.verdict is authenticity.Verdict.FAILED:
+        why = _(
+            "the receiving server says it is not from that domain (%(results)s)"
+        ) % {"results": check.detail}
+    else:
+        why = _("it was not verified and answers no mail we sent to that address")
+    if as_agent:
+        return _(
+            "Unverified sender: the mail claims to be from the agent %(address)s, "
+            "but %(why)s."
+        ) % {"address": parsed.from_address, "why": why}
+    return _(
+        "Unverified sender: the mail would be added to ticket #%(number)s as "
+        "%(address)s, but %(why)s."
+    ) % {
+        "number": thread.ticket.number if thread.ticket else "",
+        "address": parsed.from_address,
+        "why": why,
+    }
 
 
 def _record_returned_mail(
