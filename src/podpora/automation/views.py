@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from podpora.accounts.models import Team
 from podpora.accounts.permissions import Right, can
-from podpora.automation import business_hours, rules, selectors
+from podpora.automation import assignment, business_hours, rules, selectors
 from podpora.automation.forms import (
     FIELD_LABELS,
     OP_LABELS,
@@ -216,6 +216,7 @@ def sla_overview(request: HttpRequest) -> HttpResponse:
         .select_related("automation")
         .order_by("tier", "name")
     )
+    unstaffed = assignment.assigning_to_nobody(t.pk for t in teams)
     team_rows = []
     for team in teams:
         try:
@@ -228,6 +229,7 @@ def sla_overview(request: HttpRequest) -> HttpResponse:
                 "form": TeamAssignmentForm(
                     initial={"assignment": mode}, prefix=f"t{team.pk}"
                 ),
+                "nobody_available": team.pk in unstaffed,
             }
         )
     return render(
@@ -341,4 +343,6 @@ def team_assignment(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("Auto-assignment of %(team)s was saved.") % {"team": team.name}
         )
+        if warning := assignment.nobody_available_warning(team):
+            messages.warning(request, warning)
     return redirect("automation:sla")
