@@ -16,7 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from podpora.accounts.models import Team
 from podpora.accounts.permissions import Right, can
-from podpora.automation import assignment, business_hours, rules, selectors
+from podpora.automation import (
+    assignment,
+    business_hours,
+    rules,
+    selectors,
+    simulation,
+)
 from podpora.automation.forms import (
     FIELD_LABELS,
     OP_LABELS,
@@ -168,6 +174,33 @@ def rule_test(request: HttpRequest) -> HttpResponse:
     result = rules.test_rule(found, request.POST.get("match", "all"), ticket)
     context.update({"ticket": ticket, "result": result})
     return render(request, "automation/partials/rule_test.html", context)
+
+
+@login_required
+@require_POST
+def rule_simulate(request: HttpRequest) -> HttpResponse:
+    """Which of the last days' tickets would the conditions in the editor
+    (saved or not) have matched, and why? Reads only."""
+    _require_manager(request)
+    condition_forms = ConditionFormSet(request.POST, prefix="c")
+    if not condition_forms.is_valid():
+        errors = [e for f in condition_forms for e in f.non_field_errors()]
+        errors += [e for f in condition_forms for e in f.errors.get("value", [])]
+        return render(
+            request,
+            "automation/partials/rule_simulation.html",
+            {"errors": errors or [_("Correct the conditions first.")]},
+            status=400,
+        )
+    found = [c for f in condition_forms if (c := f.as_condition())]
+    result = simulation.simulate(
+        found,
+        request.POST.get("match", "all"),
+        visible_to(request.user),  # type: ignore[arg-type]
+    )
+    return render(
+        request, "automation/partials/rule_simulation.html", {"simulation": result}
+    )
 
 
 @login_required
