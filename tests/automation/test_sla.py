@@ -254,6 +254,24 @@ def test_a_next_response_clock_running_when_the_wait_began_moves_by_the_wait(
     assert state_of(ticket).next_response_due_at == warsaw(2026, 1, 12, 15)
 
 
+def test_raising_the_priority_after_the_first_response_leaves_that_target_as_met(
+    standard_policy, adam, tomasz, open_ticket_for, frozen_now
+):
+    frozen_now(warsaw(2026, 1, 12, 9))
+    ticket = open_ticket_for(adam)
+    frozen_now(warsaw(2026, 1, 12, 9, 45))
+    services.add_reply(ticket, author=tomasz, body_text="Sprawdzam.")
+    services.update_ticket(ticket, actor=tomasz, priority=Priority.HIGH)
+    state = state_of(ticket)
+    ticket.refresh_from_db()
+    # Answered in 45 minutes against the 60 of its priority then: still met,
+    # not recomputed against the 30 minutes of the new priority.
+    assert state.first_response_due_at == warsaw(2026, 1, 12, 10)
+    statuses = {c.clock: c.state for c in sla.clock_statuses(ticket, state)}
+    assert statuses["first_response"] == "met"
+    assert state.resolution_due_at == warsaw(2026, 1, 12, 13)
+
+
 # --- the sweep -------------------------------------------------------------------------
 
 
