@@ -106,3 +106,10 @@ def test_making_a_member_a_manager_changes_what_they_manage(org_a, adam):
     add_member(adam, org_a, role=MembershipRole.MANAGER)
     assert managed_organization_ids(adam) == [org_a.pk]
     assert Membership.objects.filter(user=adam).count() == 1
+
+
+def test_a_new_agent_starts_available(db):
+    agent = create_agent("nowy@podpora.test", full_name="Nowy Agent")
+    assert agent.availability == "available"
+    admin = User.objects.create_superuser("szef@podpora.test", "haslo-dlugie-123")
+    assert admin.availability == "available"

@@ -166,3 +166,27 @@ def test_profile_rejects_unknown_time_zone(client, tomasz):
     assert response.status_code == 200
     tomasz.refresh_from_db()
     assert tomasz.time_zone != "Mars/Olympus"
+
+
+def test_an_agent_says_on_the_profile_whether_they_take_tickets(client, tomasz):
+    client.force_login(tomasz)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert 'name="availability"' in page
+    assert "give them only to available agents" in page
+    client.post(
+        reverse("accounts:profile"),
+        {
+            "full_name": tomasz.full_name,
+            "language": "",
+            "time_zone": "Europe/Warsaw",
+            "availability": "away",
+        },
+    )
+    tomasz.refresh_from_db()
+    assert tomasz.availability == "away"
+
+
+def test_a_customer_has_no_availability_to_set(client, adam):
+    client.force_login(adam)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert 'name="availability"' not in page

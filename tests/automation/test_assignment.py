@@ -119,3 +119,44 @@ def test_an_escalated_ticket_is_assigned_in_the_new_team(
     assert (
         TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ESCALATED).count() == 1
     )
+
+
+def test_a_new_agent_takes_tickets_of_an_auto_assigning_team_at_once(
+    adam, service_desk, open_ticket_for
+):
+    from podpora.accounts.services import create_agent
+
+    TeamSettings.objects.create(
+        team=service_desk, assignment=AssignmentMode.ROUND_ROBIN
+    )
+    newcomer = create_agent("nowa@podpora.test", full_name="Nowa Agentka")
+    service_desk.agents.add(newcomer)
+    assert newcomer.availability == Availability.AVAILABLE
+    ticket = open_ticket_for(adam, team=service_desk)
+    ticket.refresh_from_db()
+    assert ticket.assignee == newcomer
+
+
+def test_teams_assigning_automatically_with_nobody_available_are_found(
+    service_desk, infrastructure, tomasz, petra
+):
+    from podpora.automation.assignment import assigning_to_nobody
+
+    TeamSettings.objects.create(
+        team=service_desk, assignment=AssignmentMode.ROUND_ROBIN
+    )
+    TeamSettings.objects.create(
+        team=infrastructure, assignment=AssignmentMode.LEAST_OPEN
+    )
+    teams = [service_desk.pk, infrastructure.pk]
+    assert assigning_to_nobody(teams) == set()
+    tomasz.availability = Availability.AWAY
+    tomasz.save()
+    petra.on_leave = True
+    petra.save()
+    assert assigning_to_nobody(teams) == {service_desk.pk, infrastructure.pk}
+    # A team that does not assign automatically needs nobody.
+    TeamSettings.objects.filter(team=infrastructure).update(
+        assignment=AssignmentMode.NONE
+    )
+    assert assigning_to_nobody(teams) == {service_desk.pk}

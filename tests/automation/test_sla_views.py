@@ -152,3 +152,33 @@ def test_team_auto_assignment_is_set_from_the_overview(as_sylwia, service_desk):
         TeamSettings.objects.get(team=service_desk).assignment
         == AssignmentMode.ROUND_ROBIN
     )
+
+
+def test_the_overview_warns_when_an_auto_assigning_team_has_nobody_available(
+    as_sylwia, service_desk, tomasz
+):
+    TeamSettings.objects.create(
+        team=service_desk, assignment=AssignmentMode.ROUND_ROBIN
+    )
+    warning = "No agent of this team is available"
+    assert warning not in as_sylwia.get(reverse("automation:sla")).content.decode()
+    tomasz.availability = "away"
+    tomasz.save()
+    assert warning in as_sylwia.get(reverse("automation:sla")).content.decode()
+    polish = as_sylwia.get(reverse("automation:sla"), HTTP_ACCEPT_LANGUAGE="pl")
+    assert "Żaden agent tego zespołu nie jest dostępny" in polish.content.decode()
+
+
+def test_switching_auto_assignment_on_for_a_team_with_nobody_available_warns(
+    as_sylwia, service_desk, tomasz
+):
+    tomasz.on_leave = True
+    tomasz.save()
+    response = as_sylwia.post(
+        reverse("automation:team_assignment", args=[service_desk.pk]),
+        {f"t{service_desk.pk}-assignment": AssignmentMode.LEAST_OPEN},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "Service Desk assigns new tickets automatically" in text
+    assert "tickets stay unassigned" in text

@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.apps import apps
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from podpora.accounts.models import (
@@ -83,3 +85,26 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     filter_horizontal = ["agents"]
     autocomplete_fields = ["lead"]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, object] | None = None,
+    ) -> HttpResponse:
+        team = self.get_object(request, object_id)
+        if request.method == "GET" and team is not None:
+            _warn_when_nobody_is_available(request, team)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+def _warn_when_nobody_is_available(request: HttpRequest, team: Team) -> None:
+    """Auto-assignment is the automation app's; without it there is nothing
+    to warn about."""
+    if not apps.is_installed("podpora.automation"):
+        return
+    from podpora.automation.assignment import nobody_available_warning
+
+    if warning := nobody_available_warning(team):
+        messages.warning(request, warning)

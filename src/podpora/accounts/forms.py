@@ -65,12 +65,29 @@ class LoginForm(AuthenticationForm):
 
 
 class ProfileForm(forms.ModelForm):
+    """A person's own settings; agents also say whether they take tickets now."""
+
     class Meta:
         model = User
-        fields = ["full_name", "phone", "language", "time_zone"]
+        fields = ["full_name", "phone", "language", "time_zone", "availability"]
         help_texts = {
             "language": _("Leave on the browser's language to follow its setting."),
+            "availability": _(
+                "Teams that assign new tickets automatically give them only "
+                "to available agents."
+            ),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.is_agent:
+            del self.fields["availability"]
+        else:
+            # A form sent without it (an older page) keeps the current value.
+            self.fields["availability"].required = False
+
+    def clean_availability(self) -> str:
+        return str(self.cleaned_data.get("availability") or self.instance.availability)
 
     def clean_language(self) -> str:
         language = self.cleaned_data.get("language") or ""

@@ -93,7 +93,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("availability"),
         max_length=16,
         choices=Availability.choices,
-        default=Availability.AWAY,
+        # New agents can take tickets at once: a team that assigns
+        # automatically would otherwise pass everyone over until they
+        # switch themselves to available.
+        default=Availability.AVAILABLE,
     )
     on_leave = models.BooleanField(_("on leave"), default=False)
     is_active = models.BooleanField(_("active"), default=True)

@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
 
+from podpora.automation.assignment import nobody_available_warning
 from podpora.automation.models import (
     BusinessCalendar,
     ClosedDay,
@@ -43,3 +45,20 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 @admin.register(TeamSettings)
 class TeamSettingsAdmin(admin.ModelAdmin):
     list_display = ["team", "assignment"]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, object] | None = None,
+    ) -> HttpResponse:
+        settings = self.get_object(request, object_id)
+        warning = (
+            nobody_available_warning(settings.team)
+            if request.method == "GET" and settings is not None
+            else None
+        )
+        if warning:
+            messages.warning(request, warning)
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -17,6 +17,7 @@ from podpora.api.auth import caller
 from podpora.api.errors import ERROR_RESPONSES, not_found
 from podpora.api.responses import respond
 from podpora.automation import selectors, sla
+from podpora.automation.models import Clock
 from podpora.tickets.selectors import visible_to
 
 router = Router(tags=["SLA"])
@@ -87,19 +88,18 @@ def ticket_sla(request: HttpRequest, number: Number) -> JsonResponse:
     clocks = []
     for status in sla.clock_statuses(ticket, state, now=now):
         assert state is not None  # statuses exist only with a state
-        warn_at = getattr(state, f"{status.clock}_warn_at")
-        minutes = getattr(target, f"{status.clock}_minutes") if target else None
+        times = state.clock(status.clock)
+        minutes = target.minutes_for(Clock(status.clock)) if target else None
         clocks.append(
             SlaClockOut(
                 clock=status.clock,  # type: ignore[arg-type]
                 label=status.label,
                 target_minutes=minutes,
                 due_at=status.due_at,  # type: ignore[arg-type]
-                warn_at=warn_at,
+                warn_at=times.warn_at,
                 remaining_seconds=status.remaining_seconds,
                 state=status.state,  # type: ignore[arg-type]
-                warning=status.state == "at_risk"
-                or getattr(state, f"{status.clock}_warning_sent"),
+                warning=status.state == "at_risk" or times.warning_sent,
                 breached=status.state == "breached",
             )
         )

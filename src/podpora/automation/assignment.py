@@ -4,9 +4,12 @@ the fewest open tickets."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from collections.abc import Iterable
 
-from podpora.accounts.models import Availability, User
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from podpora.accounts.models import Availability, Team, User
 from podpora.automation.models import AssignmentMode, TeamSettings
 from podpora.tickets import hooks
 from podpora.tickets.hooks import TicketChange
@@ -15,17 +18,46 @@ from podpora.tickets.models import OPEN_STATUSES, Ticket
 VIA = "auto-assign"
 
 
+def available_agents(team_ids: Iterable[int]) -> QuerySet[User]:
+    """The agents of these teams who can be given a ticket now: active,
+    available and not on leave."""
+    return User.objects.filter(
+        teams__in=list(team_ids),
+        is_active=True,
+        availability=Availability.AVAILABLE,
+        on_leave=False,
+    ).exclude(agent_role="")
+
+
 def candidates(team_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            teams=team_id,
-            is_active=True,
-            availability=Availability.AVAILABLE,
-            on_leave=False,
-        )
-        .exclude(agent_role="")
-        .order_by("pk")
+    return list(available_agents([team_id]).order_by("pk"))
+
+
+def assigning_to_nobody(team_ids: Iterable[int]) -> set[int]:
+    """Those of ``team_ids`` that assign automatically but have no agent
+    available: their new tickets stay unassigned."""
+    automatic = set(
+        TeamSettings.objects.filter(team_id__in=list(team_ids))
+        .exclude(assignment=AssignmentMode.NONE)
+        .values_list("team_id", flat=True)
     )
+    if not automatic:
+        return set()
+    staffed = set(
+        available_agents(automatic).values_list("teams", flat=True).distinct()
+    )
+    return automatic - staffed
+
+
+def nobody_available_warning(team: Team) -> str | None:
+    """The warning to show where the team is edited, or None if all is well."""
+    if team.pk not in assigning_to_nobody([team.pk]):
+        return None
+    return _(
+        "%(team)s assigns new tickets automatically, but none of its agents is "
+        "available (away, on leave or deactivated): its tickets stay "
+        "unassigned until someone is available."
+    ) % {"team": team.name}
 
 
 def choose_agent(settings: TeamSettings) -> User | None:

@@ -5,7 +5,8 @@ Models describe data; writes go through ``automation.services`` and friends,
 and every change to a ticket itself through ``tickets.services``.
 """
 
-from datetime import date, time
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -188,11 +189,67 @@ class SlaTarget(models.Model):
     def __str__(self) -> str:
         return f"{self.policy} P{self.priority}"
 
+    def minutes_for(self, clock: "Clock") -> int | None:
+        """The target of ``clock`` in business minutes (None: no target)."""
+        match clock:
+            case Clock.FIRST_RESPONSE:
+                return self.first_response_minutes
+            case Clock.NEXT_RESPONSE:
+                return self.next_response_minutes
+            case Clock.RESOLUTION:
+                return self.resolution_minutes
+        raise ValueError(clock)
+
 
 class Clock(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
     NEXT_RESPONSE = "next_response", _("Next response")
     RESOLUTION = "resolution", _("Resolution")
+
+
+@dataclass(frozen=True)
+class ClockTimes:
+    """One SLA clock of a ticket: when it is due, when to warn, and what the
+    sweep already fired. Read and written with ``TicketSla.clock`` /
+    ``TicketSla.set_clock``."""
+
+    due_at: datetime | None = None
+    warn_at: datetime | None = None
+    warning_sent: bool = False
+    breached: bool = False
+
+
+@dataclass(frozen=True)
+class ClockColumns:
+    """The column names of one clock, for queries (the sweep's compare-and-set
+    UPDATE, reports' filters)."""
+
+    due_at: str
+    warn_at: str
+    warning_sent: str
+    breached: str
+
+
+CLOCK_COLUMNS: dict[str, ClockColumns] = {
+    Clock.FIRST_RESPONSE: ClockColumns(
+        due_at="first_response_due_at",
+        warn_at="first_response_warn_at",
+        warning_sent="first_response_warning_sent",
+        breached="first_response_breached",
+    ),
+    Clock.NEXT_RESPONSE: ClockColumns(
+        due_at="next_response_due_at",
+        warn_at="next_response_warn_at",
+        warning_sent="next_response_warning_sent",
+        breached="next_response_breached",
+    ),
+    Clock.RESOLUTION: ClockColumns(
+        due_at="resolution_due_at",
+        warn_at="resolution_warn_at",
+        warning_sent="resolution_warning_sent",
+        breached="resolution_breached",
+    ),
+}
 
 
 class TicketSla(models.Model):
@@ -244,6 +301,51 @@ class TicketSla(models.Model):
 
     def __str__(self) -> str:
         return f"SLA of #{self.ticket_id}"
+
+    def clock(self, clock: str) -> ClockTimes:
+        match clock:
+            case Clock.FIRST_RESPONSE:
+                return ClockTimes(
+                    due_at=self.first_response_due_at,
+                    warn_at=self.first_response_warn_at,
+                    warning_sent=self.first_response_warning_sent,
+                    breached=self.first_response_breached,
+                )
+            case Clock.NEXT_RESPONSE:
+                return ClockTimes(
+                    due_at=self.next_response_due_at,
+                    warn_at=self.next_response_warn_at,
+                    warning_sent=self.next_response_warning_sent,
+                    breached=self.next_response_breached,
+                )
+            case Clock.RESOLUTION:
+                return ClockTimes(
+                    due_at=self.resolution_due_at,
+                    warn_at=self.resolution_warn_at,
+                    warning_sent=self.resolution_warning_sent,
+                    breached=self.resolution_breached,
+                )
+        raise ValueError(clock)
+
+    def set_clock(self, clock: str, times: ClockTimes) -> None:
+        match clock:
+            case Clock.FIRST_RESPONSE:
+                self.first_response_due_at = times.due_at
+                self.first_response_warn_at = times.warn_at
+                self.first_response_warning_sent = times.warning_sent
+                self.first_response_breached = times.breached
+            case Clock.NEXT_RESPONSE:
+                self.next_response_due_at = times.due_at
+                self.next_response_warn_at = times.warn_at
+                self.next_response_warning_sent = times.warning_sent
+                self.next_response_breached = times.breached
+            case Clock.RESOLUTION:
+                self.resolution_due_at = times.due_at
+                self.resolution_warn_at = times.warn_at
+                self.resolution_warning_sent = times.warning_sent
+                self.resolution_breached = times.breached
+            case _:
+                raise ValueError(clock)
 
 
 class Trigger(models.TextChoices):

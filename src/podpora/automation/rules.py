@@ -106,15 +106,31 @@ def snapshot_of(
             .order_by("-created_at", "-pk")
             .first()
         )
-    body = message.body_text if message else ""
-    sender = (
-        message.author.email if message and message.author else ""
-    ) or ticket.requester.email
-    mailbox = str((message.data or {}).get("mailbox", "")) if message else ""
+    return snapshot_from(
+        ticket,
+        body=message.body_text if message else "",
+        sender=message.author.email if message and message.author else "",
+        mailbox=str((message.data or {}).get("mailbox", "")) if message else "",
+        in_hours_at=(now or timezone.now()) if with_hours else None,
+    )
+
+
+def snapshot_from(
+    ticket: Ticket,
+    *,
+    body: str,
+    sender: str,
+    mailbox: str,
+    in_hours_at: datetime | None,
+) -> conditions.Snapshot:
+    """The snapshot of ``ticket`` (its requester, organisation, team,
+    assignee, category and tags loaded) with its latest customer message's
+    ``body``, ``sender`` (the requester when empty) and ``mailbox``; business
+    hours are asked at ``in_hours_at`` (None: taken as open)."""
     in_hours = True
-    if with_hours:
+    if in_hours_at is not None:
         policy = sla.select_policy(ticket)
-        in_hours = sla.calendar_for(policy).is_open_at(now or timezone.now())
+        in_hours = sla.calendar_for(policy).is_open_at(in_hours_at)
     labels: dict[tuple[str, str], str] = {
         ("priority", str(ticket.priority)): str(ticket.get_priority_display()),
         ("status", ticket.status): str(ticket.get_status_display()),
@@ -131,7 +147,7 @@ def snapshot_of(
     return conditions.Snapshot(
         subject=ticket.subject,
         body=body,
-        sender_email=sender,
+        sender_email=sender or ticket.requester.email,
         organization=str(ticket.organization_id or ""),
         channel=ticket.channel,
         mailbox=mailbox,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 
 from podpora.automation import business_hours
 from podpora.automation.models import (
+    CLOCK_COLUMNS,
     BusinessCalendar,
     Clock,
+    ClockTimes,
     SlaPolicy,
     SlaTarget,
     TicketSla,
@@ -132,11 +134,8 @@ def target_for(policy: SlaPolicy | None, priority: int) -> SlaTarget | None:
     return next((t for t in policy.targets.all() if t.priority == priority), None)
 
 
-def _minutes(target: SlaTarget | None, clock: str) -> int | None:
-    if target is None:
-        return None
-    value: int | None = getattr(target, f"{clock}_minutes")
-    return value
+def _minutes(target: SlaTarget | None, clock: Clock) -> int | None:
+    return None if target is None else target.minutes_for(clock)
 
 
 # --- keeping the clocks current --------------------------------------------------------
@@ -146,8 +145,9 @@ def _share(policy: SlaPolicy | None) -> float:
     return (policy.warning_percent if policy else 80) / 100
 
 
-def _is_pending(state: TicketSla, ticket: Ticket, clock: str) -> bool:
-    if getattr(state, f"{clock}_due_at") is None:
+def _is_pending(times: ClockTimes, ticket: Ticket, clock: Clock) -> bool:
+    """Is ``clock`` still counting towards its target (not met nor stopped)?"""
+    if times.due_at is None:
         return False
     if clock == Clock.FIRST_RESPONSE:
         return ticket.first_response_at is None
@@ -162,43 +162,37 @@ def _schedule(state: TicketSla, ticket: Ticket) -> None:
     breaches: list[datetime] = []
     if state.paused_since is None:
         for clock in CLOCKS:
-            if not _is_pending(state, ticket, clock):
+            times = state.clock(clock)
+            if times.breached or not _is_pending(times, ticket, clock):
                 continue
-            due = getattr(state, f"{clock}_due_at")
-            warn = getattr(state, f"{clock}_warn_at")
-            if not getattr(state, f"{clock}_breached"):
-                breaches.append(due)
-                if warn is not None and not getattr(state, f"{clock}_warning_sent"):
-                    checks.append(warn)
-                else:
-                    checks.append(due)
+            assert times.due_at is not None  # pending clocks have a due time
+            breaches.append(times.due_at)
+            if times.warn_at is not None and not times.warning_sent:
+                checks.append(times.warn_at)
+            else:
+                checks.append(times.due_at)
     state.next_check_at = min(checks, default=None)
     state.next_breach_at = min(breaches, default=None)
 
 
-def _set_clock(
-    state: TicketSla,
-    clock: str,
+def _timed(
+    times: ClockTimes,
     calendar: business_hours.Calendar,
     start: datetime,
     minutes: int | None,
+    share: float,
     *,
     already_paused: float = 0,
-) -> None:
-    """Start ``clock`` at ``start`` (``already_paused`` business seconds later)."""
+) -> ClockTimes:
+    """``times`` started at ``start`` (``already_paused`` business seconds
+    later) towards a target of ``minutes``; no due time without a target."""
     if minutes is None:
-        setattr(state, f"{clock}_due_at", None)
-        setattr(state, f"{clock}_warn_at", None)
-        return
+        return replace(times, due_at=None, warn_at=None)
     seconds = minutes * 60
-    share = _share(state.policy)
-    setattr(
-        state, f"{clock}_due_at", calendar.add_seconds(start, seconds + already_paused)
-    )
-    setattr(
-        state,
-        f"{clock}_warn_at",
-        calendar.add_seconds(start, seconds * share + already_paused),
+    return replace(
+        times,
+        due_at=calendar.add_seconds(start, seconds + already_paused),
+        warn_at=calendar.add_seconds(start, seconds * share + already_paused),
     )
 
 
@@ -207,26 +201,38 @@ def _apply_policy(state: TicketSla, ticket: Ticket, policy: SlaPolicy | None) ->
     state.policy = policy
     calendar = calendar_for(policy)
     target = target_for(policy, ticket.priority)
+    share = _share(policy)
     for clock in (Clock.FIRST_RESPONSE, Clock.RESOLUTION):
-        if getattr(state, f"{clock}_breached"):
+        times = state.clock(clock)
+        if times.breached:
             continue  # a breach is history; a new policy does not undo it
-        _set_clock(
-            state,
+        if times.due_at is not None and not _is_pending(times, ticket, clock):
+            continue  # met (or stopped) by its due time: history too
+        state.set_clock(
             clock,
-            calendar,
-            ticket.created_at,
-            _minutes(target, clock),
-            already_paused=state.paused_seconds,
+            _timed(
+                times,
+                calendar,
+                ticket.created_at,
+                _minutes(target, clock),
+                share,
+                already_paused=state.paused_seconds,
+            ),
         )
-    if state.next_response_due_at is not None and not state.next_response_breached:
+    running = state.clock(Clock.NEXT_RESPONSE)
+    if running.due_at is not None and not running.breached:
         # Keep the running next-response clock but measure it by the new target.
-        start = state.next_response_warn_at or state.next_response_due_at
-        minutes = _minutes(target, Clock.NEXT_RESPONSE)
-        if minutes is None:
-            state.next_response_due_at = state.next_response_warn_at = None
-        else:
-            anchor = _next_response_anchor(ticket) or start
-            _set_clock(state, Clock.NEXT_RESPONSE, calendar, anchor, minutes)
+        anchor = _next_response_anchor(ticket) or running.warn_at or running.due_at
+        state.set_clock(
+            Clock.NEXT_RESPONSE,
+            _timed(
+                running,
+                calendar,
+                anchor,
+                _minutes(target, Clock.NEXT_RESPONSE),
+                share,
+            ),
+        )
 
 
 def _next_response_anchor(ticket: Ticket) -> datetime | None:
@@ -238,23 +244,47 @@ def _pause(state: TicketSla, now: datetime) -> None:
         state.paused_since = now
 
 
-def _resume(state: TicketSla, now: datetime, calendar: business_hours.Calendar) -> None:
-    """Push every running due time back by the business time spent paused."""
+def _resume(
+    state: TicketSla,
+    ticket: Ticket,
+    now: datetime,
+    calendar: business_hours.Calendar,
+) -> None:
+    """Push back, by the business time spent paused, the due times of the
+    clocks the pause stopped: those still pending and not breached. A target
+    met before (a first response) stays where it was, and a clock that starts
+    with the change that ends the pause (the customer's reply) starts after
+    this, so the pause does not count against it."""
     if state.paused_since is None:
         return
     since = state.paused_since
     state.paused_seconds += max(0.0, calendar.seconds_between(since, now))
     for clock in CLOCKS:
-        if getattr(state, f"{clock}_breached"):
+        times = state.clock(clock)
+        if times.breached or not _is_pending(times, ticket, clock):
             continue
-        for kind in ("due", "warn"):
-            name = f"{clock}_{kind}_at"
-            old = getattr(state, name)
-            if old is None or old <= since:
-                continue
-            left = calendar.seconds_between(since, old)
-            setattr(state, name, calendar.add_seconds(now, left))
+        state.set_clock(
+            clock,
+            replace(
+                times,
+                due_at=_moved(times.due_at, since, now, calendar),
+                warn_at=_moved(times.warn_at, since, now, calendar),
+            ),
+        )
     state.paused_since = None
+
+
+def _moved(
+    instant: datetime | None,
+    since: datetime,
+    now: datetime,
+    calendar: business_hours.Calendar,
+) -> datetime | None:
+    """``instant`` as far after ``now`` as it was after ``since``, in
+    business time; an instant already passed when the pause began stays."""
+    if instant is None or instant <= since:
+        return instant
+    return calendar.add_seconds(now, calendar.seconds_between(since, instant))
 
 
 def _start(ticket: Ticket, now: datetime) -> TicketSla:
@@ -320,10 +350,12 @@ def on_ticket_change(change: TicketChange) -> None:
         _apply_policy(state, ticket, select_policy(ticket))
         calendar = calendar_for(state.policy)
 
+    if ticket.status not in PAUSED_STATUSES:
+        # Before any clock this change starts: the pause is not theirs.
+        _resume(state, ticket, now, calendar)
     if change.action == "reply":
         # Any public reply answers the customer: the next-response clock stops.
-        state.next_response_due_at = state.next_response_warn_at = None
-        state.next_response_warning_sent = state.next_response_breached = False
+        state.set_clock(Clock.NEXT_RESPONSE, ClockTimes())
     elif (
         change.action == "customer_message"
         and change.message is not None
@@ -332,19 +364,18 @@ def on_ticket_change(change: TicketChange) -> None:
         and state.next_response_due_at is None
     ):
         target = target_for(state.policy, ticket.priority)
-        state.next_response_warning_sent = state.next_response_breached = False
-        _set_clock(
-            state,
+        state.set_clock(
             Clock.NEXT_RESPONSE,
-            calendar,
-            change.message.created_at,
-            _minutes(target, Clock.NEXT_RESPONSE),
+            _timed(
+                ClockTimes(),
+                calendar,
+                change.message.created_at,
+                _minutes(target, Clock.NEXT_RESPONSE),
+                _share(state.policy),
+            ),
         )
-
     if ticket.status in PAUSED_STATUSES:
         _pause(state, now)
-    else:
-        _resume(state, now, calendar)
     _schedule(state, ticket)
     if _clocks(state) != before:
         state.updated_at = now
@@ -380,16 +411,16 @@ def clock_statuses(
     calendar = calendar_for(state.policy)
     result = []
     for clock in CLOCKS:
-        due = getattr(state, f"{clock}_due_at")
+        times = state.clock(clock)
+        due = times.due_at
         if due is None:
             continue
-        breached = getattr(state, f"{clock}_breached") or (
-            _is_pending(state, ticket, clock)
-            and state.paused_since is None
-            and due <= now
+        pending = _is_pending(times, ticket, clock)
+        breached = times.breached or (
+            pending and state.paused_since is None and due <= now
         )
         remaining: float | None = None
-        if not _is_pending(state, ticket, clock):
+        if not pending:
             status = "breached" if breached else "met"
         elif breached:
             status = "breached"
@@ -399,7 +430,7 @@ def clock_statuses(
             remaining = calendar.seconds_between(state.paused_since, due)
         else:
             remaining = calendar.seconds_between(now, due)
-            warn = getattr(state, f"{clock}_warn_at")
+            warn = times.warn_at
             status = "at_risk" if warn is not None and warn <= now else "running"
         result.append(
             ClockStatus(clock, str(Clock(clock).label), due, remaining, status)
@@ -453,13 +484,19 @@ def sweep(*, now: datetime | None = None, limit: int = 10_000) -> SweepResult:
     return result
 
 
-def _claim(
-    state: TicketSla, flag: str, due_field: str, due: datetime, also: dict[str, bool]
-) -> bool:
+def _claim(state: TicketSla, clock: Clock, due: datetime, *, breach: bool) -> bool:
+    """Compare-and-set the warning (or breach) flag of ``clock`` as long as it
+    is unset and the due time is still the one seen; a breach also counts as
+    warned."""
+    columns = CLOCK_COLUMNS[clock]
+    flag = columns.breached if breach else columns.warning_sent
+    values = {flag: True}
+    if breach:
+        values[columns.warning_sent] = True
     return (
-        TicketSla.objects.filter(pk=state.pk, **{flag: False, due_field: due}).update(
-            **{flag: True, **also}
-        )
+        TicketSla.objects.filter(
+            pk=state.pk, **{flag: False, columns.due_at: due}
+        ).update(**values)
         == 1
     )
 
@@ -475,29 +512,27 @@ def _check(
     policy = policies.get(state.policy_id or 0) or state.policy
     acted = False
     for clock in CLOCKS:
-        if state.paused_since is not None or not _is_pending(state, ticket, clock):
+        times = state.clock(clock)
+        due = times.due_at
+        if (
+            state.paused_since is not None
+            or due is None
+            or not _is_pending(times, ticket, clock)
+        ):
             continue
-        due = getattr(state, f"{clock}_due_at")
-        warn = getattr(state, f"{clock}_warn_at")
-        if not getattr(state, f"{clock}_breached") and due <= now:
-            if _claim(
-                state,
-                f"{clock}_breached",
-                f"{clock}_due_at",
-                due,
-                {f"{clock}_warning_sent": True},
-            ):
+        if not times.breached and due <= now:
+            if _claim(state, clock, due, breach=True):
                 result.breaches += 1
                 acted = True
                 _breach(ticket, policy, clock, due, now)
         elif (
-            warn is not None
-            and not getattr(state, f"{clock}_warning_sent")
-            and warn <= now
-            and _claim(state, f"{clock}_warning_sent", f"{clock}_due_at", due, {})
+            times.warn_at is not None
+            and not times.warning_sent
+            and times.warn_at <= now
+            and _claim(state, clock, due, breach=False)
         ):
             result.warnings += 1
-            setattr(state, f"{clock}_warning_sent", True)
+            state.set_clock(clock, replace(times, warning_sent=True))
             _warn(ticket, policy, clock, due, now)
     if acted:
         # Breach actions went through the services and the hooks: read again.
@@ -648,12 +683,15 @@ def rebuild_states(*, batch: int = 2000, now: datetime | None = None) -> int:
             if ticket.status in PAUSED_STATUSES:
                 _pause(state, ticket.updated_at)
             for clock in CLOCKS:
-                due = getattr(state, f"{clock}_due_at")
-                warn = getattr(state, f"{clock}_warn_at")
-                if warn is not None and warn <= now:
-                    setattr(state, f"{clock}_warning_sent", True)
-                if due is not None and due <= now:
-                    setattr(state, f"{clock}_breached", True)
+                times = state.clock(clock)
+                state.set_clock(
+                    clock,
+                    replace(
+                        times,
+                        warning_sent=times.warn_at is not None and times.warn_at <= now,
+                        breached=times.due_at is not None and times.due_at <= now,
+                    ),
+                )
             _schedule(state, ticket)
             states.append(state)
         TicketSla.objects.bulk_create(states, ignore_conflicts=True)

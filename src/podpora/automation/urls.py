@@ -8,6 +8,7 @@ urlpatterns = [
     path("rules/", views.rule_list, name="rules"),
     path("rules/new/", views.rule_edit, name="rule_new"),
     path("rules/test/", views.rule_test, name="rule_test"),
+    path("rules/simulate/", views.rule_simulate, name="rule_simulate"),
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
     path("rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
     path("rules/<int:pk>/move/<str:direction>/", views.rule_move, name="rule_move"),

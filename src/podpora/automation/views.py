@@ -16,7 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from podpora.accounts.models import Team
 from podpora.accounts.permissions import Right, can
-from podpora.automation import business_hours, rules, selectors
+from podpora.automation import (
+    assignment,
+    business_hours,
+    rules,
+    selectors,
+    simulation,
+)
 from podpora.automation.forms import (
     FIELD_LABELS,
     OP_LABELS,
@@ -172,6 +178,33 @@ def rule_test(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+def rule_simulate(request: HttpRequest) -> HttpResponse:
+    """Which of the last days' tickets would the conditions in the editor
+    (saved or not) have matched, and why? Reads only."""
+    _require_manager(request)
+    condition_forms = ConditionFormSet(request.POST, prefix="c")
+    if not condition_forms.is_valid():
+        errors = [e for f in condition_forms for e in f.non_field_errors()]
+        errors += [e for f in condition_forms for e in f.errors.get("value", [])]
+        return render(
+            request,
+            "automation/partials/rule_simulation.html",
+            {"errors": errors or [_("Correct the conditions first.")]},
+            status=400,
+        )
+    found = [c for f in condition_forms if (c := f.as_condition())]
+    result = simulation.simulate(
+        found,
+        request.POST.get("match", "all"),
+        visible_to(request.user),  # type: ignore[arg-type]
+    )
+    return render(
+        request, "automation/partials/rule_simulation.html", {"simulation": result}
+    )
+
+
+@login_required
+@require_POST
 def rule_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
     _require_manager(request)
     with transaction.atomic():
@@ -216,6 +249,7 @@ def sla_overview(request: HttpRequest) -> HttpResponse:
         .select_related("automation")
         .order_by("tier", "name")
     )
+    unstaffed = assignment.assigning_to_nobody(t.pk for t in teams)
     team_rows = []
     for team in teams:
         try:
@@ -228,6 +262,7 @@ def sla_overview(request: HttpRequest) -> HttpResponse:
                 "form": TeamAssignmentForm(
                     initial={"assignment": mode}, prefix=f"t{team.pk}"
                 ),
+                "nobody_available": team.pk in unstaffed,
             }
         )
     return render(
@@ -341,4 +376,6 @@ def team_assignment(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("Auto-assignment of %(team)s was saved.") % {"team": team.name}
         )
+        if warning := assignment.nobody_available_warning(team):
+            messages.warning(request, warning)
     return redirect("automation:sla")

@@ -113,6 +113,7 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     returns how many tickets were added. People and organisations are reused
     when they exist, so loading twice only adds tickets."""
     from podpora.automation import data as automation_data
+    from podpora.automation import demo as automation_demo
     from podpora.automation import sla
 
     sample_data.ensure_world()
@@ -125,4 +126,5 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     call_command("search", "reindex", "--no-progress", verbosity=0)
     call_command("reports_rebuild", verbosity=0)
     _open_todays_requests()
+    automation_demo.load()
     return created + len(TODAY)

@@ -32,7 +32,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from podpora.accounts.models import User
+from podpora.accounts.models import Team, User
 from podpora.mail import loops
 from podpora.mail.models import (
     AutoMailCounter,
@@ -66,6 +66,7 @@ class Kind:
     AGENT_NOTE = "agent_note"
     AGENT_SLA_WARNING = "agent_sla_warning"
     AGENT_SLA_BREACHED = "agent_sla_breached"
+    AGENT_ESCALATED = "agent_escalated"
 
 
 # Mails no person asked for: they carry Auto-Submitted and count against the
@@ -80,6 +81,7 @@ AUTOMATIC = {
     Kind.AGENT_NOTE,
     Kind.AGENT_SLA_WARNING,
     Kind.AGENT_SLA_BREACHED,
+    Kind.AGENT_ESCALATED,
 }
 SLA_KINDS = {
     "sla_warning": Kind.AGENT_SLA_WARNING,
@@ -161,6 +163,16 @@ def on_ticket_change(change: TicketChange) -> None:
             "clock": change.events[0].field if change.events else "",
             "due": change.events[0].old_value if change.events else "",
         }
+    elif change.action == "escalated":
+        # The team taking the ticket over hears of it: its agents and its lead.
+        team = ticket.team
+        if team is not None:
+            planned += [
+                (Kind.AGENT_ESCALATED, agent, True)
+                for agent in [*_team_agents(team.pk), team.lead]
+                if agent is not None
+            ]
+        sla_context = _escalation_context(change)
     if change.action == "updated":
         wanted = set(_setting("PODPORA_MAIL_STATUS_MAILS", ["resolved"]))  # type: ignore[call-overload]
         for event in change.events:
@@ -185,6 +197,32 @@ def on_ticket_change(change: TicketChange) -> None:
         chosen.append((kind, user, automatic))
     if chosen:
         _record(ticket, chosen, message, actor=actor, extra=sla_context)
+
+
+def _escalation_context(change: TicketChange) -> dict[str, str]:
+    """What the escalation mail says of where the ticket came from and why;
+    words are chosen when it is rendered, in the recipient's language."""
+    from_team = next(
+        (
+            event.data.get("from_team")
+            for event in change.events
+            if event.field == "tier" and event.data
+        ),
+        None,
+    )
+    via = change.via or ""
+    return {
+        "from_team": (
+            str(
+                Team.objects.filter(pk=from_team).values_list("name", flat=True).first()
+                or ""
+            )
+            if isinstance(from_team, int)
+            else ""
+        ),
+        "rule": via.removeprefix("rule:") if via.startswith("rule:") else "",
+        "by_sla": "1" if via == "sla" else "",
+    }
 
 
 def _wants_acknowledgement(ticket: Ticket, message: Message) -> bool:
@@ -479,6 +517,9 @@ def render(outbound: OutboundMail) -> tuple[str, str, str]:
             "actor": outbound.context.get("actor", ""),
             "clock": _clock_label(outbound.context.get("clock", "")),
             "due": _parse_due(outbound.context.get("due", "")),
+            "from_team": outbound.context.get("from_team", ""),
+            "rule": outbound.context.get("rule", ""),
+            "by_sla": bool(outbound.context.get("by_sla")),
             "message_html": (
                 (message.body_html or text_to_html(message.body_text))
                 if message
