@@ -1,3 +1,4 @@
+import re
 import time
 
 import pytest
@@ -364,13 +365,14 @@ def test_ticket_page_reads_as_many_queries_with_30_messages_as_with_10(
     django_assert_max_num_queries,
 ):
     # Everything the page can show, so that each part's query is counted
-    # (19 queries before the page's queries were folded).
+    # (19 queries before the page's queries were folded; one more since the
+    # page reads the agent's drafts).
     services.set_watching(printer_ticket, tomasz, watching=True)
     services.link_tickets(printer_ticket, vpn_ticket, kind="parent", actor=tomasz)
     other = open_ticket_for(adam, "Skaner", team=printer_ticket.team)
     services.link_tickets(other, printer_ticket, kind="related", actor=tomasz)
     _add_messages(printer_ticket, tomasz, adam, 9)
-    with django_assert_max_num_queries(16) as ten:
+    with django_assert_max_num_queries(17) as ten:
         page = tomasz_client.get(_url("ticket", printer_ticket)).text
     assert printer_ticket.messages.count() == 10
     assert "Stop watching" in page
@@ -566,3 +568,39 @@ def test_moving_a_message_to_a_ticket_one_cannot_see_is_refused(
     )
     stray.refresh_from_db()
     assert stray.ticket == mine
+
+
+def test_a_reply_after_changing_the_panel_is_sent_without_a_conflict(
+    tomasz_client, printer_ticket
+):
+    page = tomasz_client.get(_url("ticket", printer_ticket)).text
+    reply_version = re.search(
+        r'id="reply-version"><input type="hidden" name="version" value="(\d+)"', page
+    ).group(1)
+    response = tomasz_client.post(
+        _url("ticket_update", printer_ticket),
+        {
+            "status": Status.OPEN,
+            "priority": Priority.HIGH,
+            "team": printer_ticket.team_id,
+            "tier": 1,
+            "version": reply_version,
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    # The panel's answer gives the reply box the version after the change.
+    printer_ticket.refresh_from_db()
+    swapped = re.search(
+        r'<span id="reply-version" hx-swap-oob="true">'
+        r'<input type="hidden" name="version" value="(\d+)">',
+        response.text,
+    )
+    assert swapped
+    assert int(swapped.group(1)) == printer_ticket.version
+    assert int(reply_version) < printer_ticket.version
+    response = tomasz_client.post(
+        _url("ticket_reply", printer_ticket),
+        {"body": "Już działa?", "version": swapped.group(1)},
+    )
+    assert response.status_code == 302
+    assert printer_ticket.messages.filter(kind=MessageKind.REPLY).exists()
