@@ -356,7 +356,12 @@ class IntakeForm(forms.Form):
     )
     subject = forms.CharField(label=_("Subject"), max_length=255)
     notes = forms.CharField(
-        label=_("Call notes"), widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Call notes"),
+        help_text=_(
+            "Your account of the call. The customer sees it under your name, "
+            "marked as the support team's account, never as their own words."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6, "aria-describedby": "notes-help"}),
     )
     priority = forms.TypedChoiceField(
         widget=QuickSelect,
