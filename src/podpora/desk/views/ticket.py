@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from podpora.accounts.errors import AccountError
 from podpora.accounts.models import User
 from podpora.accounts.services import get_or_create_customer
-from podpora.desk import canned, drafts, history, page_reads, queues
+from podpora.desk import canned, drafts, history, queues, selectors
 from podpora.desk.forms import (
     EscalateForm,
     LinkForm,
@@ -96,12 +96,12 @@ def _context(
     reply_draft, note_draft = kept.get(DraftKind.REPLY), kept.get(DraftKind.NOTE)
     thread = list(thread_for(user, ticket))
     events = list(ticket.events.select_related("actor").order_by("created_at", "pk"))
-    tags = page_reads.tag_names(ticket)
-    cc = page_reads.cc_addresses(ticket)
-    agent_list = page_reads.agent_list()
-    team_list = page_reads.team_options()
-    category_list = page_reads.category_options()
-    canned_list = page_reads.canned_choices(user)
+    tags = selectors.tag_names(ticket)
+    cc = selectors.cc_addresses(ticket)
+    agent_list = selectors.agent_list()
+    team_list = selectors.team_options()
+    category_list = selectors.category_options()
+    canned_list = selectors.canned_choices(user)
     loaded_at = time.time()
     reply_initial: dict[str, Any] = {
         "version": ticket.version,
@@ -125,9 +125,9 @@ def _context(
         "history": history.describe(events),
         "tags": tags,
         "cc": cc,
-        "links": page_reads.links(ticket),
-        "merged_tickets": page_reads.merged_numbers(ticket),
-        "watching": page_reads.watching(ticket, user),
+        "links": selectors.links(ticket),
+        "merged_tickets": selectors.merged_numbers(ticket),
+        "watching": selectors.watching(ticket, user),
         # Agents see the whole thread, so its sum is the ticket's total.
         "time_spent": sum(m.time_spent_minutes for m in thread),
         "canned_list": canned_list,
@@ -392,11 +392,11 @@ def _properties_response(
     if getattr(request, "htmx", False):
         form = form or PropertiesForm(
             initial=_properties_initial(
-                ticket, page_reads.tag_names(ticket), page_reads.cc_addresses(ticket)
+                ticket, selectors.tag_names(ticket), selectors.cc_addresses(ticket)
             ),
-            agent_list=page_reads.agent_list(),
-            team_list=page_reads.team_options(),
-            category_list=page_reads.category_options(),
+            agent_list=selectors.agent_list(),
+            team_list=selectors.team_options(),
+            category_list=selectors.category_options(),
         )
         # htmx swaps only successful answers: errors come back as 200 with
         # the form showing them.
