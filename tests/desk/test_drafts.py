@@ -2,6 +2,7 @@ import re
 import time
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -123,7 +124,7 @@ def _reply_with_file(client, ticket, version, **more):
 
 
 def test_a_conflict_keeps_the_files_and_send_anyway_attaches_them(
-    sylwia, tomasz_client, printer_ticket
+    sylwia, tomasz_client, printer_ticket, django_capture_on_commit_callbacks
 ):
     loaded_version = printer_ticket.version
     services.update_ticket(printer_ticket, actor=sylwia, priority=Priority.URGENT)
@@ -136,16 +137,20 @@ def test_a_conflict_keeps_the_files_and_send_anyway_attaches_them(
     assert not Attachment.objects.filter(message__kind=MessageKind.REPLY).exists()
 
     printer_ticket.refresh_from_db()
-    response = tomasz_client.post(
-        _url("ticket_reply", printer_ticket),
-        {
-            "body": "Mój długi tekst odpowiedzi",
-            "version": printer_ticket.version,
-            "kept_files": [kept.pk],
-            "force": "1",
-        },
-    )
+    stored = kept.file.name
+    assert default_storage.exists(stored)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tomasz_client.post(
+            _url("ticket_reply", printer_ticket),
+            {
+                "body": "Mój długi tekst odpowiedzi",
+                "version": printer_ticket.version,
+                "kept_files": [kept.pk],
+                "force": "1",
+            },
+        )
     assert response.status_code == 302
+    assert not default_storage.exists(stored)
     reply = printer_ticket.messages.get(kind=MessageKind.REPLY)
     attachment = reply.attachments.get()
     assert attachment.original_name == "log.txt"

@@ -61,10 +61,19 @@ def links(ticket: Ticket) -> list[tuple[str, Ticket]]:
     )
     outgoing: list[tuple[str, Ticket]] = []
     incoming: list[tuple[str, Ticket]] = []
-    for source_id, kind, s_number, s_subject, s_status, *target in rows:
+    for row in rows:
+        (
+            source_id,
+            kind,
+            s_number,
+            s_subject,
+            s_status,
+            t_number,
+            t_subject,
+            t_status,
+        ) = cast(tuple[int, str, int, str, str, int, str, str], row)
         parent = kind == LinkKind.PARENT
         if source_id == ticket.pk:
-            t_number, t_subject, t_status = target
             other = Ticket(number=t_number, subject=t_subject, status=t_status)
             outgoing.append((_("Child") if parent else _("Related"), other))
         else:
