@@ -199,3 +199,22 @@ def test_another_agents_kept_file_is_never_attached(
     reply = printer_ticket.messages.get(kind=MessageKind.REPLY)
     assert not reply.attachments.exists()
     assert DraftFile.objects.filter(pk=sylwias.pk).exists()
+
+
+def test_a_failed_reply_leaves_the_notes_kept_files_ticked(
+    tomasz_client, printer_ticket
+):
+    tomasz_client.post(
+        _url("ticket_note", printer_ticket),
+        {
+            "body": "Notatka",
+            "time_spent": "5000",
+            "files": [SimpleUploadedFile("notatka.txt", b"x", "text/plain")],
+        },
+    )
+    note_file = DraftFile.objects.get()
+    response = tomasz_client.post(
+        _url("ticket_reply", printer_ticket), {"body": "", "version": 1}
+    )
+    assert response.status_code == 400
+    assert f'name="kept_files" value="{note_file.pk}" checked' in response.text

@@ -89,7 +89,7 @@ def _context(
     properties_form: PropertiesForm | None = None,
     escalate_form: EscalateForm | None = None,
     conflict: str = "",
-    checked_files: set[int] | None = None,
+    checked_files: dict[str, set[int]] | None = None,
 ) -> dict[str, Any]:
     user: User = request.user  # type: ignore[assignment]
     kept = drafts.drafts_of(user, ticket)
@@ -140,8 +140,8 @@ def _context(
                 "loaded_at": loaded_at,
             }
         ),
-        "reply_files": _offered(reply_draft, checked_files),
-        "note_files": _offered(note_draft, checked_files),
+        "reply_files": _offered(reply_draft, (checked_files or {}).get("reply")),
+        "note_files": _offered(note_draft, (checked_files or {}).get("note")),
         "properties_form": properties_form
         or PropertiesForm(
             initial=_properties_initial(ticket, tags, cc),
@@ -307,7 +307,7 @@ def _not_sent(
         body=request.POST.get("body", ""),
         files=uploads,
     )
-    chosen = {f.pk for f in [*kept, *new]}
+    chosen = {kind.value: {f.pk for f in [*kept, *new]}}
     return render_ticket_page(
         request, ticket, status=status, checked_files=chosen, **page
     )
