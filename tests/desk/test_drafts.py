@@ -218,3 +218,11 @@ def test_a_failed_reply_leaves_the_notes_kept_files_ticked(
     )
     assert response.status_code == 400
     assert f'name="kept_files" value="{note_file.pk}" checked' in response.text
+
+
+def test_an_empty_refused_reply_leaves_no_draft_behind(tomasz_client, printer_ticket):
+    response = tomasz_client.post(
+        _url("ticket_reply", printer_ticket), {"body": "", "version": 1}
+    )
+    assert response.status_code == 400
+    assert not Draft.objects.exists()

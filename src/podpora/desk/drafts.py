@@ -76,6 +76,11 @@ def keep(
     """Keep the text and the new files of a send that did not go through;
     the files kept, to be offered with the text again. A file over the
     attachment limit is not kept: the send refused it for that."""
+    limit = settings.PODPORA_MAX_ATTACHMENT_BYTES
+    files = [f for f in files if len(f.content) <= limit]
+    if not files:
+        save_text(agent, ticket, kind, body, since=None)
+        return []
     draft, _created = Draft.objects.update_or_create(
         agent=agent,
         ticket=ticket,
@@ -84,8 +89,6 @@ def keep(
     )
     kept = []
     for incoming in files:
-        if len(incoming.content) > settings.PODPORA_MAX_ATTACHMENT_BYTES:
-            continue
         draft_file = DraftFile(
             draft=draft,
             name=clean_name(incoming.name),

@@ -24,7 +24,7 @@ from podpora.desk.forms import (
     agents,
 )
 from podpora.desk.mentions import find_mentions
-from podpora.desk.models import CannedReply, DraftFile, DraftKind
+from podpora.desk.models import CannedReply, Draft, DraftFile, DraftKind
 from podpora.desk.views.access import agent_required
 from podpora.tickets import services
 from podpora.tickets.errors import Conflict, TicketError
@@ -158,7 +158,9 @@ def _context(
     }
 
 
-def _offered(draft: Any, checked: set[int] | None) -> list[tuple[DraftFile, bool]]:
+def _offered(
+    draft: Draft | None, checked: set[int] | None
+) -> list[tuple[DraftFile, bool]]:
     """The draft's kept files, each with whether it is ticked to be sent:
     all of them, unless a send just chose some."""
     files = list(draft.files.all()) if draft else []
