@@ -226,3 +226,16 @@ def test_an_empty_refused_reply_leaves_no_draft_behind(tomasz_client, printer_ti
     )
     assert response.status_code == 400
     assert not Draft.objects.exists()
+
+
+def test_a_canned_reply_chosen_without_scripts_goes_after_the_draft(
+    tomasz_client, printer_ticket
+):
+    from podpora.desk.models import CannedReply
+
+    canned = CannedReply.objects.create(title="Restart", body="Proszę o restart.")
+    tomasz_client.post(
+        _url("ticket_draft", printer_ticket, "reply"), {"body": "Dzień dobry,"}
+    )
+    page = tomasz_client.get(_url("ticket", printer_ticket), {"canned": canned.pk})
+    assert _box(page.text, "id_body") == "Dzień dobry,\n\nProszę o restart."
