@@ -55,6 +55,11 @@ def test_phone_call_for_known_caller_becomes_phone_ticket(
     assert first.kind == MessageKind.CUSTOMER
     assert "Dzwonił o 9:10" in first.body_text
     assert ticket.events.get(kind="created").actor == tomasz
+    # The notes are the agent's account of the call, not the caller's words.
+    assert first.author == tomasz
+    assert first.data["account_of_call"] is True
+    page = tomasz_client.get(response["Location"]).text
+    assert "Agent's account of the call" in page
 
 
 def test_phone_call_from_new_caller_creates_the_customer(tomasz_client, org_a):

@@ -1,7 +1,7 @@
 import pytest
 
 from podpora.tickets import services
-from podpora.tickets.models import Message, MessageKind, Status
+from podpora.tickets.models import Message, MessageKind, Status, Ticket
 from tests.portal.conftest import upload
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,27 @@ def test_an_agent_cannot_post_as_the_customer_through_the_portal(
         == 404
     )
     assert conversation.messages.count() == count
+
+
+def test_a_phone_call_logged_by_an_agent_is_not_shown_as_the_customers_words(
+    client_for, adam, tomasz, service_desk
+):
+    tomasz_client = client_for(tomasz)
+    tomasz_client.post(
+        "/desk/phone/",
+        {
+            "requester": adam.pk,
+            "subject": "Monitor miga",
+            "notes": "Dzwonił o 9:10; lewy monitor miga od rana.",
+            "priority": 2,
+            "team": service_desk.pk,
+        },
+    )
+    ticket = Ticket.objects.get(subject="Monitor miga")
+    html = client_for(adam).get(url(ticket)).content.decode()
+    message = html.split('class="portal-message ', 1)[1].split("</li>", 1)[0]
+    assert "Dzwonił o 9:10" in message
+    assert "portal-message-call" in message
+    assert "<strong>Tomasz Wiśniewski</strong>" in message
+    assert "Support team's account of your call" in message
+    assert "Adam Nowak" not in message

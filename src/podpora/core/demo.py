@@ -63,7 +63,7 @@ TODAY = [
         "Ve výrobní hale od 9:00 nefunguje Wi-Fi, terminály jsou offline.",
         Channel.PHONE,
         Priority.URGENT,
-        "",
+        "petra@podpora.demo",
     ),
 ]
 
@@ -102,6 +102,8 @@ def _open_todays_requests() -> None:
             channel=channel,
             priority=priority,
             actor=agent if channel == Channel.PHONE and agent else None,
+            # The agent's account of the call, as the desk's phone intake logs it.
+            call_account=channel == Channel.PHONE and agent is not None,
         )
         if agent is not None:
             services.assign(ticket, agent, actor=agent)
@@ -115,6 +117,7 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     from podpora.automation import data as automation_data
     from podpora.automation import demo as automation_demo
     from podpora.automation import sla
+    from podpora.desk import demo as desk_demo
 
     sample_data.ensure_world()
     automation_data.install_defaults()
@@ -127,4 +130,5 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     call_command("reports_rebuild", verbosity=0)
     _open_todays_requests()
     automation_demo.load()
+    desk_demo.load()
     return created + len(TODAY)

@@ -67,6 +67,13 @@ def category_choice() -> forms.ModelChoiceField:
     )
 
 
+def page_time() -> forms.FloatField:
+    """When a page was shown (seconds since 1970), carried by its forms."""
+    return forms.FloatField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=1e11
+    )
+
+
 class AgentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
@@ -190,7 +197,7 @@ class ReplyForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
     # When the page was loaded: what others changed since then is shown on a conflict.
-    loaded_at = forms.FloatField(widget=forms.HiddenInput, required=False)
+    loaded_at = page_time()
 
 
 class NoteForm(forms.Form):
@@ -203,6 +210,16 @@ class NoteForm(forms.Form):
     time_spent = forms.IntegerField(
         label=_("Time spent (minutes)"), required=False, min_value=0, max_value=1440
     )
+    # When the page was loaded: a draft saved from an older page than the
+    # agent's last note is the note already sent (``desk.drafts``).
+    loaded_at = page_time()
+
+
+class DraftForm(forms.Form):
+    """What the reply or note box holds so far, saved as the agent types."""
+
+    body = forms.CharField(required=False, strip=False, max_length=100_000)
+    loaded_at = page_time()
 
 
 class PropertiesForm(forms.Form):
@@ -241,7 +258,7 @@ class PropertiesForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
     # When the page was loaded: what others changed since then is shown on a conflict.
-    loaded_at = forms.FloatField(widget=forms.HiddenInput, required=False)
+    loaded_at = page_time()
 
     def __init__(
         self,
@@ -339,7 +356,12 @@ class IntakeForm(forms.Form):
     )
     subject = forms.CharField(label=_("Subject"), max_length=255)
     notes = forms.CharField(
-        label=_("Call notes"), widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Call notes"),
+        help_text=_(
+            "Your account of the call. The customer sees it under your name, "
+            "marked as the support team's account, never as their own words."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6, "aria-describedby": "notes-help"}),
     )
     priority = forms.TypedChoiceField(
         widget=QuickSelect,

@@ -1,5 +1,7 @@
-"""Data the desk keeps for agents: canned replies, and the ticket counts its
-sidebar reads (``desk.counts``)."""
+"""Data the desk keeps for agents: canned replies, drafts of replies and
+notes, and the ticket counts its sidebar reads (``desk.counts``)."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -83,3 +85,58 @@ class QueueCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id}/{self.assignee_id}/{self.status}: {self.tickets}"
+
+
+class DraftKind(models.TextChoices):
+    REPLY = "reply", _("Public reply")
+    NOTE = "note", _("Internal note")
+
+
+class Draft(models.Model):
+    """A reply or note an agent is writing on a ticket, kept until it is sent.
+
+    The text is saved as the agent types (``desk.drafts``); files chosen
+    for a send that did not go through (a conflict, an error) are kept with
+    it, so nothing the agent typed or attached is lost to a reload.
+    """
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=8, choices=DraftKind.choices)
+    body = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "ticket", "kind"], name="draft_agent_ticket_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} draft of #{self.ticket_id} by {self.agent_id}"
+
+
+def draft_file_key(instance: "DraftFile", filename: str) -> str:
+    # Our own name, as for attachments: the uploader's name is metadata only.
+    return f"drafts/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class DraftFile(models.Model):
+    """A file kept with a draft, attached when the draft is sent."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=draft_file_key, max_length=255)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=127, blank=True)
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -35,6 +35,11 @@ urlpatterns = [
         ticket_actions.canned_text,
         name="ticket_canned",
     ),
+    path(
+        "tickets/<int:number>/draft/<slug:kind>/",
+        ticket_actions.draft,
+        name="ticket_draft",
+    ),
     path("phone/", intake.intake, name="intake"),
     path("phone/callers/", intake.caller_search, name="caller_search"),
     path("canned/", canned.canned_list, name="canned_list"),

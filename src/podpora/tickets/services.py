@@ -264,6 +264,7 @@ def open_ticket(
     body_text: str = "",
     body_html: str = "",
     actor: User | None = None,
+    call_account: bool = False,
     organization: Organization | Any | None = UNSET,
     priority: int = Priority.NORMAL,
     team: Team | None = None,
@@ -281,8 +282,12 @@ def open_ticket(
     """Open a ticket from any channel; the description becomes its first message.
 
     ``actor`` is who recorded it (an agent logging a phone call), or ``None``
-    when the requester wrote it themselves. ``opened_at`` is for channels that
-    record a conversation after it began (a chat turned into a ticket).
+    when the requester wrote it themselves. With ``call_account`` the
+    description is the actor's account of a call, not the requester's own
+    words: the first message is the actor's, marked ``account_of_call`` in
+    its data, and shown as such in the desk and the portal. ``opened_at`` is
+    for channels that record a conversation after it began (a chat turned
+    into a ticket).
     """
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel: %(channel)s") % {"channel": channel})
@@ -290,6 +295,8 @@ def open_ticket(
         raise InvalidInput(_("Unknown priority: %(priority)s") % {"priority": priority})
     if actor is not None and actor != requester:
         _require_agent(actor)
+    if call_account and (actor is None or actor == requester):
+        raise ValueError("An account of a call is recorded by an agent (actor).")
     text, safe_html = _clean_body(body_text, body_html)
     if organization is UNSET:
         organization = primary_organization(requester)
@@ -315,17 +322,20 @@ def open_ticket(
     tag_objects = _tags(tags)
     if tag_objects:
         ticket.tags.add(*tag_objects)
+    data = dict(message_data or {})
+    if call_account:
+        data["account_of_call"] = True
     message = Message.objects.create(
         ticket=ticket,
         kind=MessageKind.CUSTOMER,
-        author=requester,
+        author=actor if call_account else requester,
         channel=channel,
         body_text=text,
         body_html=safe_html,
         created_at=now,
         is_automatic=is_automatic,
         email_message_id=email_message_id[:998],
-        data=message_data or {},
+        data=data,
     )
     stored = _store_files(ticket, message, files, actor or requester)
     # All of the new ticket's tags, thread and files are in hand: the hooks

@@ -89,6 +89,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                     channel=Channel.PHONE,
                     body_text=data["notes"],
                     actor=user,
+                    call_account=True,
                     priority=data["priority"],
                     team=data.get("team"),
                     category=data.get("category"),

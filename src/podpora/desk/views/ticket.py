@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from podpora.accounts.errors import AccountError
 from podpora.accounts.models import User
 from podpora.accounts.services import get_or_create_customer
-from podpora.desk import canned, history, page_reads, queues
+from podpora.desk import canned, drafts, history, queues, selectors
 from podpora.desk.forms import (
     EscalateForm,
     LinkForm,
@@ -24,7 +24,7 @@ from podpora.desk.forms import (
     agents,
 )
 from podpora.desk.mentions import find_mentions
-from podpora.desk.models import CannedReply
+from podpora.desk.models import CannedReply, Draft, DraftFile, DraftKind
 from podpora.desk.views.access import agent_required
 from podpora.tickets import services
 from podpora.tickets.errors import Conflict, TicketError
@@ -89,27 +89,35 @@ def _context(
     properties_form: PropertiesForm | None = None,
     escalate_form: EscalateForm | None = None,
     conflict: str = "",
+    checked_files: dict[str, set[int]] | None = None,
 ) -> dict[str, Any]:
     user: User = request.user  # type: ignore[assignment]
+    kept = drafts.drafts_of(user, ticket)
+    reply_draft, note_draft = kept.get(DraftKind.REPLY), kept.get(DraftKind.NOTE)
     thread = list(thread_for(user, ticket))
     events = list(ticket.events.select_related("actor").order_by("created_at", "pk"))
-    tags = page_reads.tag_names(ticket)
-    cc = page_reads.cc_addresses(ticket)
-    agent_list = page_reads.agent_list()
-    team_list = page_reads.team_options()
-    category_list = page_reads.category_options()
-    canned_list = page_reads.canned_choices(user)
+    tags = selectors.tag_names(ticket)
+    cc = selectors.cc_addresses(ticket)
+    agent_list = selectors.agent_list()
+    team_list = selectors.team_options()
+    category_list = selectors.category_options()
+    canned_list = selectors.canned_choices(user)
+    loaded_at = time.time()
     reply_initial: dict[str, Any] = {
         "version": ticket.version,
-        "loaded_at": time.time(),
+        "loaded_at": loaded_at,
+        "body": reply_draft.body if reply_draft else "",
     }
     canned_id = request.GET.get("canned", "")
     if reply_form is None and canned_id.isdigit():
         listed = next((c for c in canned_list if c.pk == int(canned_id)), None)
         if listed is not None:
             chosen = CannedReply.objects.get(pk=listed.pk)
-            reply_initial["body"] = canned.fill(
-                chosen.body, canned.placeholder_values(ticket, user)
+            filled = canned.fill(chosen.body, canned.placeholder_values(ticket, user))
+            # After the draft, never instead of it.
+            draft_text = reply_initial["body"].rstrip()
+            reply_initial["body"] = (
+                f"{draft_text}\n\n{filled}" if draft_text else filled
             )
     return {
         "ticket": ticket,
@@ -117,15 +125,23 @@ def _context(
         "history": history.describe(events),
         "tags": tags,
         "cc": cc,
-        "links": page_reads.links(ticket),
-        "merged_tickets": page_reads.merged_numbers(ticket),
-        "watching": page_reads.watching(ticket, user),
+        "links": selectors.links(ticket),
+        "merged_tickets": selectors.merged_numbers(ticket),
+        "watching": selectors.watching(ticket, user),
         # Agents see the whole thread, so its sum is the ticket's total.
         "time_spent": sum(m.time_spent_minutes for m in thread),
         "canned_list": canned_list,
         "agent_list": agent_list,
         "reply_form": reply_form or ReplyForm(initial=reply_initial),
-        "note_form": note_form or NoteForm(),
+        "note_form": note_form
+        or NoteForm(
+            initial={
+                "body": note_draft.body if note_draft else "",
+                "loaded_at": loaded_at,
+            }
+        ),
+        "reply_files": _offered(reply_draft, (checked_files or {}).get("reply")),
+        "note_files": _offered(note_draft, (checked_files or {}).get("note")),
         "properties_form": properties_form
         or PropertiesForm(
             initial=_properties_initial(ticket, tags, cc),
@@ -140,6 +156,15 @@ def _context(
         "kinds": MessageKind,
         "statuses": Status,
     }
+
+
+def _offered(
+    draft: Draft | None, checked: set[int] | None
+) -> list[tuple[DraftFile, bool]]:
+    """The draft's kept files, each with whether it is ticked to be sent:
+    all of them, unless a send just chose some."""
+    files = list(draft.files.all()) if draft else []
+    return [(f, checked is None or f.pk in checked) for f in files]
 
 
 @require_GET
@@ -168,17 +193,22 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
     ticket = ticket_or_404(request, number)
     user: User = request.user  # type: ignore[assignment]
     form = ReplyForm(request.POST)
+    uploads = _incoming_files(request)
+    kept = drafts.kept_files(
+        user, ticket, DraftKind.REPLY, request.POST.getlist("kept_files")
+    )
     if not form.is_valid():
-        return render_ticket_page(request, ticket, reply_form=form, status=400)
+        return _not_sent(
+            request, ticket, DraftKind.REPLY, uploads, kept, reply_form=form
+        )
     data = form.cleaned_data
     force = request.POST.get("force") == "1"
-    files = _incoming_files(request)
     try:
         services.add_reply(
             ticket,
             author=user,
             body_text=data["body"],
-            files=files,
+            files=[*drafts.as_incoming(kept), *uploads],
             status=data.get("status") or None,
             time_spent_minutes=data.get("time_spent") or 0,
             expected_version=None if force else data["version"],
@@ -186,8 +216,9 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
         )
     except Conflict:
         fresh = ticket_or_404(request, number)
-        # The text stays in the box; the version becomes the current one so
-        # "send anyway" goes through unless yet another change happens.
+        # The text stays in the box and the files with the draft; the
+        # version becomes the current one so "send anyway" goes through
+        # unless yet another change happens.
         form = ReplyForm(
             initial={
                 "body": data["body"],
@@ -197,18 +228,23 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
                 "loaded_at": time.time(),
             }
         )
-        return render_ticket_page(
+        return _not_sent(
             request,
             fresh,
+            DraftKind.REPLY,
+            uploads,
+            kept,
             reply_form=form,
             conflict="reply",
             status=409,
-            lost_files=bool(files),
             conflict_changes=_changes_since(fresh, data.get("loaded_at")),
         )
     except TicketError as error:
         form.add_error(None, error.message)
-        return render_ticket_page(request, ticket, reply_form=form, status=400)
+        return _not_sent(
+            request, ticket, DraftKind.REPLY, uploads, kept, reply_form=form
+        )
+    drafts.discard(user, ticket, DraftKind.REPLY)
     queues.forget_counts(user)
     messages.success(request, _("Your reply was sent."))
     return redirect("desk:ticket", number=number)
@@ -220,8 +256,12 @@ def note(request: HttpRequest, number: int) -> HttpResponse:
     ticket = ticket_or_404(request, number)
     user: User = request.user  # type: ignore[assignment]
     form = NoteForm(request.POST)
+    uploads = _incoming_files(request)
+    kept = drafts.kept_files(
+        user, ticket, DraftKind.NOTE, request.POST.getlist("kept_files")
+    )
     if not form.is_valid():
-        return render_ticket_page(request, ticket, note_form=form, status=400)
+        return _not_sent(request, ticket, DraftKind.NOTE, uploads, kept, note_form=form)
     body = form.cleaned_data["body"]
     mentioned = [a for a in find_mentions(body, agents()) if a.pk != user.pk]
     try:
@@ -229,14 +269,15 @@ def note(request: HttpRequest, number: int) -> HttpResponse:
             ticket,
             author=user,
             body_text=body,
-            files=_incoming_files(request),
+            files=[*drafts.as_incoming(kept), *uploads],
             time_spent_minutes=form.cleaned_data.get("time_spent") or 0,
             mentions=mentioned,
             via="desk",
         )
     except TicketError as error:
         form.add_error(None, error.message)
-        return render_ticket_page(request, ticket, note_form=form, status=400)
+        return _not_sent(request, ticket, DraftKind.NOTE, uploads, kept, note_form=form)
+    drafts.discard(user, ticket, DraftKind.NOTE)
     if mentioned:
         messages.success(
             request,
@@ -246,6 +287,32 @@ def note(request: HttpRequest, number: int) -> HttpResponse:
     else:
         messages.success(request, _("Note added."))
     return redirect("desk:ticket", number=number)
+
+
+def _not_sent(
+    request: HttpRequest,
+    ticket: Ticket,
+    kind: DraftKind,
+    uploads: list[services.IncomingFile],
+    kept: list[DraftFile],
+    *,
+    status: int = 400,
+    **page: Any,
+) -> HttpResponse:
+    """The page again after a reply or note did not go through: its text
+    and files are kept with the draft, and the files come back ticked, so
+    the agent neither types nor attaches anything again."""
+    new = drafts.keep(
+        request.user,  # type: ignore[arg-type]
+        ticket,
+        kind,
+        body=request.POST.get("body", ""),
+        files=uploads,
+    )
+    chosen = {kind.value: {f.pk for f in [*kept, *new]}}
+    return render_ticket_page(
+        request, ticket, status=status, checked_files=chosen, **page
+    )
 
 
 @require_POST
@@ -327,11 +394,11 @@ def _properties_response(
     if getattr(request, "htmx", False):
         form = form or PropertiesForm(
             initial=_properties_initial(
-                ticket, page_reads.tag_names(ticket), page_reads.cc_addresses(ticket)
+                ticket, selectors.tag_names(ticket), selectors.cc_addresses(ticket)
             ),
-            agent_list=page_reads.agent_list(),
-            team_list=page_reads.team_options(),
-            category_list=page_reads.category_options(),
+            agent_list=selectors.agent_list(),
+            team_list=selectors.team_options(),
+            category_list=selectors.category_options(),
         )
         # htmx swaps only successful answers: errors come back as 200 with
         # the form showing them.
@@ -344,6 +411,9 @@ def _properties_response(
                 "conflict": conflict,
                 "conflict_changes": conflict_changes or [],
                 "saved": saved,
+                # The reply box takes the new version (hx-swap-oob): the
+                # agent's own change is no conflict for their reply.
+                "loaded_at": time.time(),
             },
         )
     return render_ticket_page(
@@ -361,11 +431,9 @@ def render_ticket_page(
     ticket: Ticket,
     *,
     status: int,
-    lost_files: bool = False,
     conflict_changes: list | None = None,
     **forms: Any,
 ) -> HttpResponse:
     context = _context(request, ticket, **forms)
-    context["lost_files"] = lost_files
     context["conflict_changes"] = conflict_changes or []
     return render(request, "desk/ticket.html", context, status=status)

@@ -1,5 +1,8 @@
 """One-click actions on the ticket page: take, escalate, merge, link, split,
-watch, and canned replies filled in for the reply box."""
+watch, canned replies filled in for the reply box, and drafts saved as the
+agent types."""
+
+import datetime
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -8,9 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from podpora.accounts.models import User
-from podpora.desk import canned, queues
-from podpora.desk.forms import EscalateForm, LinkForm, NumberForm, SplitForm
-from podpora.desk.models import CannedReply
+from podpora.desk import canned, drafts, queues
+from podpora.desk.forms import (
+    DraftForm,
+    EscalateForm,
+    LinkForm,
+    NumberForm,
+    SplitForm,
+)
+from podpora.desk.models import CannedReply, DraftKind
 from podpora.desk.views.access import agent_required
 from podpora.desk.views.ticket import render_ticket_page, ticket_or_404
 from podpora.tickets import services
@@ -209,3 +218,27 @@ def canned_text(request: HttpRequest, number: int, pk: int) -> HttpResponse:
         raise Http404
     text = canned.fill(reply.body, canned.placeholder_values(ticket, user))
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+@require_POST
+@agent_required
+def draft(request: HttpRequest, number: int, kind: str) -> HttpResponse:
+    """Keep what the reply or note box holds (the page posts it as the agent
+    types): 204, or 409 when that text was sent meanwhile."""
+    ticket = ticket_or_404(request, number)
+    if kind not in DraftKind.values:
+        raise Http404
+    form = DraftForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    loaded_at = form.cleaned_data.get("loaded_at")
+    saved = drafts.save_text(
+        request.user,  # type: ignore[arg-type]
+        ticket,
+        DraftKind(kind),
+        form.cleaned_data["body"],
+        since=datetime.datetime.fromtimestamp(loaded_at, tz=datetime.UTC)
+        if loaded_at
+        else None,
+    )
+    return HttpResponse(status=204 if saved else 409)

@@ -49,10 +49,54 @@
       box.value = box.value.slice(0, start) + text + box.value.slice(end);
       box.focus();
       box.selectionStart = box.selectionEnd = start + text.length;
+      box.dispatchEvent(new Event("input", { bubbles: true }));  // the draft keeps it
       select.value = "";
-    }).catch(function () { select.form && select.form.submit(); });
+    }).catch(function () {
+      // Never reload the page from here: that would lose the typed reply.
+      // The no-script button stays for the agent to choose.
+      document.querySelectorAll(".canned-fallback").forEach(function (b) { b.hidden = false; });
+    });
   });
+  // Drafts: the reply and note boxes are saved as the agent types (a short
+  // pause after the last key), so a reload or a closed tab loses nothing;
+  // the page shows them again, and sending forgets them on the server.
+  function keepDrafts(status) {
+    var box = document.getElementById(status.dataset.draftField);
+    if (!box || !box.form) return;
+    var form = box.form, timer = null, saved = box.value, sending = false;
+    function save(leaving) {
+      timer = null;
+      var text = box.value;
+      if (text === saved || sending) return;
+      var data = new FormData();
+      data.append("body", text);
+      var loaded = form.querySelector("input[name=loaded_at]");
+      if (loaded) data.append("loaded_at", loaded.value);
+      var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+      fetch(status.dataset.draftUrl, {
+        method: "POST", body: data, credentials: "same-origin", keepalive: !!leaving,
+        headers: { "X-CSRFToken": token ? token.value : "" }
+      }).then(function (response) {
+        if (response.status === 204) { saved = text; status.textContent = status.dataset.saved; }
+        else if (response.status !== 409) throw new Error(response.status);  // 409: sent meanwhile
+      }).catch(function () { if (!leaving) status.textContent = status.dataset.failed; });
+    }
+    box.addEventListener("input", function () {
+      if (timer) clearTimeout(timer);
+      status.textContent = "";
+      timer = setTimeout(save, 700);
+    });
+    form.addEventListener("submit", function () {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      sending = true;
+    });
+    window.addEventListener("pagehide", function () {
+      if (timer) { clearTimeout(timer); save(true); }
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".canned-fallback").forEach(function (b) { b.hidden = true; });
+    document.querySelectorAll("[data-draft-url]").forEach(keepDrafts);
   });
 })();
