@@ -32,6 +32,7 @@ _NON_DECOMPOSABLE = str.maketrans(
 _WORD = re.compile(r"[^\W_]+")
 # Two or more words joined by hyphens: "Wi-Fi", "e-mail", "COVID-19".
 _HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+_QUERY_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 MIN_STEM = 4
 MAX_TERMS = 8
 # Polish stems whose last consonant changes before -e (drukarka →
@@ -128,35 +129,31 @@ class Term:
     """One word of a query or keyword: a stored word matches when it starts
     with one of ``prefixes`` (numbers: when it equals ``text``). A pair such
     as ``wi fi`` is one term whose ``prefixes`` are the joined word and whose
-    ``phrase`` is the two words: a search also takes both anywhere, a rule
+    ``parts`` are the two words: a search also takes both anywhere, a rule
     keyword both in a row."""
 
     text: str
     prefixes: tuple[str, ...]
     whole: bool = False
-    phrase: tuple[str, ...] = ()
-
-    @property
-    def prefix(self) -> bool:
-        return not self.whole
+    parts: tuple["Term", ...] = ()
 
     def matches(self, folded_word: str) -> bool:
+        """Whether one stored word is this term (or one of its parts)."""
         if self.whole:
             return folded_word == self.text
-        return folded_word.startswith(self.prefixes) or folded_word in self.phrase
+        return folded_word.startswith(self.prefixes) or any(
+            part.matches(folded_word) for part in self.parts
+        )
 
     def matches_at(self, folded_words: Sequence[str], index: int) -> int:
         """How many words from ``index`` on this term covers (0: no match)."""
         if index >= len(folded_words):
             return 0
-        size = len(self.phrase)
-        if (
-            size
-            and index + size <= len(folded_words)
-            and tuple(folded_words[index : index + size - 1]) == self.phrase[:-1]
-            and folded_words[index + size - 1].startswith(self.phrase[-1])
+        if self.parts and all(
+            part.matches_at(folded_words, index + offset) == 1
+            for offset, part in enumerate(self.parts)
         ):
-            return size
+            return len(self.parts)
         word = folded_words[index]
         if self.whole:
             return int(word == self.text)
@@ -170,27 +167,78 @@ def _term(word: str) -> Term:
     return Term(folded, stems(word))
 
 
+# Short Polish and Czech words that stand on their own: never joined with
+# the next word as "wi fi" and "e mail" are.
+_SHORT_WORDS = frozenset(
+    [
+        "a",
+        "i",
+        "o",
+        "u",
+        "w",
+        "z",
+        "v",
+        "s",
+        "k",
+        "na",
+        "do",
+        "za",
+        "po",
+        "od",
+        "ze",
+        "we",
+        "ve",
+        "se",
+        "ku",
+        "ke",
+        "to",
+        "je",
+        "ta",
+        "ty",
+        "my",
+        "mi",
+        "ja",
+        "no",
+        "ne",
+        "on",
+        "ho",
+        "mu",
+        "co",
+        "si",
+        "by",
+        "az",
+        "iz",
+        "at",
+        "uz",
+        "ci",
+        "ma",
+        "me",
+    ]
+)
+
+
 def terms(text: str, *, limit: int = MAX_TERMS) -> list[Term]:
     """The terms of a query or keyword, in order, each once. A hyphenated
-    word becomes one joined term; two neighbours of which one has at most
-    two letters (``wi fi``, ``e mail``) become one term matching either
-    the joined word or the two words."""
-    raw: list[str] = []
-    for piece in re.findall(r"[^\W_]+(?:-[^\W_]+)*", text):
-        raw.append(piece.replace("-", ""))
+    word becomes one joined term; a word of one or two letters that does
+    not stand on its own (``wi fi``, ``e mail``) is joined with the next
+    into one term matching either the joined word or the two words."""
+    raw = [piece.replace("-", "") for piece in _QUERY_WORD.findall(text)]
     result: list[Term] = []
     seen: set[str] = set()
     index = 0
     while index < len(raw):
         word = raw[index]
         following = raw[index + 1] if index + 1 < len(raw) else ""
-        pair = following and len(word) <= 2
-        if pair and (word + following).isalpha():
-            joined = fold(word + following)
+        if (
+            following
+            and len(word) <= 2
+            and fold(word) not in _SHORT_WORDS
+            and (word + following).isalpha()
+        ):
             term = Term(
-                joined,
+                fold(word + following),
                 stems(word + following),
-                phrase=(fold(word), fold(following)),
+                parts=(_term(word), _term(following)),
             )
             index += 2
         else:

@@ -7,6 +7,7 @@ match only the public thread (never notes, never tags). Results rank subject
 and number hits first, then newest first; each carries highlighted HTML.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -17,9 +18,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString
 
 from podpora.accounts.models import User
+from podpora.search import typos
 from podpora.search.filters import TicketFilters, apply_filters
 from podpora.search.models import SearchDocument
-from podpora.search.text import Term, highlight, query_terms, snippet
+from podpora.search.text import Term, fold, highlight, query_terms, snippet
 from podpora.tickets.models import Ticket
 from podpora.tickets.selectors import visible_to
 
@@ -60,19 +62,31 @@ class Results:
     fuzzy: bool = False  # nothing matched exactly; these are near matches
 
 
-def _tsquery(terms: list[Term], weight: str = "") -> str:
+def _tsquery(terms: list[Term]) -> str:
     # Terms are folded to letters and digits, so nothing here can break the
-    # tsquery syntax.
-    return " & ".join(
-        f"{t.text}:*{weight}"
-        if t.prefix
-        else f"{t.text}{':' + weight if weight else ''}"
-        for t in terms
-    )
+    # tsquery syntax. Each term: any of its stems as a prefix, or for a pair
+    # such as "wi fi" both words.
+    def one(term: Term) -> str:
+        if term.whole:
+            return term.text
+        options = [f"{p}:*" for p in term.prefixes]
+        if term.parts:
+            options.append("(" + " & ".join(one(part) for part in term.parts) + ")")
+        return "(" + " | ".join(options) + ")"
+
+    return " & ".join(one(t) for t in terms)
 
 
 def _fts5_query(terms: list[Term], columns: str = "") -> str:
-    expression = " AND ".join(f'"{t.text}"{"*" if t.prefix else ""}' for t in terms)
+    def one(term: Term) -> str:
+        if term.whole:
+            return f'"{term.text}"'
+        options = [f'"{p}"*' for p in term.prefixes]
+        if term.parts:
+            options.append("(" + " AND ".join(one(part) for part in term.parts) + ")")
+        return "(" + " OR ".join(options) + ")"
+
+    expression = " AND ".join(one(t) for t in terms)
     return f"{{{columns}}} : ({expression})" if columns else expression
 
 
@@ -123,6 +137,34 @@ def _fuzzy_postgres(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
     )
 
 
+def _tiers(
+    match: Callable[[QuerySet[Ticket], list[Term], bool, str], QuerySet[Ticket]],
+    tickets: QuerySet[Ticket],
+    terms: list[Term],
+    public_only: bool,
+    offset: int,
+    wanted: int,
+) -> list[Ticket]:
+    """``wanted`` matches from ``offset`` on: number and subject hits, then
+    the rest. Each tier is simply "newest first": a plain ORDER BY
+    updated_at … LIMIT, which the database answers by walking the index and
+    stopping early for common words, or from the full-text index for rare
+    ones."""
+    newest = ("-updated_at", "-pk")
+    title_hits = list(
+        match(tickets, terms, public_only, "title").order_by(*newest)[: offset + wanted]
+    )
+    rows = title_hits[offset:]
+    if len(rows) < wanted:
+        skip = max(0, offset - len(title_hits))
+        rows += list(
+            match(tickets, terms, public_only, "rest").order_by(*newest)[
+                skip : skip + wanted - len(rows)
+            ]
+        )
+    return rows
+
+
 def _scoped(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
     return apply_filters(visible_to(user), user, filters).select_related(
         "requester", "organization", "team", "assignee"
@@ -150,24 +192,16 @@ def search(
     public_only = not user.is_agent
     tickets = _scoped(user, filters)
     match = _match_postgres if connection.vendor == "postgresql" else _match_sqlite
-    # Two tiers, each simply "newest first": number and subject hits, then
-    # the rest. Each is a plain ORDER BY updated_at … LIMIT, which the
-    # database answers by walking the index and stopping early for common
-    # words, or from the full-text index for rare ones.
     newest = ("-updated_at", "-pk")
     offset = (page - 1) * page_size
     wanted = page_size + 1
-    title_hits = list(
-        match(tickets, terms, public_only, "title").order_by(*newest)[: offset + wanted]
-    )
-    rows = title_hits[offset:]
-    if len(rows) < wanted:
-        skip = max(0, offset - len(title_hits))
-        rows += list(
-            match(tickets, terms, public_only, "rest").order_by(*newest)[
-                skip : skip + wanted - len(rows)
-            ]
-        )
+    rows = _tiers(match, tickets, terms, public_only, offset, wanted)
+    if not rows and page == 1 and connection.vendor == "sqlite":
+        better = typos.corrected(terms)
+        if better:
+            rows = _tiers(match, tickets, better, public_only, 0, wanted)
+            results.fuzzy = bool(rows)
+            terms = better if rows else terms
     if (
         not rows
         and page == 1
@@ -209,7 +243,5 @@ def search(
 
 
 def _any_match(text: str, terms: list[Term]) -> bool:
-    from podpora.search.text import fold
-
     folded = fold(text)
-    return any(t.text in folded for t in terms)
+    return any(p in folded for t in terms for p in t.prefixes)
