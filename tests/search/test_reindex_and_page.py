@@ -78,3 +78,17 @@ def test_search_api_returns_hits_in_the_callers_schema(
     assert agent["items"][0]["title_html"] == "<mark>Příliš</mark> pomalý server"
     assert "team" in agent["items"][0]["ticket"]
     assert "team" not in customer["items"][0]["ticket"]
+
+
+def test_the_search_page_keeps_the_desk_navigation_for_agents(tomasz):
+    html = _client(tomasz).get("/search/", {"q": "faktura"}).content.decode()
+    assert 'class="topbar"' in html
+    assert 'accesskey="q"' in html  # the queues link
+    assert 'name="number"' in html  # the desk's jump to a ticket number
+
+
+def test_the_search_page_keeps_the_portal_navigation_for_customers(anna):
+    html = _client(anna).get("/search/", {"q": "faktura"}).content.decode()
+    assert 'class="portal-header"' in html
+    assert "My tickets" in html
+    assert 'class="topbar"' not in html
