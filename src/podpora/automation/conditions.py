@@ -13,7 +13,6 @@ in history.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,17 +20,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from podpora.core.text import contains, fold, match_words, terms
+from podpora.core.text import contains, fold, match_words, strip_marks, terms
 
-# Letters NFKD does not decompose into base + accent.
-_EXTRA_FOLD = str.maketrans({"ł": "l", "Ł": "l", "đ": "d", "ø": "o", "ß": "ss"})
 # Regexes run on at most this much text: a rule must not stall the intake.
 MAX_TEXT = 20_000
-
-
-def strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)

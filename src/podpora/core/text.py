@@ -27,7 +27,10 @@ import snowballstemmer
 
 # Letters that Unicode does not decompose into a base letter plus a mark.
 _NON_DECOMPOSABLE = str.maketrans(
-    {"ł": "l", "đ": "d", "ø": "o", "ħ": "h", "ı": "i", "ŀ": "l", "æ": "ae", "œ": "oe"}
+    {
+        **{"ł": "l", "đ": "d", "ø": "o", "ħ": "h", "ı": "i", "ŀ": "l"},
+        **{"æ": "ae", "œ": "oe", "ß": "ss", "Ł": "L", "Đ": "D", "Ø": "O", "Ħ": "H"},
+    }
 )
 _WORD = re.compile(r"[^\W_]+")
 # Two or more words joined by hyphens: "Wi-Fi", "e-mail", "COVID-19".
@@ -47,11 +50,16 @@ _CZECH = snowballstemmer.stemmer("czech")
 _ENGLISH = snowballstemmer.stemmer("english")
 
 
+def strip_marks(text: str) -> str:
+    """Diacritics stripped, case kept (for regular expressions, where
+    casefolding would turn ``\\D`` into ``\\d``)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_NON_DECOMPOSABLE))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def fold(text: str) -> str:
     """Casefold and strip diacritics: ``Żółty Příliš`` → ``zolty prilis``."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.translate(_NON_DECOMPOSABLE)
+    return strip_marks(text.casefold())
 
 
 def words(text: str) -> list[str]:
