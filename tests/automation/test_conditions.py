@@ -215,3 +215,82 @@ def test_negated_operators_are_the_opposite(field, value, in_hours):
             except ConditionError:
                 continue
             assert check(cond(field, no, "email"), snapshot)[0] is not first
+
+
+@pytest.mark.parametrize(
+    ("keywords", "sentence"),
+    [
+        # Polish
+        ("drukarka, tiskárna", "Drukarki na drugim piętrze nie drukują."),
+        ("drukarka, tiskárna", "Coś jest nie tak z drukarką w księgowości."),
+        ("drukarka, tiskárna", "Papier zaciął się w Drukarce HP."),
+        ("drukarka, tiskárna", "Problem z dwiema drukarkami sieciowymi."),
+        ("drukarka, tiskárna", "Proszę o nową drukarkę do sekretariatu."),
+        ("drukarka", "Brak drukarek w nowym biurze."),
+        ("faktura", "Nie dostałem faktury za październik."),
+        ("faktura", "W fakturze jest błędna kwota."),
+        ("faktura", "Proszę o korektę, zapłaciłem fakturą 12/2026."),
+        ("faktura", "Proszę przesłać fakturę jeszcze raz."),
+        ("hasło", "Nie pamiętam hasła do poczty."),
+        # Czech
+        ("drukarka, tiskárna", "Tiskárny ve druhém patře netisknou."),
+        ("drukarka, tiskárna", "V tiskárně došel papír."),
+        ("drukarka, tiskárna", "Problém s tiskárnou na recepci."),
+        ("drukarka, tiskárna", "Prosím o novou tiskarnu bez diakritiky."),
+        ("faktura", "Nepřišly mi faktury za říjen."),
+        ("faktura", "Ve faktuře je chybná částka."),
+        ("faktura", "Posílám vám fakturou objednávku."),
+        ("heslo", "Zapomněl jsem heslem chráněný soubor."),
+        # English
+        ("printer", "All printers on the second floor are offline."),
+        ("invoice", "Two invoices are missing."),
+        # Joined and hyphenated spellings
+        ("wifi", "Wi-Fi w sali konferencyjnej nie działa."),
+        ("wi-fi", "Nie mam wifi od rana."),
+        ("e-mail", "Nie dochodzi żaden email."),
+        ("email", "Nowy e-mail nie przychodzi."),
+        ("wi fi", "Wi-Fi nie działa."),
+        # several words in a row, each in its own form
+        ("nowa drukarka", "Prośba o nową drukarkę."),
+    ],
+)
+def test_keywords_match_polish_czech_and_english_word_forms(keywords, sentence):
+    ok, reason = check(
+        cond("subject_or_body", "contains", keywords), Snapshot(body=sentence)
+    )
+    assert ok, reason
+    assert "contains “" in reason
+
+
+@pytest.mark.parametrize(
+    ("keywords", "sentence"),
+    [
+        ("drukarka", "Druk dokumentów trwa za długo."),
+        ("drukarka", "Wydruku nie ma."),
+        ("faktura", "To jest fakt, nie opinia."),
+        ("tiskárna", "Tisk z aplikace nefunguje."),
+        ("konto", "Kot przeszedł po klawiaturze."),
+        ("hasło", "Ma ktoś hasztag?"),
+        ("printer", "Print preview is blank."),
+        ("nowa drukarka", "Drukarka jest nowa."),
+        ("wifi", "Wir haben kein Netz."),
+    ],
+)
+def test_keywords_do_not_match_shorter_or_unrelated_words(keywords, sentence):
+    ok, _reason = check(
+        cond("subject_or_body", "contains", keywords), Snapshot(body=sentence)
+    )
+    assert not ok
+
+
+def test_not_contains_also_sees_word_forms():
+    snapshot = Snapshot(body="Drukarce skończył się toner.")
+    assert not check(cond("body", "not_contains", "drukarka"), snapshot)[0]
+    assert check(cond("body", "not_contains", "faktura"), snapshot)[0]
+
+
+def test_the_reason_names_the_keyword_found_through_its_form():
+    snapshot = Snapshot(subject="Tiskárně došel toner")
+    ok, reason = check(cond("subject", "contains", "drukarka, tiskárna"), snapshot)
+    assert ok
+    assert reason == "subject contains “tiskárna”"

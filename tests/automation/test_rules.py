@@ -49,6 +49,11 @@ def test_install_defaults_can_run_twice(db):
         ("Prosím o INVOICE", ""),
         ("Pytanie", "W załączniku plik PDF."),
         ("FAKTÚRA za leden", ""),
+        ("Brak faktury za październik", ""),
+        ("Błąd w fakturze 12/2026", ""),
+        ("Chyba ve faktuře", ""),
+        ("Dotaz", "Posílám dvě faktury a fakturu za leden."),
+        ("Two invoices missing", ""),
     ],
 )
 def test_the_invoice_rule_matches_subject_or_body_in_any_case(

@@ -78,3 +78,56 @@ def test_search_api_returns_hits_in_the_callers_schema(
     assert agent["items"][0]["title_html"] == "<mark>Příliš</mark> pomalý server"
     assert "team" in agent["items"][0]["ticket"]
     assert "team" not in customer["items"][0]["ticket"]
+
+
+def test_the_search_page_keeps_the_desk_navigation_for_agents(tomasz):
+    html = _client(tomasz).get("/search/", {"q": "faktura"}).content.decode()
+    assert 'class="topbar"' in html
+    assert 'accesskey="q"' in html  # the queues link
+    assert 'name="number"' in html  # the desk's jump to a ticket number
+
+
+def test_the_search_page_keeps_the_portal_navigation_for_customers(anna):
+    html = _client(anna).get("/search/", {"q": "faktura"}).content.decode()
+    assert 'class="portal-header"' in html
+    assert "My tickets" in html
+    assert 'class="topbar"' not in html
+
+
+def test_numbers_and_addresses_are_found_while_the_index_is_empty(
+    tomasz, anna, open_ticket_for
+):
+    from podpora.search.index import remove_all
+    from podpora.search.services import search
+
+    ticket = open_ticket_for(anna, "Drukarka", body_text="Brak tonera.")
+    remove_all()
+    for query in [f"#{ticket.number}", str(ticket.number), anna.email.upper()]:
+        results = search(tomasz, query)
+        assert [h.ticket for h in results.hits] == [ticket], query
+        assert results.index_incomplete
+    assert search(tomasz, "drukarka").hits == []
+
+
+def test_the_page_and_the_api_say_while_the_index_is_incomplete(
+    tomasz, anna, open_ticket_for, api_as
+):
+    from django.core.management import call_command
+
+    from podpora.search.index import remove_all
+
+    ticket = open_ticket_for(anna, "Drukarka", body_text="Brak tonera.")
+    client = _client(tomasz)
+    assert "index-notice" not in client.get("/search/", {"q": "x"}).content.decode()
+    remove_all()
+    html = client.get("/search/", {"q": f"#{ticket.number}"}).content.decode()
+    assert "The search index is being rebuilt" in html
+    assert f"#{ticket.number}" in html
+    api = api_as(tomasz).get("/api/v1/search", {"q": "drukarka"}).json()
+    assert api["index_incomplete"] is True
+    call_command("search", "reindex", "--no-progress")
+    assert "index-notice" not in client.get("/search/", {"q": "x"}).content.decode()
+    assert (
+        api_as(tomasz).get("/api/v1/search", {"q": "x"}).json()["index_incomplete"]
+        is False
+    )

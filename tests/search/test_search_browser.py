@@ -31,8 +31,10 @@ def test_agent_types_a_query_without_accents_and_sees_highlighted_hits(
     open_ticket_for(anna, "Faktura za październik", body_text="Brak faktury w PDF.")
     _sign_in(page, live_server, sylwia)
     page.goto(live_server.url + "/search/")
-    page.get_by_role("searchbox").fill("zolty")
-    page.get_by_role("button", name="Search").click()
+    # The desk's navigation stays, with its own box for a ticket number.
+    assert page.get_by_role("navigation", name="Desk").is_visible()
+    page.get_by_role("searchbox", name="Search", exact=True).fill("zolty")
+    page.get_by_role("button", name="Search", exact=True).click()
     hit = page.locator(".search-hit")
     hit.first.wait_for()
     assert hit.count() == 1

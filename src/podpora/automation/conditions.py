@@ -2,14 +2,17 @@
 
 A condition is ``{"field": …, "op": …, "value": …}``. Text is compared after
 folding case and diacritics (NFKD, combining marks dropped, ``ł`` → ``l``),
-so "faktura" matches "FAKTÚRA" and "zażółć" matches "zazolc". Each result
-carries the reason in words, shown in the rule editor's test and in history.
+so "faktura" matches "FAKTÚRA" and "zażółć" matches "zazolc". A keyword is
+found as typed anywhere in the text, or as words in any of their Polish,
+Czech or English forms (``podpora.core.text``, the normaliser search and the
+knowledge base use): "drukarka" finds "drukarce", "faktura" finds "fakturze".
+Each result carries the reason in words, shown in the rule editor's test and
+in history.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,19 +20,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-# Letters NFKD does not decompose into base + accent.
-_EXTRA_FOLD = str.maketrans({"ł": "l", "Ł": "l", "đ": "d", "ø": "o", "ß": "ss"})
+from podpora.core.text import contains, fold, match_words, strip_marks, terms
+
 # Regexes run on at most this much text: a rule must not stall the intake.
 MAX_TEXT = 20_000
-
-
-def strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def fold(text: str) -> str:
-    return strip_marks(text).casefold()
 
 
 @dataclass(frozen=True)
@@ -129,6 +123,19 @@ def _text(snapshot: Snapshot, name: str) -> str:
     return str(getattr(snapshot, name))
 
 
+def _keyword_hits(keywords: list[str], original: str, folded: str) -> list[str]:
+    """The keywords found in the text: as typed, or as word forms."""
+    as_typed = [word for word in keywords if fold(word) in folded]
+    if len(as_typed) == len(keywords):
+        return as_typed
+    text_words = match_words(original)
+    return [
+        word
+        for word in keywords
+        if word in as_typed or contains(text_words, terms(word))
+    ]
+
+
 def _label(snapshot: Snapshot, name: str, value: str) -> str:
     return snapshot.labels.get((name, value), value) or "—"
 
@@ -139,7 +146,8 @@ def check(condition: Mapping[str, Any], snapshot: Snapshot) -> tuple[bool, str]:
     name, op = str(condition["field"]), str(condition["op"])
     raw = condition.get("value")
     if name in TEXT_FIELDS:
-        text = fold(_text(snapshot, name)[:MAX_TEXT])
+        original = _text(snapshot, name)[:MAX_TEXT]
+        text = fold(original)
         where = {
             "subject": _("subject"),
             "body": _("body"),
@@ -153,7 +161,7 @@ def check(condition: Mapping[str, Any], snapshot: Snapshot) -> tuple[bool, str]:
                     "hit": found.group(0),
                 }
             return False, _("%(where)s does not match the pattern") % {"where": where}
-        hits = [word for word in values_of(raw) if fold(word) in text]
+        hits = _keyword_hits(values_of(raw), original, text)
         if op == "contains":
             if hits:
                 return True, _("%(where)s contains “%(hit)s”") % {

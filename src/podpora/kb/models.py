@@ -106,7 +106,7 @@ class Article(models.Model):
         blank=True,
         related_name="+",
     )
-    # Folded, stemmed words of title and text (kb.normalize.search_text).
+    # Folded words of title and text, each once (kb.normalize.search_text).
     search_text = models.TextField(editable=False, blank=True)
     search_title = models.TextField(editable=False, blank=True)
     helpful_yes = models.PositiveIntegerField(_("helpful"), default=0)

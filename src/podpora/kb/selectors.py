@@ -21,7 +21,7 @@ from podpora.kb.models import (
     SuggestionVisit,
     Visibility,
 )
-from podpora.kb.normalize import query_terms
+from podpora.kb.normalize import Term, matches, query_terms, stored_match
 
 # A visit without a request sent from the same session within this time is
 # a deflection: the person read the article and did not need to ask.
@@ -87,7 +87,8 @@ def search(
     drafts: bool = False,
     status: str = "",
 ) -> list[Article]:
-    """Articles matching every word of ``query`` (by normalised prefix),
+    """Articles matching every word of ``query`` in any of its forms
+    (``kb.normalize``),
     best first: more words in the title, then the most recently updated.
     Ranking is computed in SQL, so it holds however many articles match.
 
@@ -100,7 +101,7 @@ def search(
         return []
     articles = articles_visible_to(user, drafts=drafts)
     for term in terms:
-        articles = articles.filter(search_text__contains=f" {term}")
+        articles = articles.filter(stored_match("search_text", term))
     if language:
         articles = articles.filter(language=language)
     if category is not None:
@@ -127,7 +128,7 @@ def suggest(
         return []
     any_term = Q()
     for term in terms:
-        any_term |= Q(search_text__contains=f" {term}")
+        any_term |= stored_match("search_text", term)
     same_language = (
         Case(When(language=language, then=Value(1)), default=Value(0))
         if language
@@ -147,7 +148,7 @@ def suggest(
     )
 
     def score(article: Article) -> tuple[int, int, int]:
-        text_hits = sum(f" {term}" in article.search_text for term in terms)
+        text_hits = sum(matches(article.search_text, term) for term in terms)
         title_hits: int = article.title_hits  # type: ignore[attr-defined]
         same: int = article.same_language  # type: ignore[attr-defined]
         return (text_hits + title_hits, same, title_hits)
@@ -156,13 +157,13 @@ def suggest(
     return candidates[:limit]
 
 
-def _hits(column: str, terms: list[str]) -> Combinable:
+def _hits(column: str, terms: list[Term]) -> Combinable:
     """How many of ``terms`` start a word in ``column``, computed in SQL so
     ranking holds however many articles match."""
     total: Combinable = Value(0)
     for term in terms:
         total = total + Case(
-            When(**{f"{column}__contains": f" {term}"}, then=Value(1)),
+            When(stored_match(column, term), then=Value(1)),
             default=Value(0),
         )
     return total

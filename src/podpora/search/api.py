@@ -51,6 +51,10 @@ class SearchOut(Schema):
     page: int
     has_more: bool
     fuzzy: bool
+    index_incomplete: bool = Field(
+        description="Some tickets are not indexed yet (the index is being"
+        " rebuilt): only numbers and e-mail addresses are sure to be found."
+    )
 
 
 @router.get(
@@ -90,5 +94,6 @@ def search_tickets(request: HttpRequest, query: Query[SearchQuery]) -> JsonRespo
             "page": results.page,
             "has_more": results.has_more,
             "fuzzy": results.fuzzy,
+            "index_incomplete": results.index_incomplete,
         }
     )

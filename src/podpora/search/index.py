@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 
 from podpora.search.models import SearchDocument
-from podpora.search.text import fold
+from podpora.search.text import index_text
 from podpora.tickets.models import (
     PUBLIC_MESSAGE_KINDS,
     Attachment,
@@ -135,11 +135,11 @@ def _write_fts(documents: Iterable[SearchDocument], *, new: bool = False) -> Non
     rows = [
         (
             d.ticket_id,
-            fold(d.title),
-            fold(d.people),
-            fold(d.tags),
-            fold(d.public_text),
-            fold(d.internal_text),
+            index_text(d.title),
+            index_text(d.people),
+            index_text(d.tags),
+            index_text(d.public_text),
+            index_text(d.internal_text),
         )
         for d in documents
     ]

@@ -7,23 +7,27 @@ match only the public thread (never notes, never tags). Results rank subject
 and number hits first, then newest first; each carries highlighted HTML.
 """
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString
 
 from podpora.accounts.models import User
+from podpora.search import typos
 from podpora.search.filters import TicketFilters, apply_filters
 from podpora.search.models import SearchDocument
-from podpora.search.text import Term, highlight, query_terms, snippet
+from podpora.search.text import Term, fold, highlight, query_terms, snippet
 from podpora.tickets.models import Ticket
 from podpora.tickets.selectors import visible_to
 
 PAGE_SIZE = 25
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -58,21 +62,36 @@ class Results:
     page: int = 1
     has_more: bool = False
     fuzzy: bool = False  # nothing matched exactly; these are near matches
+    # Some tickets are not in the index yet: only numbers and e-mail
+    # addresses are sure to be found.
+    index_incomplete: bool = False
 
 
-def _tsquery(terms: list[Term], weight: str = "") -> str:
+def _tsquery(terms: list[Term]) -> str:
     # Terms are folded to letters and digits, so nothing here can break the
-    # tsquery syntax.
-    return " & ".join(
-        f"{t.text}:*{weight}"
-        if t.prefix
-        else f"{t.text}{':' + weight if weight else ''}"
-        for t in terms
-    )
+    # tsquery syntax. Each term: any of its stems as a prefix, or for a pair
+    # such as "wi fi" both words.
+    def one(term: Term) -> str:
+        if term.whole:
+            return term.text
+        options = [f"{p}:*" for p in term.prefixes]
+        if term.parts:
+            options.append("(" + " & ".join(one(part) for part in term.parts) + ")")
+        return "(" + " | ".join(options) + ")"
+
+    return " & ".join(one(t) for t in terms)
 
 
 def _fts5_query(terms: list[Term], columns: str = "") -> str:
-    expression = " AND ".join(f'"{t.text}"{"*" if t.prefix else ""}' for t in terms)
+    def one(term: Term) -> str:
+        if term.whole:
+            return f'"{term.text}"'
+        options = [f'"{p}"*' for p in term.prefixes]
+        if term.parts:
+            options.append("(" + " AND ".join(one(part) for part in term.parts) + ")")
+        return "(" + " OR ".join(options) + ")"
+
+    expression = " AND ".join(one(t) for t in terms)
     return f"{{{columns}}} : ({expression})" if columns else expression
 
 
@@ -123,6 +142,70 @@ def _fuzzy_postgres(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
     )
 
 
+def _direct(query: str, terms: list[Term]) -> Q | None:
+    """A ticket number or a requester's e-mail address: looked up on the
+    tickets themselves, so they are found even while the index is empty or
+    being rebuilt."""
+    text = query.strip()
+    if len(terms) == 1 and terms[0].whole and text.lstrip("#").isdigit():
+        return Q(number=int(terms[0].text))
+    if _EMAIL.fullmatch(text):
+        return Q(requester__email__iexact=text)
+    return None
+
+
+def _tiers(
+    match: Callable[[QuerySet[Ticket], list[Term], bool, str], QuerySet[Ticket]],
+    tickets: QuerySet[Ticket],
+    terms: list[Term],
+    public_only: bool,
+    direct: Q | None,
+) -> list[QuerySet[Ticket]]:
+    """The matches, best first: the ticket with that number or from that
+    address, then number and subject hits, then the rest. Each tier is simply
+    "newest first": a plain ORDER BY updated_at … LIMIT, which the database
+    answers by walking the index and stopping early for common words, or
+    from the full-text index for rare ones."""
+    newest = ("-updated_at", "-pk")
+    tiers = []
+    if direct is not None:
+        tiers.append(tickets.filter(direct).order_by(*newest))
+        tickets = tickets.exclude(direct)
+    tiers += [
+        match(tickets, terms, public_only, tier).order_by(*newest)
+        for tier in ("title", "rest")
+    ]
+    return tiers
+
+
+def _page(tiers: list[QuerySet[Ticket]], offset: int, wanted: int) -> list[Ticket]:
+    """``wanted`` rows from ``offset`` on, through the tiers in turn."""
+    rows: list[Ticket] = []
+    skip = offset
+    for tier in tiers:
+        if len(rows) >= wanted:
+            break
+        batch = list(tier[: skip + wanted - len(rows)])
+        if len(batch) <= skip:  # the whole tier lies before the page
+            skip -= len(batch)
+            continue
+        rows += batch[skip:]
+        skip = 0
+    return rows
+
+
+def index_incomplete() -> bool:
+    """Whether some tickets have no search document (the index is being
+    rebuilt, or tickets were loaded without it). Compares the lowest and
+    highest ticket ids on both sides: two index look-ups, whatever the size;
+    the rebuild and bulk loads both leave a gap at one end."""
+    tickets = Ticket.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    documents = SearchDocument.objects.aggregate(
+        low=Min("ticket_id"), high=Max("ticket_id")
+    )
+    return tickets != documents
+
+
 def _scoped(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
     return apply_filters(visible_to(user), user, filters).select_related(
         "requester", "organization", "team", "assignee"
@@ -143,31 +226,24 @@ def search(
     channel, tag, created_from, created_to) narrow it down."""
     filters = filters or TicketFilters(**filter_fields)
     page = max(1, page)
-    results = Results(query=query, page=page)
+    results = Results(query=query, page=page, index_incomplete=index_incomplete())
     terms = query_terms(query)
     if not terms:
         return results
     public_only = not user.is_agent
     tickets = _scoped(user, filters)
     match = _match_postgres if connection.vendor == "postgresql" else _match_sqlite
-    # Two tiers, each simply "newest first": number and subject hits, then
-    # the rest. Each is a plain ORDER BY updated_at … LIMIT, which the
-    # database answers by walking the index and stopping early for common
-    # words, or from the full-text index for rare ones.
     newest = ("-updated_at", "-pk")
     offset = (page - 1) * page_size
     wanted = page_size + 1
-    title_hits = list(
-        match(tickets, terms, public_only, "title").order_by(*newest)[: offset + wanted]
-    )
-    rows = title_hits[offset:]
-    if len(rows) < wanted:
-        skip = max(0, offset - len(title_hits))
-        rows += list(
-            match(tickets, terms, public_only, "rest").order_by(*newest)[
-                skip : skip + wanted - len(rows)
-            ]
-        )
+    direct = _direct(query, terms)
+    rows = _page(_tiers(match, tickets, terms, public_only, direct), offset, wanted)
+    if not rows and page == 1 and connection.vendor == "sqlite":
+        better = typos.corrected(terms)
+        if better:
+            rows = _page(_tiers(match, tickets, better, public_only, None), 0, wanted)
+            results.fuzzy = bool(rows)
+            terms = better if rows else terms
     if (
         not rows
         and page == 1
@@ -209,7 +285,5 @@ def search(
 
 
 def _any_match(text: str, terms: list[Term]) -> bool:
-    from podpora.search.text import fold
-
     folded = fold(text)
-    return any(t.text in folded for t in terms)
+    return any(p in folded for t in terms for p in t.prefixes)

@@ -1,71 +1,34 @@
-"""Pure text functions for search: folding, query terms and highlighting.
+"""Query terms, highlighting and snippets for ticket search.
 
-Polish and Czech inflect words at the end (faktura, faktury, fakturou), so a
-query word is cut to a prefix before it is matched: two letters off a long
-word, one off a middle-sized one. Accents are folded on both sides, so
-``zolty`` finds ``żółty`` and ``prilis`` finds ``příliš``.
+Words are folded and matched by their Polish, Czech and English forms
+through the normaliser shared with rules and the knowledge base
+(``podpora.core.text``): ``drukarce`` finds ``drukarka`` and ``drukarkami``,
+``printers`` finds ``printer``, ``wifi`` finds ``Wi-Fi``, and numbers match
+whole.
 """
 
 import re
-import unicodedata
-from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-# Letters that carry no combining mark to strip (NFKD leaves them whole).
-_SPECIAL = str.maketrans(
-    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss"}
-)
-_WORD = re.compile(r"\w+", re.UNICODE)
-MAX_TERMS = 8
+from podpora.core.text import MAX_TERMS, Term, fold, index_text, terms
 
+__all__ = ["Term", "fold", "highlight", "index_text", "query_terms", "snippet"]
 
-def fold(text: str) -> str:
-    """Lower-case ASCII-ish text: accents removed, "ł" → "l"."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-
-
-@dataclass(frozen=True)
-class Term:
-    text: str
-    prefix: bool  # match words that start with it; numbers match whole
-
-    def matches(self, folded_word: str) -> bool:
-        if self.prefix:
-            return folded_word.startswith(self.text)
-        return folded_word == self.text
-
-
-def stem(word: str) -> str:
-    length = len(word)
-    if length >= 7:
-        return word[: length - 2]
-    if length >= 5:
-        return word[: length - 1]
-    return word
+# Words, hyphenated ones whole ("Wi-Fi" is marked for "wifi" and for "fi").
+_WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)
 
 
 def query_terms(query: str) -> list[Term]:
-    """The words of a query, folded and cut for inflection; "#10042" → 10042."""
-    terms: list[Term] = []
-    seen: set[str] = set()
-    for word in _WORD.findall(fold(query)):
-        word = word.strip("_")
-        if not word or word in seen:
-            continue
-        seen.add(word)
-        if word.isdigit():
-            terms.append(Term(word, prefix=False))
-        else:
-            terms.append(Term(stem(word), prefix=True))
-    return terms[:MAX_TERMS]
+    """The terms of a query; "#10042" → the whole number 10042."""
+    return terms(query, limit=MAX_TERMS)
 
 
 def _matches(word: str, terms: list[Term]) -> bool:
     folded = fold(word)
-    return any(term.matches(folded) for term in terms)
+    forms = {folded.replace("-", ""), *folded.split("-")}
+    return any(term.matches(form) for term in terms for form in forms)
 
 
 def highlight(text: str, terms: list[Term]) -> SafeString:

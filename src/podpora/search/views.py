@@ -27,6 +27,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "results": results, "query_string": params.urlencode()},
+        {
+            "form": form,
+            "results": results,
+            "query_string": params.urlencode(),
+            # Agents keep the desk's navigation, customers the portal's.
+            "layout": "desk/layout.html" if user.is_agent else "portal/layout.html",  # type: ignore[union-attr]
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
