@@ -275,6 +275,25 @@ def test_sender_domain_and_business_hours_conditions(
     assert not day_cz.tags.exists()
 
 
+def test_a_phone_call_logged_by_an_agent_counts_as_from_its_caller(
+    bara, tomasz, open_ticket_for
+):
+    make_rule(
+        "Novák calls",
+        conditions=[{"field": "sender_email", "op": "domain_is", "value": "novak.cz"}],
+        actions=[{"type": "add_tags", "value": "novak"}],
+    )
+    ticket = services.open_ticket(
+        subject="Tiskárna netiskne",
+        requester=bara,
+        channel=Channel.PHONE,
+        body_text="Volala paní Bára, tiskárna ve skladu netiskne.",
+        actor=tomasz,
+        call_account=True,
+    )
+    assert list(ticket.tags.values_list("name", flat=True)) == ["novak"]
+
+
 def test_a_rule_with_a_deleted_team_skips_the_action_without_failing(
     adam, service_desk, open_ticket_for
 ):

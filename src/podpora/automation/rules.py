@@ -109,7 +109,13 @@ def snapshot_of(
     return snapshot_from(
         ticket,
         body=message.body_text if message else "",
-        sender=message.author.email if message and message.author else "",
+        # An agent's account of a phone call speaks for the caller: the
+        # sender is the requester, not the agent who typed it.
+        sender=message.author.email
+        if message
+        and message.author
+        and not (message.data or {}).get("account_of_call")
+        else "",
         mailbox=str((message.data or {}).get("mailbox", "")) if message else "",
         in_hours_at=(now or timezone.now()) if with_hours else None,
     )
