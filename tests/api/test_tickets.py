@@ -35,6 +35,26 @@ def test_customer_opens_a_ticket_over_the_api(api_as, adam):
     assert not AGENT_ONLY & body.keys()
 
 
+def test_control_characters_never_reach_a_stored_subject_body_or_name(api_as, adam):
+    adam.full_name = "Adam\x1b[31m Nowak\x00"
+    adam.save()
+    response = _json(
+        api_as(adam),
+        "post",
+        "/api/v1/tickets",
+        {
+            "subject": "Faktura\x0b\x1f \x85nr 12\u2028",
+            "body_text": "Linia 1\r\nLinia\x07 2",
+        },
+    )
+    assert response.status_code == 201
+    ticket = Ticket.objects.get(number=response.json()["number"])
+    assert ticket.subject == "Faktura nr 12"
+    assert ticket.messages.get().body_text == "Linia 1\nLinia 2"
+    adam.refresh_from_db()
+    assert adam.full_name == "Adam[31m Nowak"
+
+
 def test_customer_cannot_route_their_own_ticket(api_as, adam, service_desk):
     response = _json(
         api_as(adam),

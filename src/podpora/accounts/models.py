@@ -10,6 +10,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from podpora.core.clean import printable
+
 
 class AgentRole(models.TextChoices):
     """An agent's role; customers have none. Rights per role: docs/permissions.md."""
@@ -118,6 +120,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.email = normalize_email(self.email)
+        self.full_name = printable(self.full_name).strip()
+        self.phone = printable(self.phone).strip()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
@@ -153,6 +157,10 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.name = printable(self.name).strip()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class OrganizationDomain(models.Model):

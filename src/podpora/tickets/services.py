@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from podpora.accounts.models import Organization, Team, Tier, User
 from podpora.accounts.permissions import Right, can
 from podpora.accounts.services import primary_organization
+from podpora.core.clean import printable
 from podpora.tickets import attachments as attachment_files
 from podpora.tickets import html
 from podpora.tickets.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
@@ -169,7 +170,7 @@ def _touch(
 
 
 def _clean_subject(subject: str) -> str:
-    subject = " ".join((subject or "").split())
+    subject = " ".join(printable(subject or "").split())
     if not subject:
         raise InvalidInput(_("A subject is required."))
     return subject[:MAX_SUBJECT]
@@ -177,7 +178,7 @@ def _clean_subject(subject: str) -> str:
 
 def _clean_body(body_text: str, body_html: str) -> tuple[str, str]:
     safe_html = html.sanitize(body_html) if body_html else ""
-    text = (body_text or "").strip() or html.to_text(safe_html)
+    text = printable(body_text or "", multiline=True).strip() or html.to_text(safe_html)
     if len(text) > MAX_BODY or len(safe_html) > MAX_BODY * 2:
         raise InvalidInput(_("The message is too long."))
     return text, safe_html
@@ -390,7 +391,7 @@ def _forget_related(instance: Ticket, *names: str) -> None:
 
 def _tags(names: Iterable[str]) -> list[Tag]:
     cleaned = sorted(
-        {" ".join(n.split()).lower()[:64] for n in names if n and n.strip()}
+        {" ".join(printable(n).split()).lower()[:64] for n in names if n and n.strip()}
     )
     if not cleaned:
         return []
