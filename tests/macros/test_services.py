@@ -110,3 +110,17 @@ def test_tags_are_kept_as_the_ticket_keeps_them(tomasz):
         shared=False,
     )
     assert macro.tags == ["printer", "needs info"]
+
+
+def test_the_demo_has_shared_and_personal_macros_in_polish_and_english():
+    from podpora.core import demo
+
+    demo.load(tickets=0)
+    shared = set(Macro.objects.filter(owner=None).values_list("title", flat=True))
+    assert {"Printer: ask for model and error", "Zamknij jako duplikat"} <= shared
+    escalate = Macro.objects.get(title="Escalate to infrastructure")
+    assert escalate.team.name == "Infrastruktura"
+    tomasz_own = Macro.objects.get(owner__email="tomasz@podpora.demo")
+    assert tomasz_own.title == "Reset hasła: instrukcja"
+    demo.load(tickets=0)
+    assert Macro.objects.count() == len(shared) + 2
