@@ -51,7 +51,9 @@ def macro_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.save_macro(
-                user, form.save(commit=False), shared=form.cleaned_data.get("shared")
+                user,
+                form.save(commit=False),
+                shared=bool(form.cleaned_data.get("shared")),
             )
         except TicketError as error:
             form.add_error(None, error.message)
