@@ -4,6 +4,7 @@ the text he is writing."""
 
 import pytest
 
+from tests.chat.conftest import signed_in_page
 from tests.conftest import screenshot
 
 pytestmark = [
@@ -13,35 +14,15 @@ pytestmark = [
 ]
 
 
-def _agent_page(browser, server, client, user):
-    client.force_login(user)
-    context = browser.new_context(locale="en-US")
-    context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": client.cookies["sessionid"].value,
-                "url": server.url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
-
-
 def test_two_agents_see_each_other_and_the_reply_of_the_other(
     _playwright_browser,  # noqa: PT019 -- the shared browser, for two contexts
     start_server,
-    client,
     tomasz,
     sylwia,
     adam,
     service_desk,
     open_ticket_for,
 ):
-    from django.test import Client
-
     tomasz.language = sylwia.language = ""
     tomasz.save()
     sylwia.save()
@@ -49,8 +30,8 @@ def test_two_agents_see_each_other_and_the_reply_of_the_other(
     server = start_server()
     url = f"{server.url}/desk/tickets/{ticket.number}/"
 
-    his = _agent_page(_playwright_browser, server, client, tomasz)
-    her = _agent_page(_playwright_browser, server, Client(), sylwia)
+    his = signed_in_page(_playwright_browser, server, tomasz)
+    her = signed_in_page(_playwright_browser, server, sylwia)
     his.goto(url)
     her.goto(url)
     his.get_by_text("Also on this ticket: Sylwia Zielińska").wait_for()
