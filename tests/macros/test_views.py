@@ -14,9 +14,22 @@ def test_the_ticket_page_offers_the_agents_macros(
     Macro.objects.create(title="Tomasz's own", note="x", owner=tomasz)
     Macro.objects.create(title="Petra's own", note="x", owner=petra)
     page = tomasz_client.get(reverse("desk:ticket", args=[printer_ticket.number]))
-    assert "Printer: ask for model and error (shared)" in page.text
-    assert "Tomasz&#x27;s own" in page.text
-    assert "Petra" not in page.text.split('id="macro-choice"')[1].split("</select>")[0]
+    picker = page.text.split('id="macro-form"')[1].split("</form>")[0]
+    assert f'value="{ask_for_model.pk}"' in picker
+    assert "Printer: ask for model and error <small>(shared)</small>" in picker
+    assert "Tomasz&#x27;s own" in picker
+    assert "Petra" not in picker
+
+
+def test_many_macros_are_offered_in_a_list_instead_of_buttons(
+    tomasz, tomasz_client, printer_ticket
+):
+    for n in range(9):
+        Macro.objects.create(title=f"Macro {n}", note="x", owner=tomasz)
+    page = tomasz_client.get(reverse("desk:ticket", args=[printer_ticket.number]))
+    picker = page.text.split('id="macro-form"')[1].split("</form>")[0]
+    assert picker.count("<option") == 10
+    assert picker.count("<button") == 1
 
 
 def test_one_click_applies_the_macro_and_the_page_says_so(
