@@ -188,3 +188,10 @@ def test_an_agent_without_the_bulk_right_cannot_apply_a_macro_in_bulk(
         },
     )
     assert not printer_ticket.messages.filter(kind=MessageKind.REPLY).exists()
+
+
+def test_the_desk_top_bar_links_to_the_macros(tomasz_client):
+    page = tomasz_client.get(
+        reverse("desk:macros:new"), headers={"accept-language": "cs"}
+    )
+    assert f'<a href="{reverse("desk:macros:list")}">Makra</a>' in page.text
