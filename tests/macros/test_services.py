@@ -78,6 +78,19 @@ def test_nothing_is_applied_when_the_ticket_changed_since_the_page_was_read(
     assert not printer_ticket.messages.filter(kind=MessageKind.REPLY).exists()
 
 
+def test_a_note_only_macro_also_checks_the_version_the_page_read(
+    tomasz, sylwia, printer_ticket
+):
+    handover = Macro.objects.create(title="Hand-over", note="Checked the cable.")
+    seen = printer_ticket.version
+    tickets.update_ticket(printer_ticket, actor=sylwia, priority=Priority.URGENT)
+    with pytest.raises(Conflict):
+        services.apply_macro(
+            handover, printer_ticket, actor=tomasz, expected_version=seen
+        )
+    assert not printer_ticket.messages.filter(kind=MessageKind.NOTE).exists()
+
+
 def test_someone_elses_personal_macro_cannot_be_applied(tomasz, petra, printer_ticket):
     mine = Macro.objects.create(title="Petra's", note="x", owner=petra)
     with pytest.raises(NotAllowed):

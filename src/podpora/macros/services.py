@@ -18,7 +18,7 @@ from podpora.desk.canned import fill, placeholder_values
 from podpora.macros import selectors
 from podpora.macros.models import Macro
 from podpora.tickets import services as tickets
-from podpora.tickets.errors import InvalidInput, NotAllowed
+from podpora.tickets.errors import Conflict, InvalidInput, NotAllowed
 from podpora.tickets.models import Ticket
 from podpora.tickets.selectors import visible_to
 
@@ -99,6 +99,15 @@ def apply_macro(
             raise InvalidInput(
                 _("The macro's team is no longer active; edit the macro.")
             )
+    if expected_version is not None:
+        # Checked once, under the ticket's lock, for every step: a note alone
+        # has no version check of its own.
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.version != expected_version:
+            raise Conflict(
+                _("Ticket %(ref)s was changed by someone else since you opened it.")
+                % {"ref": locked.reference}
+            )
     via = f"{via}:macro:{macro.title}"[:120]
     values = placeholder_values(ticket, actor)
     status = macro.status or None
@@ -108,15 +117,13 @@ def apply_macro(
             author=actor,
             body_text=fill(macro.reply, values),
             status=status,
-            expected_version=expected_version,
             via=via,
         )
-        status, expected_version = None, None
+        status = None
     if macro.note.strip():
         tickets.add_note(
             ticket, author=actor, body_text=fill(macro.note, values), via=via
         )
-        expected_version = None
     changes: dict[str, Any] = {}
     if status:
         changes["status"] = status
@@ -125,13 +132,12 @@ def apply_macro(
     if team is not None:
         changes["team"] = team
     if macro.tags:
-        current = list(ticket.tags.values_list("name", flat=True))
-        changes["tags"] = [*current, *macro.tags]
+        own_tags = list(ticket.tags.values_list("name", flat=True))
+        changes["tags"] = [*own_tags, *macro.tags]
     if changes:
         ticket = tickets.update_ticket(
             ticket,
             actor=actor,
-            expected_version=expected_version,
             via=via,
             **changes,
         )
