@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "podpora.search",
     "podpora.integrations",
     "podpora.chat",
+    "podpora.macros",
     "channels",
 ]
 

@@ -125,3 +125,25 @@ def redis_prefix():
             "Redis is not running on 127.0.0.1:6379 (scripts/test and CI start it)"
         )
     return f"podpora-test-{uuid.uuid4().hex[:8]}"
+
+
+def signed_in_page(browser, server: Server, user):
+    """A browser tab of ``server`` signed in as ``user`` (English, a longer
+    timeout for real processes)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale="en-US")
+    context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page

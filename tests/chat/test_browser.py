@@ -9,6 +9,7 @@ import pytest
 
 from podpora.chat.models import ChatSession
 from podpora.tickets.models import Ticket
+from tests.chat.conftest import signed_in_page
 from tests.conftest import screenshot
 
 pytestmark = [
@@ -54,7 +55,6 @@ def test_visitor_and_agent_chat_and_the_chat_becomes_a_ticket(
     customer_site,
     widget,
     available_tomasz,
-    client,
 ):
     podpora = start_server()
     visitor = _open_widget(_playwright_browser, customer_site, podpora, widget)
@@ -68,19 +68,7 @@ def test_visitor_and_agent_chat_and_the_chat_becomes_a_ticket(
     visitor.keyboard.press("Enter")
     visitor.locator(".msg.visitor", has_text="nie działa drukarka").wait_for()
 
-    client.force_login(available_tomasz)
-    agent_context = _playwright_browser.new_context(locale="en-US")
-    agent_context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": client.cookies["sessionid"].value,
-                "url": podpora.url,
-            }
-        ]
-    )
-    agent = agent_context.new_page()
-    agent.set_default_timeout(15_000)
+    agent = signed_in_page(_playwright_browser, podpora, available_tomasz)
     agent.goto(podpora.url + "/chat/console/")
     agent.get_by_text("Ewa Nowak").first.wait_for()
     agent.get_by_role("button", name="Accept").click()

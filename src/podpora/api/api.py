@@ -23,6 +23,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("kb", "podpora.kb.api.router"),
     ("reports", "podpora.reports.api.router"),
     ("", "podpora.integrations.api.router"),
+    ("", "podpora.macros.api.router"),
 ]
 
 api = NinjaAPI(

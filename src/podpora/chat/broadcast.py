@@ -54,6 +54,20 @@ async def leave(layer: Any, group: str, channel: str) -> None:
         await layer.group_discard(group, channel)
 
 
+def ticket_group(ticket_pk: int) -> str:
+    """The desk pages that have one ticket open (``DeskConsumer``)."""
+    return f"desk.ticket.{ticket_pk}"
+
+
+async def tell_viewers(layer: Any, ticket_pk: int, payload: dict[str, Any]) -> None:
+    """From an event loop: a viewer's coming, typing or going, to the other
+    pages of the ticket (their consumers answer a newcomer)."""
+    async with _gate():
+        await layer.group_send(
+            ticket_group(ticket_pk), {"type": "presence", "payload": payload}
+        )
+
+
 def send_now(group: str, payload: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:

@@ -5,6 +5,7 @@ reconnecting client asks for what came after the last id it saw.
 """
 
 import json
+import secrets
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -25,6 +26,8 @@ MAX_FRAME_BYTES = 16 * 1024
 _VISITOR_MESSAGES = ratelimit.LocalLimiter(limit=VISITOR_MESSAGES_PER_MINUTE, window=60)
 _AGENT_MESSAGES = ratelimit.LocalLimiter(limit=AGENT_MESSAGES_PER_MINUTE, window=60)
 _TYPING = ratelimit.LocalLimiter(limit=60, window=60)
+# A ticket page says "typing" at most once in this many seconds per socket.
+_DESK_TYPING = ratelimit.LocalLimiter(limit=1, window=2)
 _IP_LIMITERS: dict[int, ratelimit.LocalLimiter] = {}
 
 
@@ -260,10 +263,22 @@ class AgentConsumer(_Base):
 
 
 class DeskConsumer(_Base):
-    """``/ws/desk/``: tells agents' open pages that tickets changed."""
+    """``/ws/desk/``: tells agents' open pages that tickets changed, and who
+    else has a ticket open.
+
+    A ticket page sends ``{"type": "view", "ticket": <number>}``; the socket
+    then joins that ticket's group if the agent may see the ticket (the same
+    scope as the page), and hears who comes, types and goes, and when someone
+    changes the ticket. Who is there is never stored: a newcomer's
+    ``joined`` makes everybody already there answer ``here``, so every web
+    process knows the same without a shared list.
+    """
+
+    viewing: tuple[int, int] | None = None  # (ticket pk, number)
 
     async def connect(self) -> None:
         self.groups_joined = []
+        self.viewing = None
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_agent:
             await self.close(code=4403)
@@ -271,11 +286,92 @@ class DeskConsumer(_Base):
         if _origin(self.scope) not in own_origins() | _host_origins(self.scope):
             await self.close(code=4403)
             return
+        self.user = user
+        self.viewer = secrets.token_urlsafe(6)
         await self._join(broadcast.DESK_GROUP)
         await self.accept()
 
     async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
-        return
+        kind = content.get("type")
+        if kind == "view":
+            number = content.get("ticket")
+            if isinstance(number, int):
+                await self._view(number)
+        elif kind == "typing":
+            box = content.get("box")
+            if (
+                self.viewing is not None
+                and content.get("ticket") == self.viewing[1]
+                and box in ("reply", "note")
+                and _DESK_TYPING.allow(self.viewer)
+            ):
+                await self._announce("typing", box=box)
+        elif kind == "leave":
+            await self._stop_viewing()
+
+    async def _view(self, number: int) -> None:
+        await self._stop_viewing()
+        pk = await self._visible_ticket(number)
+        if pk is None:
+            await self.send_json(
+                {"event": "error", "code": "not_visible", "ticket": number}
+            )
+            return
+        self.viewing = (pk, number)
+        await self._join(broadcast.ticket_group(pk))
+        await self.send_json({"event": "viewing", "ticket": number})
+        await self._announce("joined")
+
+    @database_sync_to_async
+    def _visible_ticket(self, number: int) -> int | None:
+        from podpora.tickets.selectors import visible_to
+
+        return (
+            visible_to(self.user)
+            .filter(number=number)
+            .values_list("pk", flat=True)
+            .first()
+        )
+
+    async def _stop_viewing(self) -> None:
+        if self.viewing is None:
+            return
+        await self._announce("left")
+        group = broadcast.ticket_group(self.viewing[0])
+        await broadcast.leave(self.channel_layer, group, self.channel_name)
+        self.groups_joined.remove(group)
+        self.viewing = None
+
+    async def _announce(self, state: str, **more: Any) -> None:
+        assert self.viewing is not None
+        await broadcast.tell_viewers(
+            self.channel_layer,
+            self.viewing[0],
+            {
+                "event": "presence",
+                "state": state,
+                "ticket": self.viewing[1],
+                "viewer": self.viewer,
+                "user": self.user.pk,
+                "name": self.user.display_name,
+                **more,
+            },
+        )
+
+    async def presence(self, event: dict[str, Any]) -> None:
+        """Another page's coming, typing or going (the group's own events
+        come back to their sender too, which skips them)."""
+        payload = event["payload"]
+        if payload["viewer"] == self.viewer or self.viewing is None:
+            return
+        await self.send_json(payload)
+        if payload["state"] == "joined":
+            await self._announce("here")
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "viewing", None) is not None:
+            await self._announce("left")
+        await super().disconnect(code)
 
 
 class EchoConsumer(AsyncJsonWebsocketConsumer):

@@ -118,6 +118,7 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     from podpora.automation import demo as automation_demo
     from podpora.automation import sla
     from podpora.desk import demo as desk_demo
+    from podpora.macros import demo as macros_demo
 
     sample_data.ensure_world()
     automation_data.install_defaults()
@@ -131,4 +132,5 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     _open_todays_requests()
     automation_demo.load()
     desk_demo.load()
+    macros_demo.install()
     return created + len(TODAY)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from podpora.desk.views import canned, intake, queues, ticket, ticket_actions
 
@@ -46,4 +46,5 @@ urlpatterns = [
     path("canned/new/", canned.canned_edit, name="canned_new"),
     path("canned/<int:pk>/", canned.canned_edit, name="canned_edit"),
     path("canned/<int:pk>/delete/", canned.canned_delete, name="canned_delete"),
+    path("macros/", include("podpora.macros.urls")),
 ]

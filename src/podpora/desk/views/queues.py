@@ -27,6 +27,8 @@ from podpora.desk.forms import BulkForm, FilterForm, agents, parse_filters
 from podpora.desk.rows import RowWriter, url_around
 from podpora.desk.templatetags.desk_parts import shared_html
 from podpora.desk.views.access import agent_required
+from podpora.macros import views as macro_views
+from podpora.macros.selectors import choices_for as macro_choices
 from podpora.tickets import services
 from podpora.tickets.errors import TicketError
 from podpora.tickets.models import Priority, Status
@@ -121,6 +123,7 @@ def queue(
                 # not labels translated again on every page.
                 statuses=Status,
                 priorities=Priority,
+                macros=macro_choices(user),
             )
             if can_bulk and rows
             else ""
@@ -333,6 +336,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not can(user, Right.BULK_EDIT):
         messages.error(request, _("You are not allowed to change tickets in bulk."))
         return redirect(back)
+    if request.POST.get("apply_macro"):
+        return macro_views.apply_to_selected(request, back)
     form = BulkForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose at least one ticket and an action."))
