@@ -624,6 +624,15 @@ def iter_states(ids: list[int]) -> Iterator[TicketSla]:
 # --- rebuilding ------------------------------------------------------------------------
 
 
+def _stopped_at(ticket: Ticket, clock: str) -> datetime | None:
+    """When the ticket's data says the clock stopped for good, if it did."""
+    if clock == Clock.FIRST_RESPONSE:
+        return ticket.first_response_at
+    if clock == Clock.RESOLUTION:
+        return ticket.resolved_at
+    return None
+
+
 def rebuild_states(*, batch: int = 2000, now: datetime | None = None) -> int:
     """Create the SLA state of every ticket that has none, from the tables.
 
@@ -652,7 +661,9 @@ def rebuild_states(*, batch: int = 2000, now: datetime | None = None) -> int:
                 warn = getattr(state, f"{clock}_warn_at")
                 if warn is not None and warn <= now:
                     setattr(state, f"{clock}_warning_sent", True)
-                if due is not None and due <= now:
+                # A target met in time (answered, resolved) is not a breach.
+                stopped = _stopped_at(ticket, clock)
+                if due is not None and due <= now and not (stopped and stopped <= due):
                     setattr(state, f"{clock}_breached", True)
             _schedule(state, ticket)
             states.append(state)
