@@ -296,6 +296,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("PODPORA_TIME_ZONE", "Europe/Warsaw")
 USE_I18N = True
 USE_TZ = True
+# One numeric 24-hour date style per language (podpora/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["podpora.formats"]
 
 # --- Files -----------------------------------------------------------------------
 
