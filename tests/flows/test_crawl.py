@@ -220,18 +220,21 @@ def lived_in_helpdesk(
 def test_no_page_reachable_by_get_answers_with_a_server_error(
     lived_in_helpdesk, alicja, sylwia, tomasz, anna, bara
 ):
+    # Each in another of our languages: a translation can break a page too.
     personas = {
-        "admin": alicja,
-        "supervisor": sylwia,
-        "agent": tomasz,
-        "customer manager": anna,
-        "customer": bara,
-        "anonymous": None,
+        "admin": (alicja, "en"),
+        "supervisor": (sylwia, "pl"),
+        "agent": (tomasz, "cs"),
+        "customer manager": (anna, "pl"),
+        "customer": (bara, "cs"),
+        "anonymous": (None, "en"),
     }
     failures: list[str] = []
     visited: dict[str, int] = {}
-    for role, person in personas.items():
-        client = Client(raise_request_exception=False)
+    for role, (person, language) in personas.items():
+        client = Client(
+            raise_request_exception=False, headers={"accept-language": language}
+        )
         if person is not None:
             client.force_login(person)
         count, failed = crawl(client, ["/", "/desk/", "/portal/", "/kb/"])
