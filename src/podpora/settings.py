@@ -297,6 +297,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("PODPORA_TIME_ZONE", "Europe/Warsaw")
 USE_I18N = True
 USE_TZ = True
+# Django's label of an empty choice ("- Select an option -", models'
+# BLANK_CHOICE_LABEL) has no Polish or Czech translation in Django's own
+# catalogues yet: naming it here keeps it in ours, which Django reads first.
+BLANK_CHOICE_LABEL = _("- Select an option -")
+# One numeric 24-hour date style per language (podpora/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["podpora.formats"]
 
 # --- Files -----------------------------------------------------------------------
 

@@ -462,3 +462,18 @@ def test_rebuilding_does_not_fire_last_months_breaches(
     assert state.resolution_breached
     assert state.next_check_at is None
     assert sla.sweep().evaluated == 0
+
+
+def test_rebuilding_counts_a_first_response_given_in_time_as_met(
+    standard_policy, adam, tomasz, open_ticket_for, frozen_now
+):
+    frozen_now(warsaw(2026, 1, 12, 9))
+    ticket = open_ticket_for(adam)
+    frozen_now(warsaw(2026, 1, 12, 9, 20))
+    services.add_reply(ticket, author=tomasz, body_text="Sprawdzam.")
+    TicketSla.objects.all().delete()
+    frozen_now(warsaw(2026, 2, 12, 9))
+    sla.rebuild_states()
+    state = state_of(ticket)
+    assert not state.first_response_breached
+    assert state.resolution_breached  # never resolved: that one was missed

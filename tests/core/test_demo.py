@@ -1,3 +1,4 @@
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -5,8 +6,13 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.utils import timezone
 
-from podpora.accounts.models import Membership, Organization, User
+from podpora.accounts.models import Membership, Organization, Team, User
+from podpora.automation.models import Rule
 from podpora.core import demo
+from podpora.desk.models import CannedReply
+from podpora.kb.models import Article, ArticleStatus, Visibility
+from podpora.reports.metrics import ReportFilter, compute_report
+from podpora.surveys.models import Survey
 from podpora.tickets.models import Message, MessageKind, Status, Ticket
 from podpora.tickets.selectors import visible_to
 
@@ -52,9 +58,41 @@ def test_if_empty_does_nothing_the_second_time():
 def test_loading_again_adds_tickets_but_no_second_copy_of_people():
     demo.load(tickets=10)
     people, organisations = User.objects.count(), Organization.objects.count()
+    articles, replies = Article.objects.count(), CannedReply.objects.count()
     demo.load(tickets=10)
     assert User.objects.count() == people
     assert Organization.objects.count() == organisations
+    assert (Article.objects.count(), CannedReply.objects.count()) == (
+        articles,
+        replies,
+    )
+    assert Survey.objects.count() == Survey.objects.values("ticket").distinct().count()
+
+
+def test_a_trial_dashboard_shows_sla_compliance_and_answered_surveys():
+    demo.load(tickets=120)
+    today = timezone.localdate()
+    report = compute_report(ReportFilter(start=today - timedelta(days=30), end=today))
+    assert report.sla
+    for row in report.sla:
+        # Most targets met, some missed: a believable helpdesk, not 0 % or 100 %.
+        assert 0.5 < row.met / row.total < 1, row
+    assert report.csat.count > 10
+    assert 3.5 < report.csat.average < 5
+
+
+def test_a_trial_has_articles_in_three_languages_canned_replies_and_one_invoice_team():
+    demo.load(tickets=5)
+    public = Article.objects.filter(
+        status=ArticleStatus.PUBLISHED, visibility=Visibility.PUBLIC
+    )
+    assert set(public.values_list("language", flat=True)) == {"pl", "cs", "en"}
+    assert Article.objects.filter(visibility=Visibility.INTERNAL).exists()
+    assert CannedReply.objects.filter(owner=None).count() >= 5
+    rule = Rule.objects.get(name=demo.INVOICE_RULE)
+    team = Team.objects.get(pk=rule.actions[0]["value"])
+    assert team.name == demo.INVOICE_TEAM
+    assert not Team.objects.filter(name="Accounting support").exists()
 
 
 def test_a_password_changed_after_loading_survives_a_reload():

@@ -73,7 +73,7 @@ def test_a_row_shows_dates_in_the_agents_time_zone_and_language(sylwia, printer_
     )
     row = _row(_queue(client), printer_ticket)
     assert f'<time datetime="{local.isoformat()}">' in row
-    assert local.strftime("%d-%m-%Y") in row  # Polish short date
+    assert local.strftime("%d.%m.%Y") in row  # Polish short date
     assert "<td>Nowe</td>" not in row
     assert ">Nowe</span>" in row
     assert '<span class="muted">Nikt</span>' in row  # no assignee

@@ -34,7 +34,7 @@ def test_monthly_report_is_mailed_once_in_the_recipients_language(
     message = mail.outbox[0]
     assert message.to == ["anna@kowalski.pl", "szef@kowalski.pl"]
     assert message.subject == (
-        "Raport helpdesku dla Kowalski Logistyka sp. z o.o., 1.3.2026 – 31.3.2026"
+        "Raport helpdesku dla Kowalski Logistyka sp. z o.o., 01.03.2026 – 31.03.2026"
     )
     assert "Zgłoszenia utworzone: 4" in message.body
     html = message.alternatives[0].content
@@ -54,7 +54,7 @@ def test_next_month_is_sent_again(monthly_for_a, fortnight):
     services.send_due_schedules(today=date(2026, 5, 1))
 
     assert len(mail.outbox) == 2
-    assert "1.4.2026 – 30.4.2026" in mail.outbox[1].subject
+    assert "01.04.2026 – 30.04.2026" in mail.outbox[1].subject
 
 
 def test_weekly_helpdesk_report_covers_the_last_whole_week(sylwia, fortnight):
@@ -71,7 +71,7 @@ def test_weekly_helpdesk_report_covers_the_last_whole_week(sylwia, fortnight):
     services.send_due_schedules(today=date(2026, 3, 11))
 
     message = mail.outbox[0]
-    assert message.subject == "Helpdesk report, 2.3.2026 – 8.3.2026"
+    assert message.subject == "Helpdesk report, 02 Mar 2026 – 08 Mar 2026"
     assert "Tickets created: 5" in message.body
     assert [a.filename for a in message.attachments] == ["report-2026-03-02.csv"]
 

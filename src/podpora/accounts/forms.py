@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from podpora.accounts import ratelimit
+from podpora.accounts import ratelimit, time_zones
 from podpora.accounts.models import User, normalize_email
 
 # A guesser gets 10 tries per address and 5 per account in a quarter of an
@@ -80,6 +80,9 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        field = self.fields["time_zone"]
+        assert isinstance(field, forms.ChoiceField)  # the model field has choices
+        field.choices = time_zones.choices(self.instance.time_zone)
         if not self.instance.is_agent:
             del self.fields["availability"]
         else:

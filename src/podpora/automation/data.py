@@ -21,15 +21,18 @@ INVOICE_RULE = "Invoices to Accounting support"
 
 
 @transaction.atomic
-def install_defaults() -> None:
+def install_defaults(
+    *, invoice_team: str = ACCOUNTING_TEAM, invoice_rule: str = INVOICE_RULE
+) -> None:
     """The invoice routing rule (with its team), a Polish office-hours
-    calendar and a default SLA policy, each only if missing."""
+    calendar and a default SLA policy, each only if missing. The demo passes
+    the names of its own invoice team and rule."""
     team, _ = Team.objects.get_or_create(
-        name=ACCOUNTING_TEAM,
+        name=invoice_team,
         defaults={"tier": Tier.FIRST, "description": "Invoices, billing, PDFs."},
     )
     Rule.objects.get_or_create(
-        name=INVOICE_RULE,
+        name=invoice_rule,
         defaults={
             "position": 10,
             "trigger": Trigger.CREATED,

@@ -659,6 +659,15 @@ def iter_states(ids: list[int]) -> Iterator[TicketSla]:
 # --- rebuilding ------------------------------------------------------------------------
 
 
+def _stopped_at(ticket: Ticket, clock: str) -> datetime | None:
+    """When the ticket's data says the clock stopped for good, if it did."""
+    if clock == Clock.FIRST_RESPONSE:
+        return ticket.first_response_at
+    if clock == Clock.RESOLUTION:
+        return ticket.resolved_at
+    return None
+
+
 def rebuild_states(*, batch: int = 2000, now: datetime | None = None) -> int:
     """Create the SLA state of every ticket that has none, from the tables.
 
@@ -684,12 +693,16 @@ def rebuild_states(*, batch: int = 2000, now: datetime | None = None) -> int:
                 _pause(state, ticket.updated_at)
             for clock in CLOCKS:
                 times = state.clock(clock)
+                # A target met in time (answered, resolved) is not a breach.
+                stopped = _stopped_at(ticket, clock)
                 state.set_clock(
                     clock,
                     replace(
                         times,
                         warning_sent=times.warn_at is not None and times.warn_at <= now,
-                        breached=times.due_at is not None and times.due_at <= now,
+                        breached=times.due_at is not None
+                        and times.due_at <= now
+                        and not (stopped and stopped <= times.due_at),
                     ),
                 )
             _schedule(state, ticket)

@@ -1,10 +1,12 @@
 """Demo data: a small IT firm serving Polish and Czech client companies.
 
 A few hundred tickets backdated over the last 90 days come from
-``core.sample_data`` (threads, notes, history and all); a handful of today's
-requests from the demo customers then go through the real services, so the
-apps that react to ticket changes (rules, SLA clocks, notifications, search)
-see them as they would see live traffic.
+``core.sample_data`` (threads, notes, history and all), with their SLA clocks,
+answered satisfaction surveys, knowledge-base articles in Polish, Czech and
+English and shared canned replies; a handful of today's requests from the demo
+customers then go through the real services, so the apps that react to ticket
+changes (rules, SLA clocks, notifications, search) see them as they would see
+live traffic.
 """
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
@@ -14,13 +16,19 @@ from django.db.models import Q
 
 from podpora.accounts.models import User
 from podpora.core import sample_data
+from podpora.core.sample_data import content
 from podpora.tickets import services
 from podpora.tickets.models import Channel, Priority, Ticket
 
 PASSWORD = "podpora-demo"  # noqa: S105 -- the published demo password
+ADMIN = "admin@podpora.demo"
+# The invoice rule routes to the demo's own invoice team (no second,
+# English-named team next to it).
+INVOICE_TEAM = "Obsługa faktur"
+INVOICE_RULE = "Faktury do zespołu Obsługa faktur"
 
 LOGINS = [
-    ("admin@podpora.demo", "administrator"),
+    (ADMIN, "administrator"),
     ("sylwia@podpora.demo", "supervisor"),
     ("tomasz@podpora.demo", "agent, 1st line (Service Desk)"),
     ("petra@podpora.demo", "agent, 2nd line (Infrastruktura)"),
@@ -83,6 +91,14 @@ def _give_demo_password() -> None:
     ).update(password=make_password(PASSWORD))
 
 
+def _add_content() -> None:
+    """Articles, canned replies and answered surveys (see ``content``)."""
+    admin = User.objects.get(email=ADMIN)
+    content.add_articles(admin)
+    content.add_canned_replies(admin)
+    content.answer_surveys()
+
+
 def _open_todays_requests() -> None:
     users = {
         u.email: u
@@ -121,12 +137,15 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     from podpora.macros import demo as macros_demo
 
     sample_data.ensure_world()
-    automation_data.install_defaults()
+    automation_data.install_defaults(
+        invoice_team=INVOICE_TEAM, invoice_rule=INVOICE_RULE
+    )
     _give_demo_password()
     created = sample_data.generate_tickets(tickets, seed=seed, days=90)
     # The generator writes tables directly, without the ticket hooks: derive
     # what the hooks would have kept (SLA clocks) from the tables.
     sla.rebuild_states()
+    _add_content()
     call_command("search", "reindex", "--no-progress", verbosity=0)
     call_command("reports_rebuild", verbosity=0)
     _open_todays_requests()

@@ -1,7 +1,9 @@
+from django.contrib.staticfiles import finders
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.cache import cache_control
 
 
 def _first_url(*names: str) -> str | None:
@@ -31,3 +33,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request: HttpRequest) -> FileResponse:
+    """``/favicon.ico``, which browsers ask for whatever the page links."""
+    path = finders.find("core/favicon.ico")
+    if not isinstance(path, str):
+        raise Http404
+    # FileResponse closes the file once sent.
+    return FileResponse(open(path, "rb"), content_type="image/x-icon")
