@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from podpora.automation import business_hours
@@ -611,7 +611,9 @@ def _breach(
             body_text=_("SLA breached: %(clock)s was due at %(due)s.%(lead)s")
             % {
                 "clock": Clock(clock).label,
-                "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+                "due": formats.date_format(
+                    timezone.localtime(due), "SHORT_DATETIME_FORMAT"
+                ),
                 "lead": (
                     " "
                     + _("Team lead %(name)s notified.") % {"name": lead.display_name}
