@@ -233,6 +233,14 @@ else:
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "podpora.chat.layers.InMemoryChannelLayer"}
     }
+# Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For
+# and X-Forwarded-Proto are believed; every rate limit keys on the address
+# they report (podpora.core.ratelimit.client_ip). Empty: the peer is the client.
+PODPORA_TRUSTED_PROXIES = [
+    p.strip()
+    for p in os.environ.get("PODPORA_TRUSTED_PROXIES", "").split(",")
+    if p.strip()
+]
 PODPORA_CHAT_ECHO_ENDPOINT = _env_bool("PODPORA_CHAT_ECHO_ENDPOINT", False)
 # Messages a minute from one address across all its chats (raise it when many
 # visitors share one address, e.g. a company behind NAT).
