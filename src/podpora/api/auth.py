@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja.errors import Throttled
 from ninja.security import APIKeyCookie, HttpBearer
@@ -29,11 +30,20 @@ def throttle(key: str) -> None:
         raise Throttled(wait=wait)
 
 
+def _speak_as(request: HttpRequest, user: User) -> None:
+    """Messages (errors included) in the token owner's language, as the UI
+    shows them; without one, the request's Accept-Language stands."""
+    if user.language and user.language in dict(settings.LANGUAGES):
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         api_token = services.authenticate(token.strip())
         if api_token is None:
             return None
+        _speak_as(request, api_token.user)
         if request.method not in SAFE_METHODS and not api_token.can_write:
             raise ApiError(403, "read_only_token", _("This API token may only read."))
         throttle(f"token:{api_token.pk}")
