@@ -189,7 +189,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, tasks, channels -----------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# Several installs (or test runs) may share one Redis: keys are prefixed.
+# Several installs (or test runs) may share one Redis: every key of the cache,
+# the channel layer and the task queue starts with this one prefix.
 REDIS_KEY_PREFIX = os.environ.get("PODPORA_REDIS_KEY_PREFIX", "podpora")
 if REDIS_URL:
     CACHES = {
@@ -219,7 +220,8 @@ if REDIS_URL:
                 # redis-py 8 times reads out after 5 s by default, exactly the
                 # layer's blocking-pop timeout: give blocking reads headroom.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
-                "prefix": os.environ.get("PODPORA_CHANNEL_PREFIX", "podpora"),
+                # The one install prefix, as for the cache and the task queue.
+                "prefix": f"{REDIS_KEY_PREFIX}:asgi",
                 # All sockets of a web process share one inbox in Redis; the
                 # default of 100 waiting events drops pushes when a batch of
                 # chat messages is answered at once (bench/chat.py: 500 chats).
