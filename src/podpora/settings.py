@@ -418,4 +418,4 @@ PODPORA_MAIL_STATUS_MAILS = [
 ]
 # Channels whose new tickets get an acknowledgement mail.
 # A logged call is acknowledged too, so the caller gets the number and a link.
-PODPORA_MAIL_ACK_CHANNELS = ["email", "phone"]
+PODPORA_MAIL_ACK_CHANNELS = ["email", "phone", "chat"]
