@@ -163,7 +163,10 @@ def _clean_name(
     name = name.strip()
     if not name:
         raise AccountError(_("A name is required."), code="invalid_input")
-    if model.objects.filter(name__iexact=name).exclude(pk=pk).exists():
+    others = model.objects.filter(name__iexact=name)
+    if pk is not None:
+        others = others.exclude(pk=pk)
+    if others.exists():
         raise AccountError(
             _("The name %(name)s is already used.") % {"name": name}, code="conflict"
         )

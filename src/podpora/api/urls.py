@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import URLPattern, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from podpora.api import errors, views
@@ -13,6 +13,7 @@ _v1 = [
         str(p.pattern), csrf_exempt(errors.outside_operations(p.callback)), name=p.name
     )
     for p in _operations
+    if isinstance(p, URLPattern) and p.callback is not None
 ] + [re_path(r"^(?P<rest>.*)$", csrf_exempt(errors.unknown_endpoint))]
 
 urlpatterns = [

@@ -46,7 +46,7 @@ def _database() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=4)
-def _redis_client(url: str) -> "redis.Redis[bytes]":
+def _redis_client(url: str) -> redis.Redis:
     return redis.Redis.from_url(
         url,
         socket_connect_timeout=TIMEOUT_SECONDS,
