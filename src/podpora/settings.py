@@ -6,11 +6,13 @@ Scale-out installs set ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``.
 """
 
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -246,6 +248,13 @@ PODPORA_TRUSTED_PROXIES = [
     for p in os.environ.get("PODPORA_TRUSTED_PROXIES", "").split(",")
     if p.strip()
 ]
+for _proxy in PODPORA_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"PODPORA_TRUSTED_PROXIES: {_proxy!r} is not an address or a CIDR"
+        ) from None
 PODPORA_CHAT_ECHO_ENDPOINT = _env_bool("PODPORA_CHAT_ECHO_ENDPOINT", False)
 # Messages a minute from one address across all its chats (raise it when many
 # visitors share one address, e.g. a company behind NAT).

@@ -1,9 +1,12 @@
 import ipaddress
+import subprocess
+import sys
 
 import pytest
 
 from podpora.core import ratelimit
 from podpora.core.ratelimit import client_address
+from tests.core.processes import REPO, environment
 
 PROXIES = [ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("2001:db8::/32")]
 
@@ -65,3 +68,18 @@ def test_a_limit_says_how_long_to_wait_once_used_up():
     assert ratelimit.take(limit, "y") == 0
     ratelimit.reset(limit, "x")
     assert ratelimit.retry_after(limit, "x") == 0
+
+
+def test_a_trusted_proxy_that_is_not_an_address_stops_the_start():
+    started = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=REPO,
+        env=environment(
+            DJANGO_SETTINGS_MODULE="podpora.settings",
+            PODPORA_TRUSTED_PROXIES="10.0.0.0/8,proxy.internal",
+        ),
+        capture_output=True,
+        text=True,
+    )
+    assert started.returncode != 0
+    assert "'proxy.internal' is not an address or a CIDR" in started.stderr
