@@ -6,11 +6,13 @@ Scale-out installs set ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``.
 """
 
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -190,7 +192,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, tasks, channels -----------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# Several installs (or test runs) may share one Redis: keys are prefixed.
+# Several installs (or test runs) may share one Redis: every key of the cache,
+# the channel layer and the task queue starts with this one prefix.
 REDIS_KEY_PREFIX = os.environ.get("PODPORA_REDIS_KEY_PREFIX", "podpora")
 if REDIS_URL:
     CACHES = {
@@ -198,6 +201,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_KEY_PREFIX,
+            # A Redis that is gone fails a request's rate-limit check in
+            # seconds instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -220,7 +226,8 @@ if REDIS_URL:
                 # redis-py 8 times reads out after 5 s by default, exactly the
                 # layer's blocking-pop timeout: give blocking reads headroom.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
-                "prefix": os.environ.get("PODPORA_CHANNEL_PREFIX", "podpora"),
+                # The one install prefix, as for the cache and the task queue.
+                "prefix": f"{REDIS_KEY_PREFIX}:asgi",
                 # All sockets of a web process share one inbox in Redis; the
                 # default of 100 waiting events drops pushes when a batch of
                 # chat messages is answered at once (bench/chat.py: 500 chats).
@@ -234,6 +241,21 @@ else:
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "podpora.chat.layers.InMemoryChannelLayer"}
     }
+# Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For
+# and X-Forwarded-Proto are believed; every rate limit keys on the address
+# they report (podpora.core.ratelimit.client_ip). Empty: the peer is the client.
+PODPORA_TRUSTED_PROXIES = [
+    p.strip()
+    for p in os.environ.get("PODPORA_TRUSTED_PROXIES", "").split(",")
+    if p.strip()
+]
+for _proxy in PODPORA_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"PODPORA_TRUSTED_PROXIES: {_proxy!r} is not an address or a CIDR"
+        ) from None
 PODPORA_CHAT_ECHO_ENDPOINT = _env_bool("PODPORA_CHAT_ECHO_ENDPOINT", False)
 # Messages a minute from one address across all its chats (raise it when many
 # visitors share one address, e.g. a company behind NAT).
@@ -414,4 +436,4 @@ PODPORA_MAIL_STATUS_MAILS = [
 ]
 # Channels whose new tickets get an acknowledgement mail.
 # A logged call is acknowledged too, so the caller gets the number and a link.
-PODPORA_MAIL_ACK_CHANNELS = ["email", "phone"]
+PODPORA_MAIL_ACK_CHANNELS = ["email", "phone", "chat"]

@@ -190,3 +190,44 @@ def test_a_customer_has_no_availability_to_set(client, adam):
     client.force_login(adam)
     page = client.get(reverse("accounts:profile")).content.decode()
     assert 'name="availability"' not in page
+
+
+def test_two_people_behind_a_trusted_proxy_have_separate_sign_in_limits(
+    client, tomasz, adam, settings
+):
+    settings.PODPORA_TRUSTED_PROXIES = ["10.9.0.0/16"]
+    proxy = {"REMOTE_ADDR": "10.9.0.1"}
+    for i in range(10):
+        _login(
+            client,
+            f"guess{i}@podpora.test",
+            "x",
+            HTTP_X_FORWARDED_FOR="203.0.113.5",
+            **proxy,
+        )
+    blocked = _login(client, adam.email, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+    assert "Too many sign-in attempts" in blocked.text
+    other = _login(client, adam.email, HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy)
+    assert other.status_code == 302
+
+
+def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(
+    client, tomasz, adam, settings
+):
+    settings.PODPORA_TRUSTED_PROXIES = ["10.9.0.0/16"]
+    # A guesser making up a fresh X-Forwarded-For per try is still one address.
+    for i in range(10):
+        _login(
+            client,
+            f"guess{i}@podpora.test",
+            "x",
+            REMOTE_ADDR="198.51.100.9",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+        )
+    response = _login(
+        client,
+        adam.email,
+        REMOTE_ADDR="198.51.100.9",
+        HTTP_X_FORWARDED_FOR="203.0.113.200",
+    )
+    assert "Too many sign-in attempts" in response.text

@@ -104,3 +104,28 @@ def test_odd_dates_in_filters_are_handled(api_as, tomasz, moment):
         )
         response = api.get(f"{url}{sep}created_to={moment}")
         assert response.status_code in (200, 422), response.content
+
+
+def test_a_method_the_endpoint_lacks_is_a_json_405_with_allow(api_as, tomasz):
+    response = api_as(tomasz).delete("/api/v1/users/me")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+
+
+def test_an_unknown_endpoint_is_a_json_404(api_as, tomasz):
+    response = api_as(tomasz).post("/api/v1/no-such-thing", {})
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_errors_speak_the_token_owners_language(api_as, anna, bara, tomasz):
+    assert api_as(anna).get("/api/v1/tickets/424242").json()["message"] == (
+        "Nie znaleziono."
+    )
+    assert api_as(bara).get("/api/v1/tickets/424242").json()["message"] == (
+        "Nenalezeno."
+    )
+    # No language of his own: the request's Accept-Language.
+    answer = api_as(tomasz).get("/api/v1/tickets/424242", HTTP_ACCEPT_LANGUAGE="cs")
+    assert answer.json()["message"] == "Nenalezeno."

@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.contrib.staticfiles import finders
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +64,13 @@ def test_openapi_schema_and_docs_are_served(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/tickets" in schema["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_the_docs_page_needs_no_internet(client):
+    page = client.get("/api/v1/docs").text
+    assert "cdn" not in page.lower()
+    assert "http" not in page.replace("http-equiv", "")
+    scripts = re.findall(r'(?:src|href)="/static/([^"]+)"', page)
+    assert "vendor/swagger-ui-dist/swagger-ui-bundle.js" in scripts
+    for path in scripts:
+        assert finders.find(path), path

@@ -141,3 +141,18 @@ def test_token_of_a_deactivated_person_stops_working(api_as, adam):
     adam.is_active = False
     adam.save()
     assert api.get("/api/v1/users/me").status_code == 401
+
+
+def test_visitors_behind_a_trusted_proxy_have_separate_api_limits(db, settings):
+    settings.PODPORA_API_RATE_LIMIT = 1
+    settings.PODPORA_TRUSTED_PROXIES = ["10.9.0.1"]
+    proxy = Client(REMOTE_ADDR="10.9.0.1")
+    one = {"HTTP_X_FORWARDED_FOR": "203.0.113.5"}
+    two = {"HTTP_X_FORWARDED_FOR": "203.0.113.6"}
+    assert proxy.get("/api/v1/kb/articles", **one).status_code == 200
+    assert proxy.get("/api/v1/kb/articles", **one).status_code == 429
+    assert proxy.get("/api/v1/kb/articles", **two).status_code == 200
+    # Not from the proxy: the header is the caller's own word and is ignored.
+    spoofer = Client(REMOTE_ADDR="198.51.100.9")
+    assert spoofer.get("/api/v1/kb/articles", **one).status_code == 200
+    assert spoofer.get("/api/v1/kb/articles", **two).status_code == 429

@@ -124,7 +124,20 @@ def redis_prefix():
         pytest.fail(
             "Redis is not running on 127.0.0.1:6379 (scripts/test and CI start it)"
         )
-    return f"podpora-test-{uuid.uuid4().hex[:8]}"
+    prefix = f"podpora-test-{uuid.uuid4().hex[:8]}"
+    yield prefix
+    forget_redis_keys(prefix)
+
+
+def forget_redis_keys(prefix: str) -> None:
+    """Deletes this test run's keys only: the Redis is shared."""
+    import redis
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 def signed_in_page(browser, server: Server, user):

@@ -192,3 +192,19 @@ def test_a_closed_day_added_while_the_widget_is_open_closes_it(
         False,
         "hours",
     )
+
+
+def test_a_message_left_outside_hours_is_acknowledged_by_mail(
+    client, widget, office_hours, at, mailoutbox, django_capture_on_commit_callbacks
+):
+    at(MONDAY_18_WARSAW)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("chat:offline", args=[widget.public_key]),
+            {"name": "Ewa", "email": "ewa@kowalski.pl", "message": "Proszę o fakturę"},
+            HTTP_ORIGIN=SHOP,
+        )
+    number = response.json()["number"]
+    [ack] = [m for m in mailoutbox if "ewa@kowalski.pl" in m.to[0]]
+    assert f"#{number}" in ack.subject
+    assert f"#{number}" in ack.body

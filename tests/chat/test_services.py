@@ -177,3 +177,23 @@ def test_availability_is_only_for_agents(adam, tomasz):
     assert User.objects.get(pk=tomasz.pk).availability == "away"
     with pytest.raises(services.ChatError):
         services.set_availability(adam, "available")
+
+
+def test_the_plain_text_transcript_shows_what_was_typed_not_html_entities(
+    widget, tomasz, mailoutbox, django_capture_on_commit_callbacks
+):
+    session = services.start_session(
+        widget, name="Ewa O'Brien & syn", email="ewa@kowalski.pl", language="pl"
+    )
+    services.post_message(
+        session, sender=Sender.VISITOR, author=None, body='Błąd "<b>500</b>" & co'
+    )
+    services.accept(session, tomasz)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.end(session, by=tomasz)
+    [mail] = mailoutbox
+    assert 'Ewa O\'Brien & syn: Błąd "<b>500</b>" & co' in mail.body
+    assert "&amp;" not in mail.body
+    assert "&quot;" not in mail.body
+    html = mail.alternatives[0].content
+    assert "&lt;b&gt;500&lt;/b&gt;" in html

@@ -24,7 +24,7 @@ def test_visitor_on_one_process_and_agent_on_another_talk_through_redis(
 ):
     env = {
         "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "PODPORA_CHANNEL_PREFIX": redis_prefix,
+        "PODPORA_REDIS_KEY_PREFIX": redis_prefix,
     }
     a = start_server(**env)
     b = start_server(**env)
@@ -61,7 +61,7 @@ def test_visitor_on_one_process_and_agent_on_another_talk_through_redis(
 def test_a_restarted_server_loses_nothing(widget, tomasz, start_server, redis_prefix):
     env = {
         "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "PODPORA_CHANNEL_PREFIX": redis_prefix,
+        "PODPORA_REDIS_KEY_PREFIX": redis_prefix,
     }
     first = start_server(**env)
     session = services.start_session(widget, name="Ewa", email="ewa@kowalski.pl")

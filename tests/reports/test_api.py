@@ -143,11 +143,13 @@ def test_a_manager_reads_her_organisations_monthly_report_as_on_the_page(
 ):
     figures = api_as(anna).get(_org_url(org_a))
     assert figures.status_code == 200, figures.content
+    # The API answers in the token owner's language: her page, in hers too.
     page = _page_client(anna).get(
         reverse(
             "reports:organization",
             kwargs={"org_id": org_a.pk, "year": 2026, "month": 3},
-        )
+        ),
+        HTTP_ACCEPT_LANGUAGE=anna.language,
     )
     org_report = page.context["r"]
     expected = OrganizationReportOut(

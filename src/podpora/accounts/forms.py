@@ -5,23 +5,17 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from podpora.accounts import ratelimit, time_zones
+from podpora.accounts import time_zones
 from podpora.accounts.models import User, normalize_email
+from podpora.core import ratelimit
 
 # A guesser gets 10 tries per address and 5 per account in a quarter of an
 # hour; a person who mistypes a few times never notices.
 IP_LIMIT = ratelimit.Limit("login-ip", attempts=10, window_seconds=15 * 60)
 ACCOUNT_LIMIT = ratelimit.Limit("login-account", attempts=5, window_seconds=15 * 60)
-
-
-def client_ip(request: HttpRequest | None) -> str:
-    if request is None:
-        return "unknown"
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
 class LoginForm(AuthenticationForm):
@@ -39,7 +33,7 @@ class LoginForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         email = normalize_email(self.data.get("username", "") or "")
-        ip = client_ip(self.request)
+        ip = ratelimit.client_ip(self.request) if self.request else "unknown"
         wait = max(
             ratelimit.retry_after(IP_LIMIT, ip),
             ratelimit.retry_after(ACCOUNT_LIMIT, email) if email else 0,
@@ -56,9 +50,9 @@ class LoginForm(AuthenticationForm):
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            ratelimit.record_failure(IP_LIMIT, ip)
+            ratelimit.hit(IP_LIMIT, ip)
             if email:
-                ratelimit.record_failure(ACCOUNT_LIMIT, email)
+                ratelimit.hit(ACCOUNT_LIMIT, email)
             raise
         ratelimit.reset(ACCOUNT_LIMIT, email)
         return cleaned

@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Router
 
 from podpora.api import errors
 from podpora.api.auth import SessionAuth, TokenAuth
+from podpora.api.docs import LocalSwagger
 from podpora.api.schemas import PingOut
 
 # (URL prefix, dotted path of the Router). Order is the order in the docs.
@@ -19,6 +20,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "podpora.api.routers.tickets.router"),
     ("", "podpora.automation.api.router"),
     ("", "podpora.api.routers.people.router"),
+    ("", "podpora.api.routers.organizations.router"),
+    ("", "podpora.api.routers.teams.router"),
     ("", "podpora.search.api.router"),
     ("kb", "podpora.kb.api.router"),
     ("reports", "podpora.reports.api.router"),
@@ -38,6 +41,7 @@ api = NinjaAPI(
         'Errors are `{"code": …, "message": …}`.'
     ),
     urls_namespace="api-v1",
+    docs=LocalSwagger(),
     auth=[TokenAuth(), SessionAuth()],
 )
 errors.install(api)

@@ -2,13 +2,12 @@
 the web UI's own session (with its CSRF token on writes); then a rate limit
 per token or per signed-in person."""
 
-import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja.errors import Throttled
 from ninja.security import APIKeyCookie, HttpBearer
@@ -16,27 +15,27 @@ from ninja.security import APIKeyCookie, HttpBearer
 from podpora.accounts.models import User
 from podpora.api import services
 from podpora.api.errors import ApiError
-from podpora.core.ratelimit import client_ip
+from podpora.core import ratelimit
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def throttle(key: str) -> None:
-    """A fixed one-minute window per caller, counted in the shared cache."""
-    limit = settings.PODPORA_API_RATE_LIMIT
-    if limit <= 0:
+    """A one-minute window per caller, counted by the one rate limiter."""
+    attempts = settings.PODPORA_API_RATE_LIMIT
+    if attempts <= 0:
         return
-    now = time.time()
-    window = int(now // 60)
-    cache_key = f"api-rate:{key}:{window}"
-    cache.add(cache_key, 0, timeout=90)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # evicted between add and incr
-        cache.set(cache_key, 1, timeout=90)
-        count = 1
-    if count > limit:
-        raise Throttled(wait=int((window + 1) * 60 - now) + 1)
+    wait = ratelimit.take(ratelimit.Limit("api", attempts, 60), key)
+    if wait:
+        raise Throttled(wait=wait)
+
+
+def _speak_as(request: HttpRequest, user: User) -> None:
+    """Messages (errors included) in the token owner's language, as the UI
+    shows them; without one, the request's Accept-Language stands."""
+    if user.language and user.language in dict(settings.LANGUAGES):
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language
 
 
 class TokenAuth(HttpBearer):
@@ -44,6 +43,7 @@ class TokenAuth(HttpBearer):
         api_token = services.authenticate(token.strip())
         if api_token is None:
             return None
+        _speak_as(request, api_token.user)
         if request.method not in SAFE_METHODS and not api_token.can_write:
             raise ApiError(403, "read_only_token", _("This API token may only read."))
         throttle(f"token:{api_token.pk}")
@@ -74,7 +74,7 @@ class AnonymousReader:
     def __call__(self, request: HttpRequest) -> AnonymousUser | None:
         if "Authorization" in request.headers:
             return None
-        throttle(f"anonymous:{client_ip(request)}")
+        throttle(f"anonymous:{ratelimit.client_ip(request)}")
         return AnonymousUser()
 
 

@@ -4,6 +4,8 @@ Codes are stable (clients branch on them); messages are for people and may
 be translated. Bad input of any kind ends in a 4xx, never a 500.
 """
 
+from collections.abc import Callable
+from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import (
@@ -12,7 +14,14 @@ from django.core.exceptions import (
     PermissionDenied,
     RequestDataTooBig,
 )
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -46,6 +55,35 @@ class ApiError(HttpError):
         self.headers = headers or {}
 
 
+def outside_operations(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Wraps one of ninja's URL views: a method the path does not have is
+    answered before any operation runs, as a bare HTML 405; this answers it
+    in the error shape, keeping ``Allow``."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            answer = JsonResponse(
+                {
+                    "code": "method_not_allowed",
+                    "message": _("This method is not allowed here."),
+                },
+                status=405,
+            )
+            answer["Allow"] = response["Allow"]
+            return answer
+        return response
+
+    return wrapped
+
+
+def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:
+    return JsonResponse({"code": "not_found", "message": _("Not found.")}, status=404)
+
+
 def not_found() -> ApiError:
     return ApiError(404, "not_found", _("Not found."))
 
@@ -64,6 +102,9 @@ _KB_STATUS = {
     "conflict": 412,
     "rate_limited": 429,
 }
+
+# AccountError codes → HTTP status; anything not listed is a 400.
+_ACCOUNT_STATUS = {"not_allowed": 403, "conflict": 409}
 
 # Every operation documents these, so clients (and schema checkers) know the
 # error shape of each status.
@@ -133,7 +174,8 @@ def install(api: "NinjaAPI") -> None:
 
     @api.exception_handler(AccountError)
     def _account_error(request: HttpRequest, exc: AccountError) -> HttpResponse:
-        return _respond(api, request, 400, exc.code, str(exc))
+        status = _ACCOUNT_STATUS.get(exc.code, 400)
+        return _respond(api, request, status, exc.code, str(exc))
 
     @api.exception_handler(ValidationError)
     def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -131,6 +131,8 @@ class TeamOut(Schema):
     tier: int
     is_active: bool
     agents: list[PersonRef]
+    lead: PersonRef | None
+    escalation_team_id: int | None
 
     @staticmethod
     def resolve_agents(obj: Team) -> list[User]:

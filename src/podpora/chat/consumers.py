@@ -45,11 +45,6 @@ def _origin(scope: dict[str, Any]) -> str:
     return ""
 
 
-def _client_ip(scope: dict[str, Any]) -> str:
-    client = scope.get("client") or ("", 0)
-    return str(client[0])
-
-
 def own_origins() -> set[str]:
     return {settings.PODPORA_BASE_URL.rstrip("/").lower()}
 
@@ -150,7 +145,7 @@ class VisitorConsumer(_Base):
             return
         if not (
             _VISITOR_MESSAGES.allow(f"session:{self.session.pk}")
-            and _ip_limiter().allow(f"ip:{_client_ip(self.scope)}")
+            and _ip_limiter().allow(f"ip:{ratelimit.scope_client_ip(self.scope)}")
         ):
             await self.send_json({"event": "error", "code": "rate_limited"})
             return

@@ -52,8 +52,9 @@ STARTS_PER_HOUR_PER_IP = 20
 OFFLINE_PER_HOUR_PER_IP = 10
 
 
-def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+def _ip(request: HttpRequest) -> str | None:
+    address = ratelimit.client_ip(request)
+    return None if address == "unknown" else address
 
 
 # --- the widget's API (called from other websites) -----------------------------------------
@@ -224,7 +225,7 @@ def widget_start(
             email=data["email"],
             user=_signed_in(request, same_site),
             page_url=data["page_url"],
-            remote_addr=_ip(request) or None,
+            remote_addr=_ip(request),
             language=data["language"],
         )
     except services.ChatError as error:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from podpora.accounts.models import User
 from podpora.accounts.permissions import Right, can
+from podpora.core import ratelimit
 from podpora.kb import selectors, services
 from podpora.kb.errors import KbError, TooManyRequests
 from podpora.kb.forms import ArticleForm
@@ -38,10 +39,6 @@ def _session_key(request: HttpRequest) -> str:
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _require_editor(request: HttpRequest) -> User:
@@ -152,7 +149,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
             helpful=helpful == "yes",
             user=viewer,
             session_key=_session_key(request),
-            client=_client(request),
+            client=ratelimit.client_ip(request),
         )
     except TooManyRequests as limited:
         error, status = limited.message, 429

@@ -9,6 +9,7 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from podpora.accounts.models import User
+from podpora.core import ratelimit
 from podpora.surveys import services, tokens
 from podpora.surveys.errors import (
     AlreadyAnswered,
@@ -26,10 +27,6 @@ _PROBLEM_STATUS = {
     tokens.LinkProblem.EXPIRED: 410,
     tokens.LinkProblem.USED: 200,
 }
-
-
-def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _star_choices() -> list[int]:
@@ -76,7 +73,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
                     rating=request.POST.get("rating"),
                     comment=request.POST.get("comment", ""),
                     channel=ResponseChannel.LINK,
-                    client=_client(request),
+                    client=ratelimit.client_ip(request),
                 )
             except AlreadyAnswered:
                 return _problem_page(request, tokens.LinkProblem.USED)

@@ -1,41 +1,59 @@
-"""Users, organisations and teams, as far as the caller may see them.
+"""Users, as far as the caller may see them, and customers' accounts.
 
 Agents look people up to open tickets on their behalf, so they see everyone;
 a customer sees themselves and, as an organisation's manager, its members.
+Writes carry the UI's rights: any agent adds a customer as a member (as an
+invitation does); changing, deactivating and making managers is for
+administrators. Agents' own accounts are managed in the administration.
 """
 
 from typing import Annotated
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, JsonResponse
-from ninja import Path, Query, Router, Schema
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Query, Router, Schema
 from pydantic import Field
 
-from podpora.accounts.models import Membership, MembershipRole, Organization, Team, User
+from podpora.accounts import services
+from podpora.accounts.models import Membership, MembershipRole, Organization, User
 from podpora.api.auth import caller
 from podpora.api.errors import ERROR_RESPONSES, not_found
-from podpora.api.pagination import DEFAULT_LIMIT, paginate
+from podpora.api.pagination import paginate
 from podpora.api.responses import respond, respond_page
-from podpora.api.schemas import (
-    OrganizationAgentOut,
-    OrganizationOut,
-    OrganizationPage,
-    TeamOut,
-    TeamPage,
-    UserAgentOut,
-    UserOut,
-    UserPage,
-)
+from podpora.api.routers.common import BY_ID, ListQuery, PathId, deactivated
+from podpora.api.routers.organizations import organizations_visible_to
+from podpora.api.schemas import UserAgentOut, UserOut, UserPage
 
 router = Router(tags=["people"])
-PathId = Annotated[int, Path(ge=1, le=2**62)]
-BY_ID = {"id": "pk", "-id": "-pk"}
+PersonName = Annotated[str, Field(max_length=200)]
+Phone = Annotated[str, Field(max_length=40)]
+Language = Annotated[str, Field(max_length=5, description="en, pl, cs, or empty")]
+TimeZone = Annotated[str, Field(max_length=64, description="e.g. Europe/Warsaw")]
 
 
-class ListQuery(Schema):
-    sort: str = Field("id", description="id or -id")
-    cursor: Annotated[str, Field(max_length=512)] | None = None
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=100)
+class CustomerIn(Schema):
+    email: Annotated[str, Field(max_length=254)]
+    name: PersonName = ""
+    phone: Phone = ""
+    language: Language = ""
+    time_zone: TimeZone = ""
+    organization_id: int | None = Field(
+        None,
+        description="Without it, the organisation that owns the address's domain.",
+    )
+    role: MembershipRole = MembershipRole.MEMBER
+
+
+class CustomerPatch(Schema):
+    name: PersonName | None = None
+    phone: Phone | None = None
+    language: Language | None = None
+    time_zone: TimeZone | None = None
+    is_active: bool | None = None
+
+
+class MembershipIn(Schema):
+    role: MembershipRole = MembershipRole.MEMBER
 
 
 def _managed(user: User) -> QuerySet[Membership]:
@@ -52,22 +70,24 @@ def users_visible_to(user: User) -> QuerySet[User]:
     ).distinct()
 
 
-def organizations_visible_to(user: User) -> QuerySet[Organization]:
-    if user.is_agent:
-        return Organization.objects.prefetch_related("domains")
-    return Organization.objects.filter(memberships__user=user).distinct()
-
-
 def _user_out(person: User, viewer: User) -> UserAgentOut | UserOut:
     if viewer.is_agent:
         return UserAgentOut.from_orm(person)
     return UserOut.from_orm(person)
 
 
-def _org_out(org: Organization, viewer: User) -> OrganizationAgentOut | OrganizationOut:
-    if viewer.is_agent:
-        return OrganizationAgentOut.from_orm(org)
-    return OrganizationOut.from_orm(org)
+def _visible(viewer: User, user_id: int) -> User:
+    person = users_visible_to(viewer).filter(pk=user_id).first()
+    if person is None:
+        raise not_found()
+    return person
+
+
+def _organization(viewer: User, organization_id: int) -> Organization:
+    org = organizations_visible_to(viewer).filter(pk=organization_id).first()
+    if org is None:
+        raise not_found()
+    return org
 
 
 @router.get("/users", response={200: UserPage, **ERROR_RESPONSES}, summary="List users")
@@ -83,6 +103,34 @@ def list_users(request: HttpRequest, query: Query[ListQuery]) -> JsonResponse:
     return respond_page((_user_out(u, viewer) for u in page.items), page.next_cursor)
 
 
+@router.post(
+    "/users",
+    response={201: UserAgentOut, **ERROR_RESPONSES},
+    summary="Add a customer",
+)
+def create_customer(request: HttpRequest, payload: CustomerIn) -> JsonResponse:
+    """Agents; making someone an organisation's manager takes an
+    administrator. An address that already has an account is a 409. No mail
+    is sent: invite people from the portal when they should sign in."""
+    viewer = caller(request)
+    organization = (
+        _organization(viewer, payload.organization_id)
+        if payload.organization_id is not None
+        else None
+    )
+    person = services.create_customer(
+        viewer,
+        email=payload.email,
+        full_name=payload.name,
+        phone=payload.phone,
+        language=payload.language,
+        time_zone=payload.time_zone,
+        organization=organization,
+        role=payload.role,
+    )
+    return respond(_user_out(_visible(viewer, person.pk), viewer), status=201)
+
+
 @router.get(
     "/users/me",
     response={200: UserAgentOut | UserOut, **ERROR_RESPONSES},
@@ -90,7 +138,7 @@ def list_users(request: HttpRequest, query: Query[ListQuery]) -> JsonResponse:
 )
 def me(request: HttpRequest) -> JsonResponse:
     viewer = caller(request)
-    return respond(_user_out(users_visible_to(viewer).get(pk=viewer.pk), viewer))
+    return respond(_user_out(_visible(viewer, viewer.pk), viewer))
 
 
 @router.get(
@@ -100,68 +148,74 @@ def me(request: HttpRequest) -> JsonResponse:
 )
 def read_user(request: HttpRequest, user_id: PathId) -> JsonResponse:
     viewer = caller(request)
-    person = users_visible_to(viewer).filter(pk=user_id).first()
-    if person is None:
-        raise not_found()
-    return respond(_user_out(person, viewer))
+    return respond(_user_out(_visible(viewer, user_id), viewer))
 
 
-@router.get(
-    "/organizations",
-    response={200: OrganizationPage, **ERROR_RESPONSES},
-    summary="List organisations",
+@router.patch(
+    "/users/{user_id}",
+    response={200: UserAgentOut, **ERROR_RESPONSES},
+    summary="Change a customer",
 )
-def list_organizations(request: HttpRequest, query: Query[ListQuery]) -> JsonResponse:
+def update_customer(
+    request: HttpRequest, user_id: PathId, payload: CustomerPatch
+) -> JsonResponse:
+    """Administrators only; fields left out stay as they are."""
     viewer = caller(request)
-    page = paginate(
-        organizations_visible_to(viewer),
-        sort=query.sort,
-        allowed=BY_ID,
-        cursor=query.cursor,
-        limit=query.limit,
-    )
-    return respond_page((_org_out(o, viewer) for o in page.items), page.next_cursor)
+    changes = payload.model_dump(exclude_unset=True)
+    if "name" in changes:
+        changes["full_name"] = changes.pop("name")
+    services.update_customer(viewer, _visible(viewer, user_id), **changes)
+    return respond(_user_out(_visible(viewer, user_id), viewer))
 
 
-@router.get(
-    "/organizations/{organization_id}",
-    response={200: OrganizationAgentOut | OrganizationOut, **ERROR_RESPONSES},
-    summary="Read an organisation",
+@router.delete(
+    "/users/{user_id}",
+    response={204: None, **ERROR_RESPONSES},
+    summary="Deactivate a customer",
 )
-def read_organization(request: HttpRequest, organization_id: PathId) -> JsonResponse:
+def deactivate_customer(request: HttpRequest, user_id: PathId) -> HttpResponse:
+    """Administrators only. The person can no longer sign in; their tickets
+    stay."""
     viewer = caller(request)
-    org = organizations_visible_to(viewer).filter(pk=organization_id).first()
-    if org is None:
-        raise not_found()
-    return respond(_org_out(org, viewer))
+    services.update_customer(viewer, _visible(viewer, user_id), is_active=False)
+    return deactivated()
 
 
-def _teams_visible_to(user: User) -> QuerySet[Team]:
-    if not user.is_agent:
-        return Team.objects.none()
-    return Team.objects.prefetch_related("agents")
-
-
-@router.get("/teams", response={200: TeamPage, **ERROR_RESPONSES}, summary="List teams")
-def list_teams(request: HttpRequest, query: Query[ListQuery]) -> JsonResponse:
-    """Agents only; customers get an empty list."""
-    page = paginate(
-        _teams_visible_to(caller(request)),
-        sort=query.sort,
-        allowed=BY_ID,
-        cursor=query.cursor,
-        limit=query.limit,
-    )
-    return respond_page((TeamOut.from_orm(t) for t in page.items), page.next_cursor)
-
-
-@router.get(
-    "/teams/{team_id}",
-    response={200: TeamOut, **ERROR_RESPONSES},
-    summary="Read a team",
+@router.put(
+    "/users/{user_id}/memberships/{organization_id}",
+    response={200: UserAgentOut, **ERROR_RESPONSES},
+    summary="Put a customer in an organisation",
 )
-def read_team(request: HttpRequest, team_id: PathId) -> JsonResponse:
-    team = _teams_visible_to(caller(request)).filter(pk=team_id).first()
-    if team is None:
-        raise not_found()
-    return respond(TeamOut.from_orm(team))
+def set_membership(
+    request: HttpRequest,
+    user_id: PathId,
+    organization_id: PathId,
+    payload: MembershipIn,
+) -> JsonResponse:
+    """Adds the customer as a member (any agent) or sets their role; a
+    manager sees all the organisation's tickets, so making or unmaking one
+    takes an administrator."""
+    viewer = caller(request)
+    services.set_membership(
+        viewer,
+        _visible(viewer, user_id),
+        _organization(viewer, organization_id),
+        role=payload.role,
+    )
+    return respond(_user_out(_visible(viewer, user_id), viewer))
+
+
+@router.delete(
+    "/users/{user_id}/memberships/{organization_id}",
+    response={204: None, **ERROR_RESPONSES},
+    summary="Take a customer out of an organisation",
+)
+def remove_membership(
+    request: HttpRequest, user_id: PathId, organization_id: PathId
+) -> HttpResponse:
+    """Administrators only."""
+    viewer = caller(request)
+    services.remove_membership(
+        viewer, _visible(viewer, user_id), _organization(viewer, organization_id)
+    )
+    return HttpResponse(status=204)

@@ -32,6 +32,9 @@ class Command(BaseCommand):
             port=port,
             workers=workers,
             log_level="info" if options["verbosity"] > 1 else "warning",
+            # The scheme (X-Forwarded-Proto) and client address of a request
+            # are believed from the same proxies as podpora.core.ratelimit's.
             proxy_headers=True,
+            forwarded_allow_ips=list(settings.PODPORA_TRUSTED_PROXIES),
             lifespan="on",  # podpora.chat.routing.lifespan
         )
