@@ -3,7 +3,7 @@
 import pytest
 from django import forms
 
-from podpora.desk.forms import FilterForm, PropertiesForm
+from podpora.desk.forms import PropertiesForm
 from podpora.desk.widgets import QuickSelect
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,6 @@ def test_the_ticket_forms_render_as_with_djangos_select(
             agent_list=agent_list,
         ),
         PropertiesForm({"status": "bogus", "priority": "3"}, agent_list=agent_list),
-        FilterForm({"priority": "3", "team": service_desk.pk}, agent_list=agent_list),
     ):
         selects = [f for f in form if isinstance(f.field.widget, QuickSelect)]
         assert len(selects) >= 5

@@ -114,6 +114,7 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     when they exist, so loading twice only adds tickets."""
     from podpora.automation import data as automation_data
     from podpora.automation import sla
+    from podpora.desk import demo as desk_demo
 
     sample_data.ensure_world()
     automation_data.install_defaults()
@@ -125,4 +126,5 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     call_command("search", "reindex", "--no-progress", verbosity=0)
     call_command("reports_rebuild", verbosity=0)
     _open_todays_requests()
+    desk_demo.add_saved_views()
     return created + len(TODAY)

@@ -1,11 +1,16 @@
-"""Data the desk keeps for agents: canned replies, and the ticket counts its
-sidebar reads (``desk.counts``)."""
+"""Data the desk keeps for agents: canned replies, saved views, and the
+ticket counts its sidebar reads (``desk.counts``)."""
+
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from podpora.search.filters import TicketFilters
 
 
 class CannedReplyQuerySet(models.QuerySet["CannedReply"]):
@@ -53,6 +58,59 @@ class CannedReply(models.Model):
     @property
     def is_shared(self) -> bool:
         return self.owner_id is None
+
+
+class SavedView(models.Model):
+    """Filters and a sort an agent saved under a name (``desk.saved_views``).
+
+    ``query`` is a filter of the one filter language (``search.filters``),
+    as ``TicketFilters.query_string`` writes it. Without a ``team`` the view
+    is its owner's own; with one, every agent of the team sees it. Either
+    way it shows only the tickets its viewer may see: "me" and "my teams"
+    in it mean the viewer.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        verbose_name=_("owner"),
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="saved_views",
+        verbose_name=_("shared with team"),
+    )
+    query = models.TextField(_("filters"), blank=True)
+    sort = models.CharField(_("sort"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_shared(self) -> bool:
+        return self.team_id is not None
+
+    @property
+    def key(self) -> str:
+        """Its key among the sidebar's links and counts."""
+        return f"view-{self.pk}"
+
+    @property
+    def filters(self) -> "TicketFilters":
+        from podpora.search.filters import parse
+
+        return parse(self.query)
 
 
 class QueueCount(models.Model):

@@ -1,0 +1,32 @@
+"""The desk's part of the demo: a personal and a shared saved view."""
+
+from podpora.accounts.models import Team, User
+from podpora.desk.models import SavedView
+from podpora.desk.saved_views import create_view
+from podpora.search.filters import parse
+
+
+def add_saved_views() -> None:
+    """Tomasz keeps his urgent and high tickets; the Service Desk shares its
+    breached ones. Loading the demo again adds no second copy."""
+    tomasz = User.objects.filter(email="tomasz@podpora.demo").first()
+    if tomasz is None:
+        return
+    team = Team.objects.filter(agents=tomasz, is_active=True).order_by("tier").first()
+    wanted = [
+        (
+            "Moje pilne",
+            "assignee=me&priority=3&priority=4&status=new&status=open",
+            None,
+        ),
+        ("Po terminie SLA", "breached=1&status=new&status=open", team),
+    ]
+    for name, query, shared_with in wanted:
+        if not SavedView.objects.filter(owner=tomasz, name=name).exists():
+            create_view(
+                tomasz,
+                name=name,
+                filters=parse(query),
+                sort="-priority",
+                team=shared_with,
+            )
