@@ -227,3 +227,24 @@ def test_the_bulk_panel_lists_a_new_agent(sylwia, sylwia_client, printer_ticket)
         )
     ]
     assert "Nowa Agentka" in panel
+
+
+def test_a_breached_ticket_keeps_its_badge_after_the_sweep_marked_it(
+    sylwia, sylwia_client, printer_ticket
+):
+    """Once the sweep records a breach, the clock is no longer the "next"
+    deadline: the row must still say the ticket is past its SLA."""
+    TicketSla.objects.update_or_create(
+        ticket=printer_ticket,
+        defaults={"first_response_breached": True, "next_breach_at": None},
+    )
+    row = _row(_queue(sylwia_client), printer_ticket)
+    assert '<span class="badge sla-badge-breached"' in row
+    assert ">Breached</span>" in row
+    sylwia.language = "pl"
+    sylwia.save()
+    client = signed_in(sylwia)
+    session = client.session
+    session["podpora_language"] = "pl"
+    session.save()
+    assert ">Po terminie</span>" in _row(_queue(client), printer_ticket)

@@ -325,9 +325,9 @@ class FilterForm(forms.Form):
         data = self.cleaned_data
         team = data.get("team") or None
         return TicketFilters(
-            status=list(data.get("status") or []),
-            priority=sorted(data.get("priority") or []),
-            channel=list(data.get("channel") or []),
+            status=sorted(set(data.get("status") or [])),
+            priority=sorted(set(data.get("priority") or [])),
+            channel=sorted(set(data.get("channel") or [])),
             team=int(team) if team and team.isdigit() else team,
             assignee=data.get("assignee") or None,
             organization=data.get("organization"),
