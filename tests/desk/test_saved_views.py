@@ -67,7 +67,8 @@ def test_an_agent_saves_a_personal_view_that_lists_its_tickets_with_a_count(
     assert vpn_ticket.subject in page
     assert printer_ticket.subject not in page
     link = _sidebar_link(page, "Pilne")
-    assert link and link.group(2) == "1"
+    assert link
+    assert link.group(2) == "1"
     assert 'aria-current="page"><span>Pilne</span>' in page
 
 
@@ -97,7 +98,8 @@ def test_a_shared_view_shows_to_the_team_and_not_to_another_team(
     assert view.team == service_desk
     text = signed_in(colleague).get(reverse("desk:queue", args=["open"])).text
     link = _sidebar_link(text, "Nowe w zespole")
-    assert link and link.group(2) == "1"
+    assert link
+    assert link.group(2) == "1"
     client = signed_in(petra)
     assert "Nowe w zespole" not in client.get(reverse("desk:queue", args=["open"])).text
     assert client.get(reverse("desk:saved_view", args=[view.pk])).status_code == 404
