@@ -205,3 +205,16 @@ def test_a_saved_view_page_keeps_a_query_count_bound(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = tomasz_client.get(url)
     assert response.text.count('class="row ') == 50
+
+
+def test_the_demo_has_a_personal_and_a_shared_view():
+    from podpora.core import demo
+
+    demo.load(tickets=5)
+    demo.load(tickets=0)  # loading again adds no second copy
+    views = SavedView.objects.all()
+    assert sorted(v.is_shared for v in views) == [False, True]
+    tomasz = views[0].owner
+    text = signed_in(tomasz).get(reverse("desk:queue", args=["open"])).text
+    for view in views:
+        assert _sidebar_link(text, view.name)
