@@ -194,6 +194,7 @@ def sidebar_counts(
     """
     key = f"desk:counts:{user.pk}"
     found: dict[str, int] | None = cache.get(key)
+    changed = found is None
     if found is None:
         rows = counts.open_rows(user, sees_all=can(user, Right.SEE_ALL_TICKETS))
         found = {}
@@ -207,13 +208,14 @@ def sidebar_counts(
             found[f"team-{team.pk}"] = sum(
                 r.tickets for r in rows if r.visible and r.team == team.pk
             )
-    missing = [view for view in views if view.key not in found]
-    for view in missing:
-        # A view another agent shared a moment ago is counted at once.
-        found[view.key] = capped_count(
-            apply_filters(visible_to(user), user, view.filters)
-        )
-    if missing or key not in cache:
+    for view in views:
+        if view.key not in found:
+            # A view shared a moment ago is counted at once.
+            found[view.key] = capped_count(
+                apply_filters(visible_to(user), user, view.filters)
+            )
+            changed = True
+    if changed:
         cache.set(key, found, COUNT_CACHE_SECONDS)
     return found
 

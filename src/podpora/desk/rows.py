@@ -59,7 +59,7 @@ def _tag_names() -> Subquery:
         .order_by()
         .values("ticket_id")
         .annotate(names=StringAgg("tag__name", Value(TAG_SEPARATOR)))
-        .values("names")
+        .values("names")  # type: ignore[misc]  # an annotation, which the stubs miss
     )
     return Subquery(links)
 

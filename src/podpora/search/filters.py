@@ -375,7 +375,7 @@ def parse(data: str | Mapping[str, Any] | None) -> TicketFilters:
     form = FilterForm(as_query(data))
     if not form.is_valid():
         raise InvalidFilters(
-            {name: list(errors) for name, errors in form.errors.items()}
+            {name: [str(e) for e in errors] for name, errors in form.errors.items()}
         )
     return form.filters()
 
