@@ -4,17 +4,10 @@ import pytest
 
 from podpora.tickets import services
 from podpora.tickets.models import Priority
-from tests.conftest import PASSWORD, screenshot
+from tests.conftest import screenshot
+from tests.desk.test_browser_desk import _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, live_server, user):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label(re.compile("E-mail")).fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def test_agent_saves_filtered_queue_as_a_shared_view_another_team_does_not_see(

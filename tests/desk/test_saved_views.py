@@ -15,6 +15,19 @@ from tests.desk.conftest import signed_in
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def kasia(tomasz, service_desk):
+    """Tomasz's colleague in the Service Desk team."""
+    user = type(tomasz).objects.create_user(
+        email="kasia@podpora.test",
+        password="x",
+        full_name="Kasia Nowak",
+        agent_role=tomasz.agent_role,
+    )
+    service_desk.agents.add(user)
+    return user
+
+
 def _save(client, name, *, query, sort="", team=None, next_url="/desk/"):
     return client.post(
         reverse("desk:view_create"),
@@ -84,19 +97,12 @@ def test_a_personal_view_is_its_owners_alone(
 
 
 def test_a_shared_view_shows_to_the_team_and_not_to_another_team(
-    tomasz, tomasz_client, petra, service_desk, infrastructure, printer_ticket, adam
+    tomasz_client, kasia, petra, service_desk, printer_ticket
 ):
-    colleague = type(tomasz).objects.create_user(
-        email="kasia@podpora.test",
-        password="x",
-        full_name="Kasia Nowak",
-        agent_role=tomasz.agent_role,
-    )
-    service_desk.agents.add(colleague)
     _save(tomasz_client, "Nowe w zespole", query="status=new", team=service_desk.pk)
     view = SavedView.objects.get()
     assert view.team == service_desk
-    text = signed_in(colleague).get(reverse("desk:queue", args=["open"])).text
+    text = signed_in(kasia).get(reverse("desk:queue", args=["open"])).text
     link = _sidebar_link(text, "Nowe w zespole")
     assert link
     assert link.group(2) == "1"
@@ -154,18 +160,11 @@ def test_a_bad_name_or_filter_is_refused_with_a_message(tomasz_client):
 
 
 def test_the_owner_renames_and_deletes_a_view_and_others_cannot(
-    tomasz, tomasz_client, service_desk, sylwia
+    tomasz_client, kasia, service_desk, sylwia
 ):
-    colleague = type(tomasz).objects.create_user(
-        email="kasia@podpora.test",
-        password="x",
-        full_name="Kasia Nowak",
-        agent_role=tomasz.agent_role,
-    )
-    service_desk.agents.add(colleague)
     _save(tomasz_client, "Stara nazwa", query="status=new", team=service_desk.pk)
     view = SavedView.objects.get()
-    other = signed_in(colleague)
+    other = signed_in(kasia)
     other.post(reverse("desk:view_rename", args=[view.pk]), {"name": "Przejęta"})
     other.post(reverse("desk:view_delete", args=[view.pk]))
     view.refresh_from_db()
