@@ -24,6 +24,7 @@ def test_agent_saves_filtered_queue_as_a_shared_view_another_team_does_not_see(
     page.goto(live_server.url + "/desk/queues/open/")
     page.locator("details.filters summary").click()
     page.locator("#id_priority").select_option("4")
+    screenshot(page, "desk-queue-filters")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_load_state()
     assert page.locator("tr.row").count() == 1

@@ -217,3 +217,14 @@ def test_the_demo_has_a_personal_and_a_shared_view():
     text = signed_in(tomasz).get(reverse("desk:queue", args=["open"])).text
     for view in views:
         assert _sidebar_link(text, view.name)
+
+
+def test_a_stored_value_the_language_no_longer_accepts_is_left_out(
+    tomasz, tomasz_client, printer_ticket
+):
+    view = SavedView.objects.create(
+        owner=tomasz, name="Stary", query="status=new&priority=99"
+    )
+    response = tomasz_client.get(reverse("desk:saved_view", args=[view.pk]))
+    assert response.status_code == 200
+    assert printer_ticket.subject in response.text

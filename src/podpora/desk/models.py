@@ -108,9 +108,19 @@ class SavedView(models.Model):
 
     @property
     def filters(self) -> "TicketFilters":
-        from podpora.search.filters import parse
+        """The stored filters; a value the language no longer accepts is
+        left out rather than breaking the page."""
+        from django.http import QueryDict
 
-        return parse(self.query)
+        from podpora.search.filters import InvalidFilters, parse
+
+        try:
+            return parse(self.query)
+        except InvalidFilters as invalid:
+            kept = QueryDict(self.query, mutable=True)
+            for name in invalid.errors:
+                kept.pop(name, None)
+            return parse(kept)
 
 
 class QueueCount(models.Model):
