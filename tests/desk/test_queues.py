@@ -320,3 +320,16 @@ def test_queue_page_never_counts_the_whole_table(
         for sql in counts:
             # Over a LIMITed subquery, or over one agent's watched tickets.
             assert "LIMIT 1000" in sql or 'FROM "tickets_ticket_watchers"' in sql, sql
+
+
+def test_a_pages_filter_narrows_its_queue_and_never_widens_it(
+    tomasz, tomasz_client, printer_ticket
+):
+    """ "All open" filtered on "Resolved" shows nothing, not resolved tickets."""
+    services.update_ticket(printer_ticket, actor=tomasz, status=Status.RESOLVED)
+    text = _queue(tomasz_client, "recent", status="resolved").text
+    assert printer_ticket.subject in text
+    assert (
+        printer_ticket.subject
+        not in _queue(tomasz_client, "open", status="resolved").text
+    )

@@ -146,13 +146,15 @@ def order(qs: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
 
 
 def page_rows(
-    user: User, filters: TicketFilters, *, sort: str, page: int
+    user: User, *filters: TicketFilters, sort: str, page: int
 ) -> tuple[list[dict[str, Any]], bool, str]:
-    """One page of rows of the tickets ``user`` sees that match ``filters``,
-    whether another follows (one row more is read, no COUNT), and the sort
-    applied."""
+    """One page of rows of the tickets ``user`` sees that match every one of
+    ``filters``, whether another follows (one row more is read, no COUNT),
+    and the sort applied."""
     sort = known_sort(sort)
-    tickets = apply_filters(visible_to(user), user, filters)
+    tickets = visible_to(user)
+    for each in filters:
+        tickets = apply_filters(tickets, user, each)
     start, stop = (page - 1) * PAGE_SIZE, page * PAGE_SIZE + 1
     rows = list(shown_columns(order(tickets, sort))[start:stop])
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, sort

@@ -102,9 +102,12 @@ class TicketFilters:
         return query.urlencode()
 
     def combined(self, other: "TicketFilters") -> "TicketFilters":
-        """These filters narrowed by ``other`` (a queue's filter and the
-        filters chosen on its page, as one): lists are intersected where
-        both give one, other values are ``other``'s where it gives one."""
+        """These filters narrowed by ``other``, as one filter (what "Save
+        view" keeps of a queue's filter and its page's): lists are
+        intersected where both give one; any other value is ``other``'s
+        where it gives one. Where the two contradict each other (no common
+        status, another assignee), ``other``'s is kept: the view holds what
+        the agent chose, while the page, which applies both, shows nothing."""
         values: dict[str, Any] = {}
         for f in fields(self):
             mine, theirs = getattr(self, f.name), getattr(other, f.name)

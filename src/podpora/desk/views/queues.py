@@ -139,13 +139,12 @@ def _queue_page(
         chosen = parse(request.GET)
     except InvalidFilters:
         chosen = TicketFilters()  # the form shows what was wrong
-    filters = base.combined(chosen)
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
     found, has_next, sort = queues.page_rows(
-        user, filters, sort=request.GET.get("sort") or default_sort, page=page
+        user, base, chosen, sort=request.GET.get("sort") or default_sort, page=page
     )
     rows = queue_rows(found, timezone.now())
     can_bulk = can(user, Right.BULK_EDIT)
@@ -160,7 +159,8 @@ def _queue_page(
         "sidebar": _sidebar(user, teams, team_ids, views),
         "saved_view": view,
         "may_manage_view": view is not None and saved_views.may_manage(user, view),
-        "view_query": filters.query_string(),
+        # What "Save view" keeps: the queue's filter and the page's as one.
+        "view_query": base.combined(chosen).query_string(),
         "my_teams": [t for t in teams if t.pk in team_ids],
         "rows": rows,
         "can_bulk": can_bulk,
