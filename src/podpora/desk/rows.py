@@ -113,19 +113,15 @@ class QueueRow:
     assignee: str | None
     tags: list[str]
     sla: str  # "breached", "at_risk" or ""
-
-    @property
-    def status_label(self) -> str:
-        return str(dict(Status.choices).get(self.status, self.status))
-
-    @property
-    def priority_label(self) -> str:
-        return str(dict(Priority.choices).get(self.priority, self.priority))
+    status_label: str
+    priority_label: str
 
 
 def queue_rows(found: Iterable[dict[str, Any]], now: dt.datetime) -> list[QueueRow]:
     """The rows :func:`shown_columns` read, with the SLA badge each shows
     (``now``: one clock reading for the page)."""
+    statuses = {value: str(label) for value, label in Status.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
     return [
         QueueRow(
             number=row["number"],
@@ -143,6 +139,8 @@ def queue_rows(found: Iterable[dict[str, Any]], now: dt.datetime) -> list[QueueR
             sla="breached"
             if row["sla_breached"]
             else badge_state(row["next_breach_at"], now),
+            status_label=statuses.get(row["status"], row["status"]),
+            priority_label=priorities.get(row["priority"], str(row["priority"])),
         )
         for row in found
     ]
