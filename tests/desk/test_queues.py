@@ -333,3 +333,11 @@ def test_a_pages_filter_narrows_its_queue_and_never_widens_it(
         printer_ticket.subject
         not in _queue(tomasz_client, "open", status="resolved").text
     )
+
+
+def test_a_wrong_filter_opens_the_panel_with_its_message(tomasz_client, printer_ticket):
+    response = _queue(tomasz_client, "open", created_to="0.5")
+    assert response.status_code == 200
+    assert '<details class="filters card" open>' in response.text
+    assert "a number of days ago (7d)" in response.text
+    assert printer_ticket.subject in response.text

@@ -135,10 +135,11 @@ def _queue_page(
 ) -> HttpResponse:
     """A queue or a saved view: its own filter narrowed by the page's."""
     user: User = request.user  # type: ignore[assignment]
+    invalid = False
     try:
         chosen = parse(request.GET)
     except InvalidFilters:
-        chosen = TicketFilters()  # the form shows what was wrong
+        chosen, invalid = TicketFilters(), True  # the open form says why
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
@@ -155,7 +156,7 @@ def _queue_page(
         "sort": sort,
         # Made only if the template's cached markup is missing.
         "form": SimpleLazyObject(lambda: _filter_form(request)),
-        "filters_active": not chosen.is_empty(),
+        "filters_active": invalid or not chosen.is_empty(),
         "sidebar": _sidebar(user, teams, team_ids, views),
         "saved_view": view,
         "may_manage_view": view is not None and saved_views.may_manage(user, view),
