@@ -211,48 +211,38 @@ def _column_heads(sort: str, other_params: str) -> list[dict[str, str]]:
     return heads
 
 
-def _link(key: str, label: str, url: str, count: int) -> dict[str, str]:
-    cap = queues.COUNT_CAP
-    return {
-        "key": key,
-        "label": label,
-        "url": url,
-        "count_text": f"{cap}+" if count > cap else str(count),
-    }
-
-
 def _sidebar(
     user: User, teams: list[Team], team_ids: list[int], views: list[SavedView]
 ) -> dict[str, list[dict[str, str]]]:
+    """The sidebar's links (key, label, URL, count) by group."""
     counts = queues.sidebar_counts(user, teams, team_ids, views)
-    return {
+    cap = queues.COUNT_CAP
+    groups = {
         "queues": [
-            _link(
-                slug,
-                str(q.label),
-                reverse("desk:queue", args=[slug]),
-                counts.get(slug, 0),
-            )
+            (slug, str(q.label), reverse("desk:queue", args=[slug]))
             for slug, q in queues.QUEUES.items()
         ],
         "teams": [
-            _link(
-                f"team-{t.pk}",
-                t.name,
-                reverse("desk:team_queue", args=[t.pk]),
-                counts.get(f"team-{t.pk}", 0),
-            )
+            (f"team-{t.pk}", t.name, reverse("desk:team_queue", args=[t.pk]))
             for t in teams
         ],
         "views": [
-            _link(
-                v.key,
-                v.name,
-                reverse("desk:saved_view", args=[v.pk]),
-                counts.get(v.key, 0),
-            )
-            for v in views
+            (v.key, v.name, reverse("desk:saved_view", args=[v.pk])) for v in views
         ],
+    }
+    return {
+        group: [
+            {
+                "key": key,
+                "label": label,
+                "url": url,
+                "count_text": f"{cap}+"
+                if counts.get(key, 0) > cap
+                else str(counts.get(key, 0)),
+            }
+            for key, label, url in links
+        ]
+        for group, links in groups.items()
     }
 
 
