@@ -156,11 +156,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bo
         "max_size": _env_int("PODPORA_DB_POOL_SIZE", 10),
         "timeout": 30,
     }
-# The desk's queue query is prepared on the server once per connection
-# (podpora.desk.compiled), which spares PostgreSQL planning it on every page.
-# Turn it off (0) behind a pooler in transaction mode that cannot keep
-# prepared statements.
-PODPORA_DB_PREPARE = _env_bool("PODPORA_DB_PREPARE", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with the writers of one process queued on a lock
     # instead of SQLite's sleeping busy handler (see podpora.core.sqlite).

@@ -364,3 +364,50 @@ def test_messages_status_reply(api_as, anna, tomasz, open_ticket_for):
     ticket.refresh_from_db()
     assert ticket.status == Status.WAITING_CUSTOMER
     assert ticket.messages.last().kind == MessageKind.REPLY
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("created_to=0.5", "created_to"),
+        ("updated_from=soon", "updated_from"),
+        ("assignee=nobody", "assignee"),
+        ("breached=perhaps", "breached"),
+    ],
+)
+def test_a_bad_filter_value_is_a_422_with_the_fields_message(
+    api_as, tomasz, query, field
+):
+    for url in ("/api/v1/tickets", "/api/v1/search?q=vpn"):
+        sep = "&" if "?" in url else "?"
+        response = api_as(tomasz).get(f"{url}{sep}{query}")
+        assert response.status_code == 422, (url, response.content)
+        body = response.json()
+        assert body["code"] == "validation_error"
+        [error] = body["errors"]
+        assert error["loc"] == ["query", field]
+        assert error["msg"]
+
+
+def test_the_api_lists_tickets_with_the_desks_filter_language(
+    api_as, tomasz, open_ticket_for, adam, service_desk
+):
+    from podpora.automation.models import TicketSla
+
+    late = open_ticket_for(adam, "Late", team=service_desk)
+    fresh = open_ticket_for(adam, "Fresh", team=service_desk)
+    TicketSla.objects.update_or_create(
+        ticket=late, defaults={"resolution_breached": True}
+    )
+    api = api_as(tomasz)
+
+    def numbers(query: str) -> set[int]:
+        response = api.get(f"/api/v1/tickets?{query}")
+        assert response.status_code == 200, response.content
+        return {t["number"] for t in response.json()["items"]}
+
+    assert numbers("breached=1") == {late.number}
+    assert numbers("breached=0&team=mine") == {fresh.number}
+    assert numbers("updated_from=1d") == {late.number, fresh.number}
+    assert numbers("created_to=2000-01-01") == set()
+    assert numbers("q=fresh") == {fresh.number}

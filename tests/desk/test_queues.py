@@ -322,41 +322,22 @@ def test_queue_page_never_counts_the_whole_table(
             assert "LIMIT 1000" in sql or 'FROM "tickets_ticket_watchers"' in sql, sql
 
 
-def test_filters_are_parsed_as_the_form_cleans_them(
-    tomasz, anna, service_desk, org_a, org_b
+def test_a_pages_filter_narrows_its_queue_and_never_widens_it(
+    tomasz, tomasz_client, printer_ticket
 ):
-    """The page parses its filters without making the form; the form (shown
-    with its errors when the markup is not cached) must agree on every
-    query, valid or not."""
-    from django.http import QueryDict
+    """ "All open" filtered on "Resolved" shows nothing, not resolved tickets."""
+    services.update_ticket(printer_ticket, actor=tomasz, status=Status.RESOLVED)
+    text = _queue(tomasz_client, "recent", status="resolved").text
+    assert printer_ticket.subject in text
+    assert (
+        printer_ticket.subject
+        not in _queue(tomasz_client, "open", status="resolved").text
+    )
 
-    from podpora.desk.forms import FilterForm, cleaned_filters, parse_filters
-    from podpora.desk.queues import Filters, agent_choices
 
-    org_b.is_active = False
-    org_b.save()
-    agents = agent_choices()
-    queries = [
-        "",
-        "sort=number",
-        "priority=3&status=open&channel=email",
-        "priority=9",
-        "status=bogus",
-        f"team={service_desk.pk}",
-        "team=abc",
-        "team=999999",
-        f"organization={org_a.pk}&tag=%20VPN%20",
-        f"organization={org_b.pk}",
-        "assignee=none",
-        f"assignee={tomasz.pk}",
-        f"assignee={anna.pk}",
-        "tag=" + "x" * 65,
-        "created_from=2026-01-02&created_to=2026-02-01",
-        "created_to=yesterday",
-        "priority=1&priority=2",
-    ]
-    for raw in queries:
-        query = QueryDict(raw)
-        form = FilterForm(query or None, agent_list=agents)
-        expected = cleaned_filters(form.cleaned_data) if form.is_valid() else Filters()
-        assert parse_filters(query, agents) == expected, raw
+def test_a_wrong_filter_opens_the_panel_with_its_message(tomasz_client, printer_ticket):
+    response = _queue(tomasz_client, "open", created_to="0.5")
+    assert response.status_code == 200
+    assert '<details class="filters card" open>' in response.text
+    assert "a number of days ago (7d)" in response.text
+    assert printer_ticket.subject in response.text

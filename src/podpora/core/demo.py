@@ -152,4 +152,5 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     automation_demo.load()
     desk_demo.load()
     macros_demo.install()
+    desk_demo.add_saved_views()
     return created + len(TODAY)

@@ -1,18 +1,14 @@
 """Forms of the desk: they parse input; the services decide."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from podpora.accounts.models import Organization, Team, Tier, User
+from podpora.accounts.models import Team, Tier, User
 from podpora.desk.models import CannedReply
-from podpora.desk.queues import Filters
-from podpora.desk.widgets import QuickSelect
-from podpora.tickets.models import Category, Channel, LinkKind, Priority, Status
+from podpora.tickets.models import Category, LinkKind, Priority, Status
 
 
 def agents() -> Any:
@@ -48,7 +44,7 @@ if TYPE_CHECKING:
 def team_choice(label: "StrOrPromise", **kwargs: Any) -> forms.ModelChoiceField:
     """An optional choice among the active teams."""
     return forms.ModelChoiceField(
-        widget=QuickSelect,
+        widget=forms.Select,
         label=label,
         required=False,
         queryset=active_teams(),
@@ -59,7 +55,7 @@ def team_choice(label: "StrOrPromise", **kwargs: Any) -> forms.ModelChoiceField:
 def category_choice() -> forms.ModelChoiceField:
     """An optional choice among the active categories."""
     return forms.ModelChoiceField(
-        widget=QuickSelect,
+        widget=forms.Select,
         label=_("Category"),
         required=False,
         queryset=active_categories(),
@@ -79,106 +75,6 @@ class AgentChoiceField(forms.ModelChoiceField):
         return str(obj.display_name)
 
 
-class FilterForm(forms.Form):
-    status = forms.ChoiceField(
-        widget=QuickSelect,
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any")), *Status.choices],
-    )
-    priority = forms.TypedChoiceField(
-        widget=QuickSelect,
-        label=_("Priority"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[("", _("Any")), *Priority.choices],
-    )
-    team = team_choice(_("Team"))
-    assignee = forms.ChoiceField(
-        widget=QuickSelect, label=_("Assignee"), required=False
-    )
-    organization = forms.ModelChoiceField(
-        widget=QuickSelect,
-        label=_("Organisation"),
-        required=False,
-        queryset=Organization.objects.filter(is_active=True),
-    )
-    channel = forms.ChoiceField(
-        widget=QuickSelect,
-        label=_("Channel"),
-        required=False,
-        choices=[("", _("Any")), *Channel.choices],
-    )
-    tag = forms.CharField(label=_("Tag"), required=False, max_length=64)
-    created_from = forms.DateField(
-        label=_("Created from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    created_to = forms.DateField(
-        label=_("Created to"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    def __init__(self, *args: Any, agent_list: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["assignee"]).choices = lambda: [
-            ("", _("Anyone")),
-            ("none", _("Nobody")),
-            *[(str(a.pk), a.display_name) for a in agent_list],
-        ]
-
-
-def cleaned_filters(data: dict[str, Any]) -> Filters:
-    team = data.get("team")
-    org = data.get("organization")
-    active = {
-        k: str(v if not hasattr(v, "pk") else v.pk)
-        for k, v in data.items()
-        if v not in (None, "")
-    }
-    return Filters(
-        status=data.get("status") or "",
-        priority=data.get("priority"),
-        team=team.pk if team else None,
-        assignee=data.get("assignee") or "",
-        organization=org.pk if org else None,
-        channel=data.get("channel") or "",
-        tag=data.get("tag") or "",
-        created_from=data.get("created_from"),
-        created_to=data.get("created_to"),
-        active=active,
-    )
-
-
-def parse_filters(query: QueryDict, agent_list: Iterable[Any]) -> Filters:
-    """The queue filters in ``query``, as a bound ``FilterForm`` cleans them
-    (no filter at all when one is invalid), without making the form: the
-    page renders the form only when its cached markup is missing. Each
-    value goes through the form's own field; the agents' choices are the
-    one thing the form sets per instance."""
-    if not query:
-        return Filters()
-    cleaned: dict[str, Any] = {}
-    for name, form_field in FilterForm.base_fields.items():
-        value = query.get(name)
-        if name == "assignee":
-            value = "" if value in form_field.empty_values else str(value)
-            if value not in ("", "none") and value not in {
-                str(agent.pk) for agent in agent_list
-            }:
-                return Filters()
-            cleaned[name] = value
-            continue
-        try:
-            cleaned[name] = form_field.clean(value)
-        except ValidationError:
-            return Filters()
-    return cleaned_filters(cleaned)
-
-
 class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Reply to the requester"),
@@ -186,7 +82,7 @@ class ReplyForm(forms.Form):
         max_length=100_000,
     )
     status = forms.ChoiceField(
-        widget=QuickSelect,
+        widget=forms.Select,
         label=_("Then set the status to"),
         required=False,
         choices=[("", _("Keep as it is"))]
@@ -224,21 +120,21 @@ class DraftForm(forms.Form):
 
 class PropertiesForm(forms.Form):
     status = forms.ChoiceField(
-        widget=QuickSelect, label=_("Status"), choices=Status.choices
+        widget=forms.Select, label=_("Status"), choices=Status.choices
     )
     priority = forms.TypedChoiceField(
-        widget=QuickSelect, label=_("Priority"), coerce=int, choices=Priority.choices
+        widget=forms.Select, label=_("Priority"), coerce=int, choices=Priority.choices
     )
     team = team_choice(_("Team"), empty_label=_("No team"))
     assignee = AgentChoiceField(
-        widget=QuickSelect,
+        widget=forms.Select,
         label=_("Assignee"),
         required=False,
         queryset=agents(),
         empty_label=_("Nobody"),
     )
     tier = forms.TypedChoiceField(
-        widget=QuickSelect, label=_("Support tier"), coerce=int, choices=Tier.choices
+        widget=forms.Select, label=_("Support tier"), coerce=int, choices=Tier.choices
     )
     category = category_choice()
     tags = forms.CharField(
@@ -323,7 +219,7 @@ class NumberForm(forms.Form):
 
 class LinkForm(NumberForm):
     kind = forms.ChoiceField(
-        widget=QuickSelect,
+        widget=forms.Select,
         label=_("Link as"),
         choices=[
             (LinkKind.RELATED, _("Related")),
@@ -364,7 +260,7 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "aria-describedby": "notes-help"}),
     )
     priority = forms.TypedChoiceField(
-        widget=QuickSelect,
+        widget=forms.Select,
         label=_("Priority"),
         coerce=int,
         choices=Priority.choices,

@@ -1,13 +1,17 @@
 """Data the desk keeps for agents: canned replies, drafts of replies and
-notes, and the ticket counts its sidebar reads (``desk.counts``)."""
+notes, saved views, and the ticket counts its sidebar reads (``desk.counts``)."""
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from podpora.search.filters import TicketFilters
 
 
 class CannedReplyQuerySet(models.QuerySet["CannedReply"]):
@@ -55,6 +59,69 @@ class CannedReply(models.Model):
     @property
     def is_shared(self) -> bool:
         return self.owner_id is None
+
+
+class SavedView(models.Model):
+    """Filters and a sort an agent saved under a name (``desk.saved_views``).
+
+    ``query`` is a filter of the one filter language (``search.filters``),
+    as ``TicketFilters.query_string`` writes it. Without a ``team`` the view
+    is its owner's own; with one, every agent of the team sees it. Either
+    way it shows only the tickets its viewer may see: "me" and "my teams"
+    in it mean the viewer.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        verbose_name=_("owner"),
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="saved_views",
+        verbose_name=_("shared with team"),
+    )
+    query = models.TextField(_("filters"), blank=True)
+    sort = models.CharField(_("sort"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_shared(self) -> bool:
+        return self.team_id is not None
+
+    @property
+    def key(self) -> str:
+        """Its key among the sidebar's links and counts."""
+        return f"view-{self.pk}"
+
+    @property
+    def filters(self) -> "TicketFilters":
+        """The stored filters; a value the language no longer accepts is
+        left out rather than breaking the page."""
+        from django.http import QueryDict
+
+        from podpora.search.filters import InvalidFilters, parse
+
+        try:
+            return parse(self.query)
+        except InvalidFilters as invalid:
+            kept = QueryDict(self.query, mutable=True)
+            for name in invalid.errors:
+                kept.pop(name, None)
+            return parse(kept)
 
 
 class QueueCount(models.Model):

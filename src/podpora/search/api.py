@@ -8,35 +8,22 @@ from pydantic import Field
 
 from podpora.api.auth import caller
 from podpora.api.errors import ERROR_RESPONSES
+from podpora.api.filter_query import FilterQuery
 from podpora.api.schemas import (
-    ChannelName,
-    Id,
-    Moment,
-    StatusName,
     Text,
     TicketAgentOut,
     TicketCustomerOut,
     ticket_out,
 )
-from podpora.search.filters import TicketFilters
 from podpora.search.services import search
 
 router = Router(tags=["search"])
 
 
-class SearchQuery(Schema):
-    q: Annotated[Text, Field(min_length=1, max_length=200)]
-    status: list[StatusName] = Field(default_factory=list)
-    priority: list[Annotated[int, Field(ge=1, le=4)]] = Field(default_factory=list)
-    channel: list[ChannelName] = Field(default_factory=list)
-    team: Id | None = None
-    assignee: Annotated[str, Field(pattern=r"^(me|none|[1-9][0-9]{0,17})$")] | None = (
-        None
-    )
-    organization: Id | None = None
-    tag: list[Annotated[Text, Field(max_length=64)]] = Field(default_factory=list)
-    created_from: Moment | None = None
-    created_to: Moment | None = None
+class SearchQuery(FilterQuery):
+    """The words to find (``q``) and the filters of every ticket list."""
+
+    q: Annotated[Text, Field(min_length=1, max_length=200)]  # type: ignore[assignment]
     page: int = Field(1, ge=1, le=1000)
 
 
@@ -69,17 +56,8 @@ def search_tickets(request: HttpRequest, query: Query[SearchQuery]) -> JsonRespo
         user,
         query.q,
         page=query.page,
-        filters=TicketFilters(
-            status=list(query.status),
-            priority=list(query.priority),
-            channel=list(query.channel),
-            team=query.team,
-            assignee=query.assignee,
-            organization=query.organization,
-            tag=list(query.tag),
-            created_from=query.created_from,
-            created_to=query.created_to,
-        ),
+        # ``q`` is what to search for here, not words in the subject.
+        filters=query.filters(leave_out=("q",)),
     )
     return JsonResponse(
         {

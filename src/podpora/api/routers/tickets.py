@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Path, Query, Router, Schema
+from ninja import File, Form, Path, Query, Router
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -16,21 +16,17 @@ from podpora.accounts.services import (
 )
 from podpora.api.auth import caller
 from podpora.api.errors import ERROR_RESPONSES, ApiError, not_found
+from podpora.api.filter_query import FilterQuery
 from podpora.api.pagination import DEFAULT_LIMIT, PageQuery, paginate
 from podpora.api.responses import if_match, respond, respond_page
 from podpora.api.schemas import (
     AttachmentOut,
     AttachmentPage,
-    ChannelName,
-    Id,
     MergeIn,
     MessageAgentOut,
     MessageCustomerOut,
     MessageIn,
     MessagePage,
-    Moment,
-    StatusName,
-    Text,
     TicketAgentOut,
     TicketCustomerOut,
     TicketIn,
@@ -40,7 +36,7 @@ from podpora.api.schemas import (
     message_out,
     ticket_out,
 )
-from podpora.search.filters import TicketFilters, apply_filters
+from podpora.search.filters import apply_filters
 from podpora.tickets import services
 from podpora.tickets.errors import Conflict, InvalidInput, NotAllowed
 from podpora.tickets.models import Category, Channel, Message, Ticket
@@ -64,34 +60,10 @@ Number = Annotated[int, Path(ge=1, le=2**62)]
 MAX_FILES = 20
 
 
-class TicketQuery(Schema):
-    status: list[StatusName] = Field(default_factory=list)
-    priority: list[Annotated[int, Field(ge=1, le=4)]] = Field(default_factory=list)
-    channel: list[ChannelName] = Field(default_factory=list)
-    team: Id | None = None
-    assignee: Annotated[str, Field(pattern=r"^(me|none|[1-9][0-9]{0,17})$")] | None = (
-        None
-    )
-    organization: Id | None = None
-    tag: list[Annotated[Text, Field(max_length=64)]] = Field(default_factory=list)
-    created_from: Moment | None = None
-    created_to: Moment | None = None
+class TicketQuery(FilterQuery):
     sort: str = Field("-updated", description="One of: " + ", ".join(TICKET_SORTS))
     cursor: Annotated[str, Field(max_length=512)] | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=100)
-
-    def filters(self) -> TicketFilters:
-        return TicketFilters(
-            status=list(self.status),
-            priority=list(self.priority),
-            channel=list(self.channel),
-            team=self.team,
-            assignee=self.assignee,
-            organization=self.organization,
-            tag=list(self.tag),
-            created_from=self.created_from,
-            created_to=self.created_to,
-        )
 
 
 def _list_queryset(user: User) -> QuerySet[Ticket]:

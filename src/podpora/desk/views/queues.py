@@ -1,37 +1,34 @@
-"""Queue pages and bulk actions."""
+"""Queue pages, saved views and bulk actions."""
 
-from functools import lru_cache
-from urllib.parse import urlencode
+from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from podpora.accounts.context_processors import rights
-from podpora.accounts.models import Team, User
+from podpora.accounts.models import Organization, Team, User
 from podpora.accounts.permissions import Right, can
-from podpora.desk import queues
-from podpora.desk.forms import BulkForm, FilterForm, agents, parse_filters
-from podpora.desk.rows import RowWriter, url_around
-from podpora.desk.templatetags.desk_parts import shared_html
+from podpora.desk import queues, saved_views
+from podpora.desk.forms import BulkForm, agents
+from podpora.desk.models import SavedView
+from podpora.desk.rows import queue_rows
 from podpora.desk.views.access import agent_required
 from podpora.macros import views as macro_views
 from podpora.macros.selectors import choices_for as macro_choices
+from podpora.search.filters import FilterForm, InvalidFilters, TicketFilters, parse
 from podpora.tickets import services
 from podpora.tickets.errors import TicketError
-from podpora.tickets.models import Priority, Status
+from podpora.tickets.models import Category, Priority, Status
 from podpora.tickets.selectors import visible_to
 
 
@@ -71,189 +68,130 @@ def queue(
 ) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     teams, team_ids = sidebar_teams(user)
-    team = None
-    current: queues.Queue | None = None
     if team_id is not None:
         team = next((t for t in teams if t.pk == team_id), None)
         if team is None:
             raise Http404
-        title, key = team.name, f"team-{team.pk}"
+        current = queues.team_queue(team)
     else:
-        current = queues.QUEUES.get(slug)
-        if current is None:
+        found = queues.QUEUES.get(slug)
+        if found is None:
             raise Http404
-        title, key = str(current.label), slug
-    # Agents are listed only when a select needs them (a cached filter form
-    # or the bulk panel), so a plain page view does not query them.
-    agent_list = SimpleLazyObject(queues.agent_choices)
-    filters = parse_filters(request.GET, agent_list)
-    # The form is made only if its cached markup is missing (queue.html).
-    form = SimpleLazyObject(
-        lambda: FilterForm(request.GET or None, agent_list=agent_list)
+        current = found
+    return _queue_page(
+        request,
+        teams=teams,
+        team_ids=team_ids,
+        title=str(current.label),
+        key=current.slug,
+        base=current.filters,
+        default_sort=current.default_sort,
     )
+
+
+@require_GET
+@agent_required
+def saved_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    view = get_object_or_404(saved_views.visible_views(user), pk=pk)
+    teams, team_ids = sidebar_teams(user)
+    return _queue_page(
+        request,
+        teams=teams,
+        team_ids=team_ids,
+        title=view.name,
+        key=view.key,
+        base=view.filters,
+        default_sort=view.sort or queues.DEFAULT_SORT,
+        view=view,
+    )
+
+
+def _filter_form(request: HttpRequest) -> FilterForm:
+    """The filter panel, its options the same for every agent."""
+    form = FilterForm(request.GET or None)
+    return form.show_choices(
+        teams=Team.objects.filter(is_active=True)
+        .order_by("tier", "name")
+        .values_list("pk", "name"),
+        agents=[(a.pk, a.display_name) for a in queues.agent_choices()],
+        organizations=Organization.objects.filter(is_active=True)
+        .order_by("name")
+        .values_list("pk", "name"),
+        categories=Category.objects.filter(is_active=True)
+        .order_by("name")
+        .values_list("pk", "name"),
+    )
+
+
+def _queue_page(
+    request: HttpRequest,
+    *,
+    teams: list[Team],
+    team_ids: list[int],
+    title: str,
+    key: str,
+    base: TicketFilters,
+    default_sort: str,
+    view: SavedView | None = None,
+) -> HttpResponse:
+    """A queue or a saved view: its own filter narrowed by the page's."""
+    user: User = request.user  # type: ignore[assignment]
+    invalid = False
+    try:
+        chosen = parse(request.GET)
+    except InvalidFilters:
+        chosen, invalid = TicketFilters(), True  # the open form says why
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
-    rows, has_next, sort = queues.page_rows(
-        user,
-        current,
-        team=team,
-        team_ids=team_ids,
-        filters=filters,
-        sort=request.GET.get("sort", queues.DEFAULT_SORT),
-        page=page,
+    found, has_next, sort = queues.page_rows(
+        user, base, chosen, sort=request.GET.get("sort") or default_sort, page=page
     )
+    rows = queue_rows(found, timezone.now())
     can_bulk = can(user, Right.BULK_EDIT)
-    # One masked token for the page (the bulk form's and the template's).
-    csrf = get_token(request)
-    table = _queue_table(
-        request,
-        csrf=csrf,
-        title=title,
-        rows_html=RowWriter(can_bulk=can_bulk).rows(rows) if rows else None,
-        column_heads=_column_heads(sort, _query_without(request, "page", "sort")),
-        bulk_panel=(
-            shared_html(
-                "desk/partials/bulk_panel.html",
-                rights=rights(request)["rights"],
-                is_staff=user.is_staff,
-                agents=agent_list,
-                # The enums, not their choices: the key is then the class,
-                # not labels translated again on every page.
-                statuses=Status,
-                priorities=Priority,
-                macros=macro_choices(user),
-            )
-            if can_bulk and rows
-            else ""
-        ),
-        first_row=(page - 1) * queues.PAGE_SIZE + 1,
-        last_row=(page - 1) * queues.PAGE_SIZE + len(rows),
-        page=page,
-        has_next=has_next,
-        query=_query_without(request, "page"),
-    )
-    context = {
+    views = list(saved_views.visible_views(user))
+    context: dict[str, Any] = {
         "title": title,
         "current_key": key,
         "sort": sort,
-        "form": form,
-        "filters_active": bool(filters.active),
-        "sidebar": _sidebar(user, teams, team_ids, key),
-        "queue_table": table,
-        "csrf_token": csrf,
+        # Made only if the template's cached markup is missing.
+        "form": SimpleLazyObject(lambda: _filter_form(request)),
+        "filters_active": invalid or not chosen.is_empty(),
+        "sidebar": _sidebar(user, teams, team_ids, views),
+        "saved_view": view,
+        "may_manage_view": view is not None and saved_views.may_manage(user, view),
+        # What "Save view" keeps: the queue's filter and the page's as one.
+        "view_query": base.combined(chosen).query_string(),
+        "my_teams": [t for t in teams if t.pk in team_ids],
+        "rows": rows,
+        "can_bulk": can_bulk,
+        "agents": SimpleLazyObject(queues.agent_choices),
+        "statuses": Status,
+        "priorities": Priority,
+        "macros": SimpleLazyObject(lambda: macro_choices(user)),
+        "column_heads": _column_heads(sort, _query_without(request, "page", "sort")),
+        "first_row": (page - 1) * queues.PAGE_SIZE + 1,
+        "last_row": (page - 1) * queues.PAGE_SIZE + len(rows),
+        "page": page,
+        "has_next": has_next,
+        "query": _query_without(request, "page"),
     }
     return render(request, "desk/queue.html", context)
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:
-    """The page's query string without ``names`` (as ``QueryDict.urlencode``
-    writes it, without copying the ``QueryDict``)."""
-    return urlencode(
-        [
-            (key, value)
-            for key, values in request.GET.lists()
-            if key not in names
-            for value in values
-        ]
-    )
+    """The page's query string without ``names``."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
-@lru_cache(maxsize=16)
-def _table_words(language: str | None) -> dict[str, str]:
-    """The queue table's fixed words in one language, escaped (the range of
-    rows is filled in: its values are numbers)."""
-    return {
-        "select": escape(_("Select")),
-        "requester": escape(_("Requester")),
-        "team": escape(_("Team")),
-        "assignee": escape(_("Assignee")),
-        "empty": escape(_("No tickets here.")),
-        "pages": escape(_("Pages")),
-        "previous": escape(_("Previous")),
-        "next": escape(_("Next")),
-        "range": _("Tickets %(first_row)s–%(last_row)s"),
-    }
-
-
-def _queue_table(
-    request: HttpRequest,
-    *,
-    csrf: str,
-    title: str,
-    rows_html: SafeString | None,
-    column_heads: SafeString,
-    bulk_panel: str,
-    first_row: int,
-    last_row: int,
-    page: int,
-    has_next: bool,
-    query: str,
-) -> SafeString:
-    """The bulk form around the rows, and the pager: what the htmx refresh
-    swaps. Written here like the rows, the markup the template had."""
-    words = _table_words(get_language())
-    action = escape(url_around("desk:bulk")[0])
-    parts = [
-        f'\n<form method="post" action="{action}" id="bulk-form">\n'
-        f'  <input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf)}">\n'
-        f'  <input type="hidden" name="next" value="{escape(request.get_full_path())}">\n'
-        "  "
-    ]
-    if bulk_panel:
-        parts.append(f"\n  {bulk_panel}\n  ")
-    parts.append("\n  ")
-    if rows_html is not None:
-        select = (
-            f'<th scope="col"><span class="visually-hidden">{words["select"]}'
-            "</span></th>"
-            if bulk_panel
-            else ""
-        )
-        parts.append(
-            '\n  <table class="tickets">\n'
-            f'    <caption class="visually-hidden">{escape(title)}</caption>\n'
-            "    <thead><tr>\n"
-            f"      {select}\n"
-            f"      {column_heads}\n"
-            f'      <th scope="col">{words["requester"]}</th>\n'
-            f'      <th scope="col">{words["team"]}</th>\n'
-            f'      <th scope="col">{words["assignee"]}</th>\n'
-            "    </tr></thead>\n"
-            "    <tbody>\n"
-            f"    {rows_html}\n"
-            "    </tbody>\n"
-            "  </table>\n"
-            "  "
-        )
-    else:
-        parts.append(f'\n  <p class="empty card">{words["empty"]}</p>\n  ')
-    parts.append(f'\n</form>\n<nav class="pager" aria-label="{words["pages"]}">\n  ')
-    if rows_html is not None:
-        shown = words["range"] % {"first_row": first_row, "last_row": last_row}
-        parts.append(f'<span class="muted">{shown}</span>')
-    parts.append("\n  ")
-    other = f"?{escape(query)}&amp;" if query else "?"
-    if page > 1:
-        parts.append(
-            f'<a href="{other}page={page - 1}" rel="prev" accesskey="b">'
-            f"← {words['previous']}</a>"
-        )
-    parts.append("\n  ")
-    if has_next:
-        parts.append(
-            f'<a href="{other}page={page + 1}" rel="next" accesskey="m">'
-            f"{words['next']} →</a>"
-        )
-    parts.append("\n</nav>\n")
-    return mark_safe("".join(parts))
-
-
-def _column_heads(sort: str, other_params: str) -> SafeString:
-    """A link per sortable column: to sort by it, or to reverse its order.
-    Written here rather than by a template loop (as the rows are)."""
-    base = escape(f"?{other_params}&sort=" if other_params else "?sort=")
+def _column_heads(sort: str, other_params: str) -> list[dict[str, str]]:
+    """A link per sortable column: to sort by it, or to reverse its order."""
+    base = f"?{other_params}&sort=" if other_params else "?sort="
     columns = [
         ("number", _("Number")),
         ("subject", _("Subject")),
@@ -263,65 +201,110 @@ def _column_heads(sort: str, other_params: str) -> SafeString:
         ("breach", _("SLA")),
     ]
     heads = []
-    for key, label in columns:
-        if sort == key:
-            aria_sort, href, arrow = ' aria-sort="ascending"', f"{base}-{key}", " ▲"
-        elif sort == f"-{key}":
-            aria_sort, href, arrow = ' aria-sort="descending"', f"{base}{key}", " ▼"
+    for column, label in columns:
+        if sort == column:
+            aria_sort, href, arrow = "ascending", f"{base}-{column}", " ▲"
+        elif sort == f"-{column}":
+            aria_sort, href, arrow = "descending", f"{base}{column}", " ▼"
         else:
-            aria_sort, href, arrow = "", f"{base}-{key}", ""
+            aria_sort, href, arrow = "", f"{base}-{column}", ""
         heads.append(
-            f'<th scope="col"{aria_sort}><a href="{href}">{escape(label)}{arrow}</a></th>'
+            {"aria_sort": aria_sort, "href": href, "label": label, "arrow": arrow}
         )
-    return mark_safe("".join(heads))
-
-
-def _links(links: list[tuple[str, str, str, int]], current_key: str) -> SafeString:
-    """The sidebar's list items: key, label, URL and count of each link."""
-    cap = queues.COUNT_CAP
-    return mark_safe(
-        "".join(
-            f'\n      <li><a href="{escape(url)}"'
-            f"{' aria-current="page"' if key == current_key else ''}>"
-            f'<span>{escape(label)}</span> <span class="badge">'
-            f"{f'{cap}+' if count > cap else count}</span></a></li>\n      "
-            for key, label, url, count in links
-        )
-    )
+    return heads
 
 
 def _sidebar(
-    user: User, teams: list[Team], team_ids: list[int], current_key: str
-) -> dict[str, SafeString]:
-    counts = queues.sidebar_counts(user, teams, team_ids)
-    queue_head, queue_tail = url_around("desk:queue", "queue-slug")
-    team_head, team_tail = url_around("desk:team_queue", "999999999")
-    return {
-        "queues": _links(
-            [
-                (
-                    slug,
-                    str(q.label),
-                    f"{queue_head}{slug}{queue_tail}",
-                    counts.get(slug, 0),
-                )
-                for slug, q in queues.QUEUES.items()
-            ],
-            current_key,
-        ),
-        "teams": _links(
-            [
-                (
-                    f"team-{t.pk}",
-                    t.name,
-                    f"{team_head}{t.pk}{team_tail}",
-                    counts.get(f"team-{t.pk}", 0),
-                )
-                for t in teams
-            ],
-            current_key,
-        ),
+    user: User, teams: list[Team], team_ids: list[int], views: list[SavedView]
+) -> dict[str, list[dict[str, str]]]:
+    """The sidebar's links (key, label, URL, count) by group."""
+    counts = queues.sidebar_counts(user, teams, team_ids, views)
+    cap = queues.COUNT_CAP
+    groups = {
+        "queues": [
+            (slug, str(q.label), reverse("desk:queue", args=[slug]))
+            for slug, q in queues.QUEUES.items()
+        ],
+        "teams": [
+            (f"team-{t.pk}", t.name, reverse("desk:team_queue", args=[t.pk]))
+            for t in teams
+        ],
+        "views": [
+            (v.key, v.name, reverse("desk:saved_view", args=[v.pk])) for v in views
+        ],
     }
+    return {
+        group: [
+            {
+                "key": key,
+                "label": label,
+                "url": url,
+                "count_text": f"{cap}+"
+                if counts.get(key, 0) > cap
+                else str(counts.get(key, 0)),
+            }
+            for key, label, url in links
+        ]
+        for group, links in groups.items()
+    }
+
+
+@require_POST
+@agent_required
+def view_create(request: HttpRequest) -> HttpResponse:
+    """Save the page's filters and sort as a view (``query`` holds the
+    queue's filter and the page's, as one)."""
+    user: User = request.user  # type: ignore[assignment]
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        back = reverse("desk:home")
+    raw_team = request.POST.get("team", "")
+    team = Team.objects.filter(pk=int(raw_team)).first() if raw_team.isdigit() else None
+    if raw_team and team is None:
+        messages.error(request, _("You can share a view only with a team of yours."))
+        return redirect(back)
+    try:
+        filters = parse(request.POST.get("query", ""))
+        view = saved_views.create_view(
+            user,
+            name=request.POST.get("name", ""),
+            filters=filters,
+            sort=request.POST.get("sort", ""),
+            team=team,
+        )
+    except (InvalidFilters, saved_views.SavedViewError) as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(request, _("View saved."))
+    return redirect("desk:saved_view", pk=view.pk)
+
+
+@require_POST
+@agent_required
+def view_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    view = get_object_or_404(saved_views.visible_views(user), pk=pk)
+    try:
+        saved_views.rename_view(view, actor=user, name=request.POST.get("name", ""))
+    except saved_views.SavedViewError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("View renamed."))
+    return redirect("desk:saved_view", pk=view.pk)
+
+
+@require_POST
+@agent_required
+def view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    view = get_object_or_404(saved_views.visible_views(user), pk=pk)
+    try:
+        saved_views.delete_view(view, actor=user)
+    except saved_views.SavedViewError as error:
+        messages.error(request, str(error))
+        return redirect("desk:saved_view", pk=view.pk)
+    messages.success(request, _("View deleted."))
+    return redirect("desk:home")
 
 
 @require_POST
