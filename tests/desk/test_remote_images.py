@@ -185,3 +185,18 @@ def test_the_browser_asks_the_tracker_nothing_until_show_images_for_one_message(
     assert other.get_by_role("link", name="Show images").is_visible()
     assert other.locator("img[src]").count() == 0
     assert page.url.endswith(f"/desk/tickets/{tracked_ticket.number}/")
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_a_mail_with_blocked_images():
+    from django.core.management import call_command
+
+    from podpora.accounts.models import User
+    from podpora.tickets.models import Ticket
+
+    call_command("demo", "--tickets", "5", verbosity=0)
+    petra = User.objects.get(email="petra@podpora.demo")
+    ticket = Ticket.objects.get(subject="Nejde tisk z ERP do PDF")
+    html = signed_in(petra).get(reverse("desk:ticket", args=[ticket.number])).text
+    assert "2 remote images in this message are blocked" in html
+    assert "newsletter.example" not in html
