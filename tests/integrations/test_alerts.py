@@ -187,6 +187,58 @@ def test_unknown_source_is_401_and_bad_payload_is_422(monitoring):
     assert _post(AM, secret, {"alerts": []}).status_code == 422
 
 
+@pytest.mark.parametrize("url", [AM, GENERIC, "/api/v1/alerts/generic/nope"])
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b'{"alerts": []}', b'{"status": "firing"}', b"[]"],
+)
+def test_an_invalid_body_without_the_secret_is_401_not_422(monitoring, url, body):
+    # The secret is checked before the body: a stranger learns nothing about
+    # what a valid alert looks like, nor that the source exists.
+    response = Client().post(
+        url,
+        body,
+        content_type="application/json",
+        headers={"Authorization": "Bearer pda_wrong"},
+    )
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
+    assert response.json()["message"] == "Unknown alert source or wrong secret."
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("url", [AM, GENERIC])
+def test_an_invalid_body_with_the_right_secret_is_422(monitoring, url):
+    _source, secret = monitoring
+    for body in (b"{not json", b'{"alerts": []}', b"[]"):
+        response = Client().post(
+            url,
+            body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        assert response.status_code in (400, 422), body
+        assert response.status_code != 401
+    assert not Ticket.objects.exists()
+
+
+def test_a_secret_of_another_source_is_401(monitoring, org_a, service_desk):
+    _source, secret = monitoring
+    other = AlertSource.objects.create(
+        name="zabbix",
+        organization=org_a,
+        requester=_source.requester,
+        secret_hash="x",
+        secret_prefix="x",
+    )
+    assert (
+        _post(
+            f"/api/v1/alerts/generic/{other.name}", secret, {"title": "x"}
+        ).status_code
+        == 401
+    )
+
+
 def test_admin_creates_a_source_in_the_ui_and_sees_the_secret_once(alicja, org_a, anna):
     client = Client()
     client.login(email=alicja.email, password=PASSWORD)

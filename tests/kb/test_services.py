@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from podpora.kb import services
@@ -18,6 +20,40 @@ def test_markdown_is_rendered_and_scripts_are_removed(tomasz):
     assert "<script" not in article.body_html
     assert 'href="javascript' not in article.body_html
     assert "<td>b</td>" in article.body_html
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "[x](DATA:text/html,hi)",
+        "[x](&#100;ata:text/html,hi)",
+        "[x](&#x64;&#x61;ta:text/html,hi)",
+        "[x](data&colon;text/html,hi)",
+        "[x](<data\t:text/html,hi>)",
+        "[x](da%74a:text/html,hi)",
+        "[x](data%3Atext/html,hi)",
+        "[x][ref]\n\n[ref]: DATA:text/html,hi",
+        "<data:text/html,hi>",
+        "![i](data:image/svg+xml;base64,PHN2Zz4=)",
+        "[x](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "[x](java&#x09;script:alert(1))",
+        "[x](<java\tscript:alert(1)>)",
+        "[x](vbscript:msgbox(1))",
+        "[x](file:///etc/passwd)",
+    ],
+)
+def test_no_data_or_script_link_survives_in_an_article_body(tomasz, markdown):
+    article = services.create_article(
+        actor=tomasz, title="Linki", body_markdown=f"Zobacz {markdown} tutaj."
+    )
+    body = article.body_html.lower()
+    assert "tutaj" in body
+    for scheme in ("data", "javascript", "vbscript", "file", "da%74a", "data%3a"):
+        assert f'="{scheme}' not in body.replace("\t", "").replace("%09", "")
+    assert not re.search(r'(href|src)="[^"]*(data|script)[^"]*"', body)
+    assert services.render_markdown(markdown).lower().count("href=") == 0
 
 
 def test_customers_cannot_write_articles(adam):

@@ -135,6 +135,7 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     from podpora.automation import sla
     from podpora.desk import demo as desk_demo
     from podpora.macros import demo as macros_demo
+    from podpora.desk import demo_images as desk_demo_images
 
     sample_data.ensure_world()
     automation_data.install_defaults(
@@ -153,4 +154,5 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     desk_demo.load()
     macros_demo.install()
     desk_demo.add_saved_views()
+    desk_demo_images.load()
     return created + len(TODAY)

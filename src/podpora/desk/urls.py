@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from podpora.desk.views import canned, intake, queues, ticket, ticket_actions
+from podpora.desk.views import canned, images, intake, queues, ticket, ticket_actions
 
 app_name = "desk"
 
@@ -43,6 +43,11 @@ urlpatterns = [
         "tickets/<int:number>/draft/<slug:kind>/",
         ticket_actions.draft,
         name="ticket_draft",
+    ),
+    path(
+        "tickets/<int:number>/messages/<int:pk>/images/",
+        images.message_images,
+        name="message_images",
     ),
     path("phone/", intake.intake, name="intake"),
     path("phone/callers/", intake.caller_search, name="caller_search"),

@@ -2,6 +2,7 @@
 
 import html as html_lib
 import re
+from urllib.parse import unquote
 
 import nh3
 
@@ -112,19 +113,74 @@ def bounded_nesting(html: str, limit: int = MAX_NESTING) -> str:
     return _ANY_TAG.sub(visit, html)
 
 
+_URL_ATTRIBUTES = frozenset({("a", "href"), ("img", "src")})
+# What browsers ignore in a URL: ASCII tab and newlines anywhere, C0 controls
+# and spaces around it.
+_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]+")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+
+
+def _safe_url(element: str, attribute: str, value: str) -> str | None:
+    """A second look at every URL nh3 let through: with whatever a browser
+    (or a later decoder) might strip or decode taken out, the scheme must
+    still be one we allow, or the attribute goes. ``DATA:``, ``&#100;ata:``,
+    ``java\tscript:``, ``da%74a:`` and the like never survive."""
+    if (element, attribute) not in _URL_ATTRIBUTES:
+        return value
+    seen = value
+    for _ in range(3):  # entities and percent-escapes, nested a few levels
+        seen = _IGNORED_IN_URL.sub("", unquote(html_lib.unescape(seen))).lower()
+    scheme = _SCHEME.match(seen)
+    if scheme and scheme.group(1) not in _URL_SCHEMES:
+        return None
+    return value
+
+
 def sanitize(html: str) -> str:
     """Remove scripts, event handlers, styles and anything else that could run
-    or phone home; links open with ``rel="noopener noreferrer nofollow"``."""
+    or phone home; links open with ``rel="noopener noreferrer nofollow"``.
+    Only http, https, mailto, tel and cid URLs survive, however spelt."""
     if not html:
         return ""
     return nh3.clean(
         bounded_nesting(html),
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
+        attribute_filter=_safe_url,
         url_schemes=_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+
+
+def block_remote_images(html: str) -> tuple[str, int]:
+    """Sanitised HTML with the source of every image that is not an inline
+    attachment (``cid:``) removed, and how many were: a remote image is a
+    tracking pixel until the reader says otherwise, and even our own URLs
+    have no business in a message from outside. Size and alt text stay, so
+    the layout holds and the reader sees what is missing."""
+    if "<img" not in html.lower():
+        return html, 0
+    blocked = 0
+
+    def keep_inline_only(element: str, attribute: str, value: str) -> str | None:
+        nonlocal blocked
+        inline = value.strip().lower().startswith("cid:")
+        if (element, attribute) == ("img", "src") and not inline:
+            blocked += 1
+            return None
+        return _safe_url(element, attribute, value)
+
+    cleaned = nh3.clean(
+        bounded_nesting(html),
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        attribute_filter=keep_inline_only,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    return cleaned, blocked
 
 
 _PARAGRAPH_END = re.compile(r"</(p|div|h[1-6]|blockquote|pre|table|ul|ol)\s*>", re.I)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from podpora.tickets.html import block_remote_images
 from podpora.tickets.models import Message
 
 register = template.Library()
@@ -15,14 +16,26 @@ _CID_SRC = re.compile(r'src="cid:([^"]+)"', re.IGNORECASE)
 
 
 @register.filter
-def message_html(message: Message) -> SafeString:
+def blocked_images(message: Message) -> int:
+    """How many remote images ``message_html`` leaves out of this message."""
+    return block_remote_images(message.body_html)[1]
+
+
+@register.filter
+def message_html(message: Message, images: str = "") -> SafeString:
     """The sanitised HTML body with ``cid:`` images pointing at the message's
     own inline attachments (served through the access-checked view).
+
+    Remote images are left out (tracking pixels tell the sender who read
+    the message, when and from where) unless ``images`` is ``"remote"``:
+    the desk's "Show images" for one message, on request.
 
     ``body_html`` was sanitised when stored; only ``src`` values of images
     that name one of this message's attachments are rewritten, to our URL.
     """
     html = message.body_html
+    if images != "remote":
+        html = block_remote_images(html)[0]
     if "cid:" not in html:
         return mark_safe(html)
     by_cid = {
