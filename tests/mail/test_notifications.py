@@ -403,3 +403,20 @@ def test_copies_on_an_automatic_reply_do_not_join_the_ticket(
     )
     assert ticket.messages.count() == 2
     assert not ticket.cc.exists()
+
+
+def test_agents_are_not_mailed_a_customers_remote_images(
+    smtp_server, support_mailbox, adam, tomasz, django_capture_on_commit_callbacks
+):
+    raw = (
+        "From: Adam Nowak <adam@kowalski.pl>\nTo: support@podpora.test\n"
+        "Subject: Drukarka\nMessage-ID: <px1@kowalski.pl>\n"
+        "Content-Type: text/html; charset=utf-8\n\n"
+        '<p>Nie drukuje.</p><img src="https://tracker.example/p.gif" width="1">'
+    ).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        intake.receive(support_mailbox, raw)
+    [notice] = _to(smtp_server, "tomasz@podpora.test")
+    html = notice.get_body(("html",)).get_content()
+    assert "Nie drukuje." in html
+    assert "tracker.example" not in html

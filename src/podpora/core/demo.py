@@ -134,8 +134,8 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     from podpora.automation import demo as automation_demo
     from podpora.automation import sla
     from podpora.desk import demo as desk_demo
-    from podpora.macros import demo as macros_demo
     from podpora.desk import demo_images as desk_demo_images
+    from podpora.macros import demo as macros_demo
 
     sample_data.ensure_world()
     automation_data.install_defaults(

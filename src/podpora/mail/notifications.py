@@ -43,8 +43,8 @@ from podpora.mail.models import (
 )
 from podpora.tickets import services
 from podpora.tickets.hooks import TicketChange
-from podpora.tickets.html import text_to_html
-from podpora.tickets.models import DeliveryStatus, Message, Ticket
+from podpora.tickets.html import block_remote_images, text_to_html
+from podpora.tickets.models import DeliveryStatus, Message, MessageKind, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -520,11 +520,7 @@ def render(outbound: OutboundMail) -> tuple[str, str, str]:
             "from_team": outbound.context.get("from_team", ""),
             "rule": outbound.context.get("rule", ""),
             "by_sla": bool(outbound.context.get("by_sla")),
-            "message_html": (
-                (message.body_html or text_to_html(message.body_text))
-                if message
-                else ""
-            ),
+            "message_html": _message_html(message),
         }
         base = f"mail/email/{outbound.kind}"
         subject = _one_line(render_to_string(f"{base}_subject.txt", context))
@@ -635,6 +631,18 @@ def _failed(outbound: OutboundMail, exc: Exception) -> str:
                 data={"outbound": outbound.pk, "delivery_failed": True},
             )
     return "failed"
+
+
+def _message_html(message: Message | None) -> str:
+    """A message's body for a mail. A customer's HTML goes out with its remote
+    images removed: a tracking pixel must not learn which agents read it."""
+    if message is None:
+        return ""
+    if not message.body_html:
+        return text_to_html(message.body_text)
+    if message.kind == MessageKind.CUSTOMER:
+        return block_remote_images(message.body_html)[0]
+    return message.body_html
 
 
 def _permanent(exc: Exception) -> bool:
