@@ -409,11 +409,11 @@ def test_agents_are_not_mailed_a_customers_remote_images(
     smtp_server, support_mailbox, adam, tomasz, django_capture_on_commit_callbacks
 ):
     raw = (
-        "From: Adam Nowak <adam@kowalski.pl>\nTo: support@podpora.test\n"
-        "Subject: Drukarka\nMessage-ID: <px1@kowalski.pl>\n"
-        "Content-Type: text/html; charset=utf-8\n\n"
-        '<p>Nie drukuje.</p><img src="https://tracker.example/p.gif" width="1">'
-    ).encode()
+        b"From: Adam Nowak <adam@kowalski.pl>\nTo: support@podpora.test\n"
+        b"Subject: Drukarka\nMessage-ID: <px1@kowalski.pl>\n"
+        b"Content-Type: text/html; charset=utf-8\n\n"
+        b'<p>Nie drukuje.</p><img src="https://tracker.example/p.gif" width="1">'
+    )
     with django_capture_on_commit_callbacks(execute=True):
         intake.receive(support_mailbox, raw)
     [notice] = _to(smtp_server, "tomasz@podpora.test")
