@@ -198,3 +198,18 @@ def test_a_signed_in_customer_is_not_offered_registration(
     response = client_for(adam).get(REGISTER)
     assert response.status_code == 302
     assert response["Location"] == "/portal/"
+
+
+def test_an_agent_cannot_move_an_existing_customer_into_another_organisation(
+    client_for, tomasz, alicja, bara, org_a, django_capture_on_commit_callbacks
+):
+    data = {"email": bara.email, "organization": org_a.pk, "role": "member"}
+    refused = client_for(tomasz).post("/portal/invite/", data)
+    assert refused.status_code == 400
+    assert "only administrators can add them" in refused.content.decode()
+    assert not bara.memberships.filter(organization=org_a).exists()
+    assert not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        allowed = client_for(alicja).post("/portal/invite/", data)
+    assert allowed.status_code == 302
+    assert bara.memberships.filter(organization=org_a).exists()

@@ -204,18 +204,32 @@ def invite(
 ) -> User:
     """Create (or find) a customer and mail them a link to choose a password.
 
-    Any agent may invite a member; making someone an organisation manager,
-    who sees all its tickets, takes the right to manage people.
+    Any agent may invite a new person, into an organisation too. Moving
+    someone who already exists into an organisation (its managers then see
+    their tickets), or making someone a manager, who sees all its tickets,
+    takes the right to manage people.
     """
     if not can(invited_by, Right.WORK_TICKETS):
         raise NotAllowed(_("Only agents can invite customers."))
     if role == MembershipRole.MANAGER and not can(invited_by, Right.MANAGE_PEOPLE):
         raise NotAllowed(_("Only administrators can make someone a manager."))
-    user, _created = get_or_create_customer(
+    user, created = get_or_create_customer(
         email, full_name=full_name, language=language
     )
     if user.is_agent:
         raise NotAllowed(_("This address belongs to an agent."))
+    if (
+        organization is not None
+        and not created
+        and not can(invited_by, Right.MANAGE_PEOPLE)
+        and not user.memberships.filter(organization=organization).exists()
+    ):
+        raise NotAllowed(
+            _(
+                "This person already has an account: only administrators can "
+                "add them to an organisation."
+            )
+        )
     if organization is not None:
         add_member(user, organization, role=role)
     elif role == MembershipRole.MANAGER:

@@ -5,7 +5,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from podpora.accounts.errors import AccountError
+from podpora.accounts.forms import NewPasswordForm
 from podpora.accounts.middleware import remember_language
 from podpora.accounts.models import User
 from podpora.accounts.permissions import Right, can
@@ -94,7 +94,7 @@ def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
     # The password validators compare against the person's name and address;
     # the account does not exist yet, so they get an unsaved stand-in.
     stand_in = User(email=registration.email, full_name=registration.full_name)
-    form = SetPasswordForm(stand_in, request.POST or None)
+    form = NewPasswordForm(stand_in, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.complete_registration(
@@ -119,7 +119,7 @@ def set_password(request: HttpRequest, token: str) -> HttpResponse:
     user = tokens.user_from_account_token(token)
     if user is None:
         return render(request, "portal/link_invalid.html", status=410)
-    form = SetPasswordForm(user, request.POST or None)
+    form = NewPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.set_password(user, form.cleaned_data["new_password1"])
         _sign_in(request, user)
