@@ -273,3 +273,13 @@ def test_a_new_password_over_4096_bytes_is_refused(client, adam):
     assert "at most 4096 bytes" in response.text
     adam.refresh_from_db()
     assert not adam.check_password(huge)
+
+
+def test_a_too_long_password_does_not_clear_an_accounts_lock(client, tomasz):
+    for _ in range(4):
+        _login(client, tomasz.email, "wrong", REMOTE_ADDR="10.0.0.1")
+    _login(client, tomasz.email, "x" * 5000, REMOTE_ADDR="10.0.0.3")
+    # Five failures in all: even the right password is refused now.
+    response = _login(client, tomasz.email, REMOTE_ADDR="10.0.0.2")
+    assert response.status_code == 200
+    assert "Too many sign-in attempts" in response.text

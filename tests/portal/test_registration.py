@@ -213,3 +213,15 @@ def test_an_agent_cannot_move_an_existing_customer_into_another_organisation(
         allowed = client_for(alicja).post("/portal/invite/", data)
     assert allowed.status_code == 302
     assert bara.memberships.filter(organization=org_a).exists()
+
+
+def test_an_invitation_link_says_it_works_for_seven_days(
+    client_for, tomasz, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(tomasz).post(
+            "/portal/invite/",
+            {"email": "nowa@example.org", "language": "en", "role": "member"},
+        )
+    (message,) = mail.outbox
+    assert "the link works for 7 days" in message.body

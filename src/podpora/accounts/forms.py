@@ -61,6 +61,13 @@ class LoginForm(AuthenticationForm):
                     "minutes": ngettext("%d minute", "%d minutes", minutes) % minutes
                 },
             )
+        if "password" not in self.cleaned_data:
+            # Refused by its field (over the length limit): a failed try that
+            # is never hashed, and never clears the account's counter.
+            ratelimit.record_failure(IP_LIMIT, ip)
+            if email:
+                ratelimit.record_failure(ACCOUNT_LIMIT, email)
+            return self.cleaned_data
         try:
             cleaned = super().clean()
         except forms.ValidationError:
