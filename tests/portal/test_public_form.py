@@ -85,6 +85,7 @@ def test_a_person_without_an_account_confirms_by_mail_and_gets_a_follow_link(
     page = client.get(_confirmation_path(confirmation))
     assert page.status_code == 200
     assert "Yes, send my request" in page.content.decode()
+    assert "Nie mogę się zalogować" not in page.content.decode()
     assert not Ticket.objects.exists()
     confirmed = _confirm(client, django_capture_on_commit_callbacks, confirmation)
     ticket = Ticket.objects.get()

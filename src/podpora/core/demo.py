@@ -118,6 +118,7 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     from podpora.automation import demo as automation_demo
     from podpora.automation import sla
     from podpora.desk import demo as desk_demo
+    from podpora.portal import demo as portal_demo
 
     sample_data.ensure_world()
     automation_data.install_defaults()
@@ -131,4 +132,5 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     _open_todays_requests()
     automation_demo.load()
     desk_demo.load()
+    portal_demo.load()
     return created + len(TODAY)
