@@ -225,3 +225,27 @@ def test_an_invitation_link_says_it_works_for_seven_days(
         )
     (message,) = mail.outbox
     assert "the link works for 7 days" in message.body
+
+
+def test_registrations_naming_one_address_mail_it_three_times_without_the_typed_name(
+    client, open_registration, adam, django_capture_on_commit_callbacks
+):
+    for i in range(10):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                REGISTER,
+                {"full_name": "Call +48 700 000 000 now", "email": "ewa@example.org"},
+                REMOTE_ADDR=f"10.2.0.{i}",
+            )
+        assert response["Location"] == "/portal/register/sent/"
+    assert len(mail.outbox) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            REGISTER,
+            {"full_name": "Call +48 700 000 000 now", "email": adam.email},
+            REMOTE_ADDR="10.2.1.1",
+        )
+    assert mail.outbox[-1].to == [adam.email]
+    assert "Adam Nowak" in mail.outbox[-1].body  # his own name, not the typed one
+    for message in mail.outbox:
+        assert "700 000" not in message.subject + message.body

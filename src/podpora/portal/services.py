@@ -288,7 +288,13 @@ def start_registration(*, email: str, full_name: str, language: str) -> None:
             email,
             kind,
             emails.language_for(existing.language if existing else language, language),
-            {"name": full_name, "url": url, "email": email},
+            # Never the name typed into the form: a stranger could type
+            # anything there, and this goes to the address, not the typist.
+            {
+                "name": existing.full_name if existing else "",
+                "url": url,
+                "email": email,
+            },
         )
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from podpora.accounts.errors import AccountError
 from podpora.accounts.forms import NewPasswordForm
 from podpora.accounts.middleware import remember_language
-from podpora.accounts.models import User
+from podpora.accounts.models import User, normalize_email
 from podpora.accounts.permissions import Right, can
 from podpora.core import ratelimit
 from podpora.portal import services, tokens
@@ -26,6 +26,7 @@ from podpora.portal.forms import (
 from podpora.portal.models import PortalSettings
 from podpora.portal.views._common import (
     HOUR,
+    REGISTER_MAILS_PER_ADDRESS,
     REGISTER_PER_HOUR,
     current_user,
     too_many,
@@ -59,12 +60,20 @@ def register(request: HttpRequest) -> HttpResponse:
                 window_seconds=HOUR,
             ):
                 return too_many(request)
+            request.session["portal_register_email"] = form.cleaned_data["email"]
+            if ratelimit.exceeded(
+                "register-recipient",
+                normalize_email(form.cleaned_data["email"]),
+                limit=REGISTER_MAILS_PER_ADDRESS,
+                window_seconds=HOUR,
+            ):
+                # The same page, no mail: one address gets a few an hour.
+                return redirect("portal:register_sent")
             services.start_registration(
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
                 language=get_language() or "",
             )
-            request.session["portal_register_email"] = form.cleaned_data["email"]
             return redirect("portal:register_sent")
         return render(request, "portal/register.html", {"form": form}, status=400)
     return render(request, "portal/register.html", {"form": RegistrationForm()})
