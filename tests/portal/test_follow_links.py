@@ -146,3 +146,13 @@ def test_a_cc_asks_for_a_fresh_link_and_gets_their_own(
     [message] = _mails_to(smtp_server, "ewa@kowalski.pl")
     token = _follow_path(message).rstrip("/").rsplit("/", 1)[1]
     assert links.resolve(token).recipient == ewa
+
+
+def test_a_link_from_before_links_were_per_recipient_offers_a_fresh_one(
+    client, adam, open_ticket_for
+):
+    ticket = open_ticket_for(adam)
+    old_style = f"{ticket.number}:1tX4Zq:b0gusSignatureFromAnOldMail"
+    page = client.get(reverse("portal:follow", args=[old_style]))
+    assert page.status_code == 410
+    assert f'value="{ticket.number}"' in page.content.decode()

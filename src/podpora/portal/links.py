@@ -8,6 +8,7 @@ and nobody else's; the next mail to them carries a new key. A ticket number
 plus an e-mail address is never enough.
 """
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -105,9 +106,11 @@ def resolve(token: str, *, max_age: timedelta = DEFAULT_MAX_AGE) -> Followed:
 
 
 def number_in(token: str) -> str:
-    """The ticket number a token names, to prefill the "fresh link" form."""
-    number = token.split(".", 1)[0]
-    return number if number.isdigit() else ""
+    """The ticket number a token names, to prefill the "fresh link" form
+    (also for the per-ticket links of mails sent before links were per
+    recipient, ``<number>:…``, which no longer open anything)."""
+    found = re.match(r"(\d+)[.:]", token)
+    return found.group(1) if found else ""
 
 
 @transaction.atomic
