@@ -1,8 +1,13 @@
 import re
+from datetime import datetime, timedelta
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import mail
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from podpora.accounts.middleware import SESSION_LANGUAGE_KEY
 from tests.conftest import PASSWORD
@@ -230,4 +235,92 @@ def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(
         REMOTE_ADDR="198.51.100.9",
         HTTP_X_FORWARDED_FOR="203.0.113.200",
     )
+    assert "Too many sign-in attempts" in response.text
+
+
+def test_password_reset_mails_one_address_at_most_three_times_an_hour(client, adam):
+    for _attempt in range(50):
+        response = client.post(
+            reverse("accounts:password_reset"), {"email": adam.email}
+        )
+        assert response["Location"] == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == 3
+
+
+def test_password_reset_answers_the_same_for_unknown_addresses_over_the_limit(
+    client,
+):
+    for _attempt in range(5):
+        response = client.post(
+            reverse("accounts:password_reset"), {"email": "ghost@nowhere.test"}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("accounts:password_reset_done")
+    assert mail.outbox == []
+
+
+class _MadeAgo(PasswordResetTokenGenerator):
+    def __init__(self, minutes: int) -> None:
+        super().__init__()
+        self.minutes = minutes
+
+    def _now(self) -> datetime:
+        return datetime.now() - timedelta(minutes=self.minutes)
+
+
+def _reset_page(client, user, minutes_ago: int):
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = _MadeAgo(minutes_ago).make_token(user)
+    return client.get(
+        reverse("accounts:password_reset_confirm", args=[uid, token]), follow=True
+    )
+
+
+def test_a_password_reset_link_works_for_an_hour_only(client, adam):
+    assert "New password" in _reset_page(client, adam, minutes_ago=55).text
+    assert "New password" not in _reset_page(client, adam, minutes_ago=65).text
+
+
+class CountingHasher(MD5PasswordHasher):
+    hashed: list[int] = []
+
+    def encode(self, password: str, salt: str) -> str:
+        CountingHasher.hashed.append(len(password))
+        return super().encode(password, salt)
+
+
+def test_a_password_over_4096_bytes_is_refused_before_hashing(client, adam, settings):
+    settings.PASSWORD_HASHERS = ["tests.accounts.test_views.CountingHasher"]
+    CountingHasher.hashed.clear()
+    huge = "ż" * 2049  # 4,098 bytes in UTF-8, 2,049 characters
+    response = _login(client, adam.email, huge)
+    assert response.status_code == 200
+    assert "at most 4096 bytes" in response.text
+    assert CountingHasher.hashed == []
+    _login(client, adam.email, "ż" * 2048)  # 4,096 bytes: checked as usual
+    assert CountingHasher.hashed == [2048]
+
+
+def test_a_new_password_over_4096_bytes_is_refused(client, adam):
+    client.post(reverse("accounts:password_reset"), {"email": adam.email})
+    link = re.search(r"https?://[^/]+(/\S+)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    huge = "a1b2c3d4" * 513
+    response = client.post(
+        form_page.request["PATH_INFO"],
+        {"new_password1": huge, "new_password2": huge},
+    )
+    assert response.status_code == 200
+    assert "at most 4096 bytes" in response.text
+    adam.refresh_from_db()
+    assert not adam.check_password(huge)
+
+
+def test_a_too_long_password_does_not_clear_an_accounts_lock(client, tomasz):
+    for _ in range(4):
+        _login(client, tomasz.email, "wrong", REMOTE_ADDR="10.0.0.1")
+    _login(client, tomasz.email, "x" * 5000, REMOTE_ADDR="10.0.0.3")
+    # Five failures in all: even the right password is refused now.
+    response = _login(client, tomasz.email, REMOTE_ADDR="10.0.0.2")
+    assert response.status_code == 200
     assert "Too many sign-in attempts" in response.text

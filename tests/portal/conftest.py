@@ -36,8 +36,8 @@ def upload(name: str = "screen.png", content: bytes = PNG, kind: str = "image/pn
 
 
 def aged_stamp(seconds: float = 10) -> str:
-    """A public form rendered ``seconds`` ago."""
-    return botcheck.stamp(at=time.time() - seconds)
+    """The id of a public form rendered ``seconds`` ago."""
+    return botcheck.issue(at=time.time() - seconds)
 
 
 @pytest.fixture

@@ -136,11 +136,17 @@ def test_a_visitor_without_an_account_submits_and_follows_the_ticket_from_the_ma
     page.get_by_label("Description").fill("Nie dostałem faktury za październik.")
     page.wait_for_timeout(3200)  # a person takes a few seconds; scripts do not
     page.get_by_role("button", name="Submit request").click()
-    assert page.get_by_text("your request was received").is_visible()
+    assert page.get_by_text("Check your e-mail to send your request").is_visible()
     screenshot(page, "portal-public-request-sent")
 
-    (message,) = mail.outbox
-    link = re.search(r"http://\S+/portal/t/\S+/", message.body).group(0)
+    (confirmation,) = mail.outbox  # our words and a link, none of the sender's
+    assert "Faktura" not in confirmation.body
+    page.goto(
+        re.search(r"http://\S+/portal/request/confirm/\S+/", confirmation.body)[0]
+    )
+    page.get_by_role("button", name="Yes, send my request").click()
+    assert page.get_by_text("your request #").is_visible()
+    link = re.search(r"http://\S+/portal/t/\S+/", mail.outbox[1].body).group(0)
     from podpora.tickets.models import Ticket
 
     ticket = Ticket.objects.get()

@@ -4,7 +4,7 @@ never 403 and never a change."""
 import pytest
 from django.urls import reverse
 
-from podpora.tickets import links
+from podpora.portal import links
 from podpora.tickets.models import Attachment, Message
 
 pytestmark = pytest.mark.django_db
@@ -94,14 +94,14 @@ def test_a_follow_link_opens_only_its_own_tickets_attachments(
     client, bara, conversation, open_ticket_for
 ):
     own = open_ticket_for(bara, "Vlastní")
-    token = links.follow_token(own)
+    token = links.follow_token(own, own.requester)
     for attachment in Attachment.objects.filter(ticket=conversation):
         path = reverse("portal:follow_attachment", args=[token, attachment.pk])
         assert client.get(path).status_code == 404
 
 
 def test_a_follow_link_never_serves_an_internal_note_attachment(client, conversation):
-    token = links.follow_token(conversation)
+    token = links.follow_token(conversation, conversation.requester)
     note_file = Attachment.objects.get(ticket=conversation, message__kind="note")
     public_file = Attachment.objects.get(
         ticket=conversation, original_name="instrukcja.txt"
@@ -124,8 +124,8 @@ def test_a_follow_token_altered_to_name_another_ticket_opens_nothing(
     client, bara, conversation, open_ticket_for
 ):
     own = open_ticket_for(bara, "Vlastní")
-    token = links.follow_token(own)
-    forged = f"{conversation.number}{token[token.index(':') :]}"
+    token = links.follow_token(own, own.requester)
+    forged = f"{conversation.number}{token[token.index('.') :]}"
     before = conversation.status
     page = client.get(reverse("portal:follow", args=[forged]))
     assert page.status_code == 410

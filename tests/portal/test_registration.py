@@ -198,3 +198,54 @@ def test_a_signed_in_customer_is_not_offered_registration(
     response = client_for(adam).get(REGISTER)
     assert response.status_code == 302
     assert response["Location"] == "/portal/"
+
+
+def test_an_agent_cannot_move_an_existing_customer_into_another_organisation(
+    client_for, tomasz, alicja, bara, org_a, django_capture_on_commit_callbacks
+):
+    data = {"email": bara.email, "organization": org_a.pk, "role": "member"}
+    refused = client_for(tomasz).post("/portal/invite/", data)
+    assert refused.status_code == 400
+    assert "only administrators can add them" in refused.content.decode()
+    assert not bara.memberships.filter(organization=org_a).exists()
+    assert not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        allowed = client_for(alicja).post("/portal/invite/", data)
+    assert allowed.status_code == 302
+    assert bara.memberships.filter(organization=org_a).exists()
+
+
+def test_an_invitation_link_says_it_works_for_seven_days(
+    client_for, tomasz, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(tomasz).post(
+            "/portal/invite/",
+            {"email": "nowa@example.org", "language": "en", "role": "member"},
+        )
+    (message,) = mail.outbox
+    assert "the link works for 7 days" in message.body
+
+
+def test_registrations_naming_one_address_mail_it_three_times_without_the_typed_name(
+    client, open_registration, adam, django_capture_on_commit_callbacks
+):
+    for i in range(10):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                REGISTER,
+                {"full_name": "Call +48 700 000 000 now", "email": "ewa@example.org"},
+                REMOTE_ADDR=f"10.2.0.{i}",
+            )
+        assert response["Location"] == "/portal/register/sent/"
+    assert len(mail.outbox) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            REGISTER,
+            {"full_name": "Call +48 700 000 000 now", "email": adam.email},
+            REMOTE_ADDR="10.2.1.1",
+        )
+    assert mail.outbox[-1].to == [adam.email]
+    assert "Adam Nowak" in mail.outbox[-1].body  # his own name, not the typed one
+    for message in mail.outbox:
+        assert "700 000" not in message.subject + message.body

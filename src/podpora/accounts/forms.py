@@ -4,12 +4,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from podpora.accounts import time_zones
 from podpora.accounts.models import User, normalize_email
+from podpora.accounts.passwords import refuse_too_long
 from podpora.core import ratelimit
 
 # A guesser gets 10 tries per address and 5 per account in a quarter of an
@@ -24,6 +25,13 @@ class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    # A too-long password fails here, so clean() never hashes it.
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        validators=[refuse_too_long],
     )
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -47,6 +55,13 @@ class LoginForm(AuthenticationForm):
                     "minutes": ngettext("%d minute", "%d minutes", minutes) % minutes
                 },
             )
+        if "password" not in self.cleaned_data:
+            # Refused by its field (over the length limit): a failed try that
+            # is never hashed, and never clears the account's counter.
+            ratelimit.hit(IP_LIMIT, ip)
+            if email:
+                ratelimit.hit(ACCOUNT_LIMIT, email)
+            return self.cleaned_data
         try:
             cleaned = super().clean()
         except forms.ValidationError:
@@ -56,6 +71,16 @@ class LoginForm(AuthenticationForm):
             raise
         ratelimit.reset(ACCOUNT_LIMIT, email)
         return cleaned
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Choosing a password (reset, invitation, registration): a too-long one
+    is refused by its field, before the validators or a hasher see it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].validators.append(refuse_too_long)
 
 
 class ProfileForm(forms.ModelForm):

@@ -4,15 +4,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import PasswordResetForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from podpora.accounts.forms import LoginForm, ProfileForm
+from podpora.accounts.forms import LoginForm, NewPasswordForm, ProfileForm
 from podpora.accounts.middleware import remember_language
+from podpora.accounts.models import normalize_email
+from podpora.core import ratelimit
+
+# Reset mails one address may receive in an hour; more requests get the same
+# "check your e-mail" page and send nothing.
+RESET_MAILS_PER_HOUR = 3
+HOUR = 3600
 
 
 class LoginView(auth_views.LoginView):
@@ -40,6 +48,18 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        # Counted for known and unknown addresses alike, and answered alike.
+        email = normalize_email(form.cleaned_data["email"])
+        if ratelimit.exceeded(
+            "password-reset",
+            email,
+            limit=RESET_MAILS_PER_HOUR,
+            window_seconds=HOUR,
+        ):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
@@ -47,6 +67,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 

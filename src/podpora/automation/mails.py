@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
 from django.utils import translation
 
-from podpora.tickets.links import follow_url
+from podpora.portal.links import follow_url
 from podpora.tickets.models import Ticket
 
 TEMPLATES = {"acknowledgement", "out_of_hours", "still_working", "auto_closed"}
@@ -22,7 +22,7 @@ TEMPLATES = {"acknowledgement", "out_of_hours", "still_working", "auto_closed"}
 def render(ticket: Ticket, template: str) -> tuple[str, str]:
     language = ticket.requester.language or settings.LANGUAGE_CODE
     try:
-        link = follow_url(ticket)
+        link = follow_url(ticket, ticket.requester)
     except NoReverseMatch:  # a deployment without the portal
         link = ""
     context = {"ticket": ticket, "requester": ticket.requester, "follow_url": link}

@@ -136,6 +136,7 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     from podpora.desk import demo as desk_demo
     from podpora.desk import demo_images as desk_demo_images
     from podpora.macros import demo as macros_demo
+    from podpora.portal import demo as portal_demo
 
     sample_data.ensure_world()
     automation_data.install_defaults(
@@ -155,4 +156,5 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     macros_demo.install()
     desk_demo.add_saved_views()
     desk_demo_images.load()
+    portal_demo.load()
     return created + len(TODAY)

@@ -427,9 +427,9 @@ def _link_for(ticket: Ticket, user: User) -> str:
         except NoReverseMatch:
             return f"{base}/desk/"
     try:
-        from podpora.tickets.links import follow_url
+        from podpora.portal.links import follow_url
 
-        return follow_url(ticket)
+        return follow_url(ticket, user)
     except NoReverseMatch:
         return f"{base}/portal/"
 

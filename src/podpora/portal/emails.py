@@ -12,6 +12,7 @@ from django.utils import translation
 
 KINDS = frozenset(
     {
+        "confirm_request",  # confirm a public-form request (no sender text)
         "follow_link",  # a public request was received: here is your link
         "fresh_follow_link",  # an expired/revoked link was renewed
         "register_confirm",  # confirm your address and choose a password

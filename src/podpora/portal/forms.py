@@ -175,9 +175,9 @@ class PublicRequestForm(NewRequestForm):
     # People never see this field (hidden by CSS and from screen readers);
     # scripts that fill in every field do.
     website = forms.CharField(required=False, label=_("Leave this empty"))
-    rendered = forms.CharField(widget=forms.HiddenInput)
-    # Shown (by the template) only once one address sent several requests.
-    challenge = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The id of this rendering (``botcheck``); what it stands for stays on
+    # the server. The question, when asked, belongs to the rendering.
+    rendered = forms.CharField(widget=forms.HiddenInput, max_length=64)
     answer = forms.CharField(label=_("Answer"), required=False, max_length=8)
 
     def __init__(
@@ -192,8 +192,8 @@ class PublicRequestForm(NewRequestForm):
         data = super().clean() or {}
         if data.get("website"):
             self.is_honeypot_filled = True
-        age = botcheck.stamp_age(data.get("rendered", ""))
-        if age is None or age > botcheck.MAX_SECONDS:
+        rendering = botcheck.take(self.data.get("rendered", ""))
+        if rendering is None or rendering.age > botcheck.MAX_SECONDS:
             raise forms.ValidationError(
                 _(
                     "This form was open for too long. Nothing you typed is lost: "
@@ -201,13 +201,13 @@ class PublicRequestForm(NewRequestForm):
                 ),
                 code="stale",
             )
-        if age < botcheck.MIN_SECONDS:
+        if rendering.age < botcheck.MIN_SECONDS:
             raise forms.ValidationError(
                 _("That was very fast. Please check your request and send it again."),
                 code="too_fast",
             )
-        if self.require_challenge and not botcheck.challenge_solved(
-            data.get("challenge", ""), data.get("answer", "")
+        if self.require_challenge and not botcheck.solved(
+            rendering, data.get("answer", "")
         ):
             self.add_error("answer", _("That is not the right answer."))
         return data

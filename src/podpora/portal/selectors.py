@@ -3,11 +3,12 @@
 from enum import StrEnum
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.functional import cached_property
 
 from podpora.accounts.models import Membership, MembershipRole, User
 from podpora.accounts.services import managed_organization_ids
+from podpora.portal.models import FollowLink
 from podpora.tickets.models import (
     OPEN_STATUSES,
     PUBLIC_MESSAGE_KINDS,
@@ -125,3 +126,12 @@ def public_thread(user: User, ticket: Ticket) -> QuerySet[Message]:
 
 def public_thread_for_requester(ticket: Ticket) -> QuerySet[Message]:
     return public_thread(ticket.requester, ticket)
+
+
+def follow_links_of(ticket: Ticket) -> QuerySet[FollowLink]:
+    """Every sign-in-free link made for the ticket's recipients, live first."""
+    return (
+        FollowLink.objects.filter(ticket=ticket)
+        .select_related("recipient", "revoked_by")
+        .order_by(F("revoked_at").desc(nulls_first=True), "recipient__email", "-pk")
+    )

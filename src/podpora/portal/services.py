@@ -1,14 +1,18 @@
 """What the portal does on a customer's behalf. Ticket writes go through
 ``tickets.services``; people through ``accounts.services``."""
 
+import hashlib
+import secrets
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from podpora.accounts.models import (
@@ -20,9 +24,13 @@ from podpora.accounts.models import (
 )
 from podpora.accounts.permissions import Right, can
 from podpora.accounts.services import add_member, get_or_create_customer
-from podpora.portal import emails, tokens
-from podpora.portal.models import PortalSettings
-from podpora.tickets import links
+from podpora.portal import emails, links, tokens
+from podpora.portal.models import (
+    FollowLink,
+    PendingFile,
+    PendingRequest,
+    PortalSettings,
+)
 from podpora.tickets import services as ticket_services
 from podpora.tickets.errors import NotAllowed
 from podpora.tickets.models import Category, Channel, Priority, Ticket
@@ -92,39 +100,154 @@ def submit_public_request(
         via="portal:public",
         message_data={"source": "public_form"},
     )
-    _send_follow_link(ticket, kind="follow_link", fallback_language=language)
+    _send_follow_link(
+        ticket, ticket.requester, kind="follow_link", fallback_language=language
+    )
     return ticket
 
 
-def _send_follow_link(ticket: Ticket, *, kind: str, fallback_language: str) -> None:
-    requester = ticket.requester
+# --- the public form: nothing happens until the address is confirmed ------------
+
+CONFIRM_MAX_AGE = timedelta(hours=24)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def forget_stale_requests() -> None:
+    """Requests nobody confirmed within a day go, their files too."""
+    stale = PendingRequest.objects.filter(
+        created_at__lt=timezone.now() - CONFIRM_MAX_AGE
+    )
+    for held in PendingFile.objects.filter(request__in=stale):
+        held.file.delete(save=False)
+    stale.delete()
+
+
+@transaction.atomic
+def hold_public_request(
+    *,
+    full_name: str,
+    email: str,
+    subject: str,
+    description: str,
+    files: Sequence[IncomingFile],
+    language: str,
+) -> None:
+    """Keep a public request and mail its address a link to confirm it.
+
+    The mail carries only our own fixed words and the link: no name, no
+    subject, nothing the sender typed, so the form cannot be used to send a
+    stranger someone else's text. (Limiting how many such mails one address
+    gets is the caller's check.)
+    """
+    forget_stale_requests()
+    key = secrets.token_urlsafe(32)
+    email = normalize_email(email)
+    held = PendingRequest.objects.create(
+        key_hash=_hash(key),
+        email=email,
+        full_name=full_name,
+        subject=subject,
+        description=description,
+        language=language,
+    )
+    for incoming in files:
+        PendingFile.objects.create(
+            request=held,
+            file=ContentFile(incoming.content, name="held"),
+            name=incoming.name,
+            content_type=incoming.declared_type,
+        )
+    known = User.objects.filter(email=email).first()
     emails.send_later(
-        requester.email,
-        kind,
-        emails.language_for(requester.language, fallback_language),
+        email,
+        "confirm_request",
+        emails.language_for(known.language if known else "", language),
         {
-            "name": requester.full_name,
+            "url": _absolute(reverse("portal:public_confirm", kwargs={"key": key})),
+            "hours": int(CONFIRM_MAX_AGE.total_seconds() // 3600),
+        },
+    )
+
+
+def held_request(key: str) -> PendingRequest | None:
+    """The unconfirmed request a confirmation link names, while it is fresh."""
+    if not key or len(key) > 100:
+        return None
+    return PendingRequest.objects.filter(
+        key_hash=_hash(key), created_at__gte=timezone.now() - CONFIRM_MAX_AGE
+    ).first()
+
+
+@transaction.atomic
+def confirm_public_request(held: PendingRequest) -> Ticket:
+    """The address is proven: the request becomes a ticket (once)."""
+    locked = PendingRequest.objects.select_for_update().filter(pk=held.pk).first()
+    if locked is None:
+        raise NotAllowed(_("This request was already sent."))
+    files = []
+    for pending in locked.files.all():
+        with pending.file.open("rb") as handle:
+            content = handle.read()
+        files.append(IncomingFile(pending.name, content, pending.content_type))
+        pending.file.delete(save=False)
+    ticket = submit_public_request(
+        full_name=locked.full_name,
+        email=locked.email,
+        subject=locked.subject,
+        description=locked.description,
+        files=files,
+        language=locked.language,
+    )
+    locked.delete()
+    return ticket
+
+
+def _send_follow_link(
+    ticket: Ticket, recipient: User, *, kind: str, fallback_language: str
+) -> None:
+    emails.send_later(
+        recipient.email,
+        kind,
+        emails.language_for(recipient.language, fallback_language),
+        {
+            "name": recipient.full_name,
             "reference": ticket.reference,
             "subject": ticket.subject,
-            "url": links.follow_url(ticket),
+            "url": links.follow_url(ticket, recipient),
             "days": PortalSettings.load().follow_link_days,
         },
     )
 
 
 def send_fresh_follow_link(number: int, email: str, *, language: str) -> bool:
-    """Mail a new follow link when ``email`` is the ticket's requester. The
-    caller answers the same either way, so nobody learns whose ticket it is."""
-    ticket = (
-        Ticket.objects.select_related("requester")
-        .filter(number=number, requester__email=normalize_email(email))
-        .first()
-    )
+    """Mail a new follow link when ``email`` is the ticket's requester or one
+    of its CCs (each gets their own link). The caller answers the same either
+    way, so nobody learns whose ticket it is."""
+    email = normalize_email(email)
+    ticket = Ticket.objects.select_related("requester").filter(number=number).first()
     if ticket is None:
         return False
+    if ticket.requester.email == email:
+        recipient: User | None = ticket.requester
+    else:
+        recipient = ticket.cc.filter(email=email).first()
+    if recipient is None or not recipient.is_active:
+        return False
     with transaction.atomic():
-        _send_follow_link(ticket, kind="fresh_follow_link", fallback_language=language)
+        _send_follow_link(
+            ticket, recipient, kind="fresh_follow_link", fallback_language=language
+        )
     return True
+
+
+def revoke_follow_link(link: FollowLink, *, by: User) -> None:
+    """An agent stops one recipient's sign-in-free links to a ticket."""
+    if not can(by, Right.WORK_TICKETS):
+        raise NotAllowed(_("Only agents can revoke follow links."))
+    links.revoke(link, by=by)
 
 
 def reply(
@@ -165,7 +288,13 @@ def start_registration(*, email: str, full_name: str, language: str) -> None:
             email,
             kind,
             emails.language_for(existing.language if existing else language, language),
-            {"name": full_name, "url": url, "email": email},
+            # Never the name typed into the form: a stranger could type
+            # anything there, and this goes to the address, not the typist.
+            {
+                "name": existing.full_name if existing else "",
+                "url": url,
+                "email": email,
+            },
         )
 
 
@@ -204,18 +333,32 @@ def invite(
 ) -> User:
     """Create (or find) a customer and mail them a link to choose a password.
 
-    Any agent may invite a member; making someone an organisation manager,
-    who sees all its tickets, takes the right to manage people.
+    Any agent may invite a new person, into an organisation too. Moving
+    someone who already exists into an organisation (its managers then see
+    their tickets), or making someone a manager, who sees all its tickets,
+    takes the right to manage people.
     """
     if not can(invited_by, Right.WORK_TICKETS):
         raise NotAllowed(_("Only agents can invite customers."))
     if role == MembershipRole.MANAGER and not can(invited_by, Right.MANAGE_PEOPLE):
         raise NotAllowed(_("Only administrators can make someone a manager."))
-    user, _created = get_or_create_customer(
+    user, created = get_or_create_customer(
         email, full_name=full_name, language=language
     )
     if user.is_agent:
         raise NotAllowed(_("This address belongs to an agent."))
+    if (
+        organization is not None
+        and not created
+        and not can(invited_by, Right.MANAGE_PEOPLE)
+        and not user.memberships.filter(organization=organization).exists()
+    ):
+        raise NotAllowed(
+            _(
+                "This person already has an account: only administrators can "
+                "add them to an organisation."
+            )
+        )
     if organization is not None:
         add_member(user, organization, role=role)
     elif role == MembershipRole.MANAGER:

@@ -17,7 +17,7 @@ from podpora.accounts.models import User
 _REGISTER_SALT = "podpora.portal.register"
 _ACCOUNT_SALT = "podpora.portal.account"
 REGISTER_MAX_AGE = timedelta(days=2)
-ACCOUNT_MAX_AGE = timedelta(days=14)
+ACCOUNT_MAX_AGE = timedelta(days=7)  # invitations and "choose a password"
 
 
 @dataclass(frozen=True)

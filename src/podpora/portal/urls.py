@@ -13,6 +13,7 @@ urlpatterns = [
     path("tickets/<int:number>/status/", views.set_status, name="set_status"),
     path("request/", views.public_new, name="public_new"),
     path("request/sent/", views.public_sent, name="public_sent"),
+    path("request/confirm/<str:key>/", views.public_confirm, name="public_confirm"),
     path("follow/renew/", views.follow_renew, name="follow_renew"),
     path("t/<str:token>/", views.follow, name="follow"),
     path("t/<str:token>/status/", views.follow_status, name="follow_status"),
@@ -26,4 +27,9 @@ urlpatterns = [
     path("register/<str:token>/", views.register_confirm, name="register_confirm"),
     path("welcome/<str:token>/", views.set_password, name="set_password"),
     path("invite/", views.invite, name="invite"),
+    path(
+        "tickets/<int:number>/follow-links/",
+        views.follow_links,
+        name="follow_links",
+    ),
 ]

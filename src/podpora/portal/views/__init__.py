@@ -8,11 +8,13 @@ from podpora.portal.views.accounts import (
     register_sent,
     set_password,
 )
+from podpora.portal.views.follow_links import follow_links
 from podpora.portal.views.public import (
     follow,
     follow_attachment,
     follow_renew,
     follow_status,
+    public_confirm,
     public_new,
     public_sent,
 )
@@ -29,11 +31,13 @@ __all__ = [
     "created",
     "follow",
     "follow_attachment",
+    "follow_links",
     "follow_renew",
     "follow_status",
     "home",
     "invite",
     "new_request",
+    "public_confirm",
     "public_new",
     "public_sent",
     "register",

@@ -16,7 +16,9 @@ PAGE_SIZE = 25
 HOUR = 3600
 PUBLIC_CHALLENGE_AFTER = 3  # submissions per hour from one address before a sum
 RENEW_PER_HOUR = 5
+CONFIRM_MAILS_PER_HOUR = 3  # public-form confirmation mails to one address
 REGISTER_PER_HOUR = 5
+REGISTER_MAILS_PER_ADDRESS = 3  # registration mails to one address an hour
 
 
 def current_user(request: HttpRequest) -> User:

@@ -5,7 +5,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -14,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from podpora.accounts.errors import AccountError
+from podpora.accounts.forms import NewPasswordForm
 from podpora.accounts.middleware import remember_language
-from podpora.accounts.models import User
+from podpora.accounts.models import User, normalize_email
 from podpora.accounts.permissions import Right, can
 from podpora.core import ratelimit
 from podpora.portal import services, tokens
@@ -26,6 +26,7 @@ from podpora.portal.forms import (
 from podpora.portal.models import PortalSettings
 from podpora.portal.views._common import (
     HOUR,
+    REGISTER_MAILS_PER_ADDRESS,
     REGISTER_PER_HOUR,
     current_user,
     too_many,
@@ -59,12 +60,20 @@ def register(request: HttpRequest) -> HttpResponse:
                 window_seconds=HOUR,
             ):
                 return too_many(request)
+            request.session["portal_register_email"] = form.cleaned_data["email"]
+            if ratelimit.exceeded(
+                "register-recipient",
+                normalize_email(form.cleaned_data["email"]),
+                limit=REGISTER_MAILS_PER_ADDRESS,
+                window_seconds=HOUR,
+            ):
+                # The same page, no mail: one address gets a few an hour.
+                return redirect("portal:register_sent")
             services.start_registration(
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
                 language=get_language() or "",
             )
-            request.session["portal_register_email"] = form.cleaned_data["email"]
             return redirect("portal:register_sent")
         return render(request, "portal/register.html", {"form": form}, status=400)
     return render(request, "portal/register.html", {"form": RegistrationForm()})
@@ -94,7 +103,7 @@ def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
     # The password validators compare against the person's name and address;
     # the account does not exist yet, so they get an unsaved stand-in.
     stand_in = User(email=registration.email, full_name=registration.full_name)
-    form = SetPasswordForm(stand_in, request.POST or None)
+    form = NewPasswordForm(stand_in, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.complete_registration(
@@ -119,7 +128,7 @@ def set_password(request: HttpRequest, token: str) -> HttpResponse:
     user = tokens.user_from_account_token(token)
     if user is None:
         return render(request, "portal/link_invalid.html", status=410)
-    form = SetPasswordForm(user, request.POST or None)
+    form = NewPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.set_password(user, form.cleaned_data["new_password1"])
         _sign_in(request, user)

@@ -1,5 +1,5 @@
 """For people without an account: the public request form and the signed
-follow links (``tickets.links``) that replace signing in."""
+follow links (``portal.links``) that replace signing in."""
 
 from typing import cast
 
@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from podpora.accounts.errors import AccountError
+from podpora.accounts.models import normalize_email
 from podpora.core import ratelimit
 from podpora.kb import services as kb_services
-from podpora.portal import botcheck, selectors, services
+from podpora.portal import botcheck, links, selectors, services
 from podpora.portal.forms import (
     FreshLinkForm,
     PublicRequestForm,
@@ -23,6 +24,7 @@ from podpora.portal.forms import (
 )
 from podpora.portal.models import PortalSettings
 from podpora.portal.views._common import (
+    CONFIRM_MAILS_PER_HOUR,
     HOUR,
     PUBLIC_CHALLENGE_AFTER,
     RENEW_PER_HOUR,
@@ -30,9 +32,8 @@ from podpora.portal.views._common import (
     current_user,
     too_many,
 )
-from podpora.tickets import links
 from podpora.tickets.errors import TicketError
-from podpora.tickets.models import Attachment, Ticket
+from podpora.tickets.models import Attachment
 
 # --- the public form --------------------------------------------------------------
 
@@ -47,20 +48,19 @@ def _needs_challenge(request: HttpRequest) -> bool:
 def _render_public_form(
     request: HttpRequest, form: PublicRequestForm, *, status: int = 200
 ) -> HttpResponse:
-    """Render with fresh bot-check values, keeping everything typed."""
-    challenge = botcheck.new_challenge() if _needs_challenge(request) else ""
+    """Render with a fresh bot-check id, keeping everything typed."""
+    rendered = botcheck.issue(with_question=_needs_challenge(request))
     if form.is_bound:
         data = cast(QueryDict, form.data).copy()
-        data["rendered"] = botcheck.stamp()
-        data["challenge"] = challenge
+        data["rendered"] = rendered
         data["answer"] = ""
         form.data = data
     else:
-        form.initial.update({"rendered": botcheck.stamp(), "challenge": challenge})
+        form.initial["rendered"] = rendered
     return render(
         request,
         "portal/public_new.html",
-        {"form": form, "question": botcheck.question_of(challenge)},
+        {"form": form, "question": botcheck.question_of(rendered)},
         status=status,
     )
 
@@ -87,31 +87,33 @@ def public_new(request: HttpRequest) -> HttpResponse:
         request.POST, request.FILES, require_challenge=require_challenge
     )
     if form.is_valid():
-        if form.is_honeypot_filled:
-            # Answer as if it worked: a script learns nothing to adapt to.
-            request.session["portal_public_sent"] = {"email": "", "number": 0}
-            return redirect("portal:public_sent")
         data = form.cleaned_data
-        try:
-            ticket = services.submit_public_request(
-                full_name=data["full_name"],
-                email=data["email"],
-                subject=data["subject"],
-                description=data["description"],
-                files=incoming_files(data["attachments"]),
-                language=get_language() or "",
-            )
-        except (TicketError, AccountError) as error:
-            form.add_error(None, error.message)
-        else:
-            if request.session.session_key:
-                # Suggestions opened in this visit did not answer the request.
-                kb_services.note_request_sent(request.session.session_key)
-            request.session["portal_public_sent"] = {
-                "email": ticket.requester.email,
-                "number": ticket.number,
-            }
+        # The same answer in every case below: a script learns nothing to
+        # adapt to, and nobody learns whether an address is known.
+        request.session["portal_public_sent"] = {"email": data["email"]}
+        if form.is_honeypot_filled:
             return redirect("portal:public_sent")
+        if ratelimit.exceeded(
+            "public-confirm",
+            normalize_email(data["email"]),
+            limit=CONFIRM_MAILS_PER_HOUR,
+            window_seconds=HOUR,
+        ):
+            # One address gets a few confirmation mails an hour, however
+            # many addresses the senders use.
+            return redirect("portal:public_sent")
+        services.hold_public_request(
+            full_name=data["full_name"],
+            email=data["email"],
+            subject=data["subject"],
+            description=data["description"],
+            files=incoming_files(data["attachments"]),
+            language=get_language() or "",
+        )
+        if request.session.session_key:
+            # Suggestions opened in this visit did not answer the request.
+            kb_services.note_request_sent(request.session.session_key)
+        return redirect("portal:public_sent")
     return _render_public_form(request, form, status=400)
 
 
@@ -122,11 +124,41 @@ def public_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/public_sent.html", {"sent": sent})
 
 
+@require_http_methods(["GET", "POST"])
+def public_confirm(request: HttpRequest, key: str) -> HttpResponse:
+    """The link in the confirmation mail. Opening it shows a button (mail
+    scanners open links); pressing it opens the ticket and its page."""
+    held = services.held_request(key)
+    if held is None:
+        return _private(
+            render(request, "portal/public_confirm_invalid.html", status=410)
+        )
+    if request.method == "POST":
+        try:
+            ticket = services.confirm_public_request(held)
+        except (TicketError, AccountError) as error:
+            messages.error(request, error.message)
+            return redirect("portal:public_new")
+        messages.success(
+            request,
+            _("Thank you: your request %(reference)s was received.")
+            % {"reference": ticket.reference},
+        )
+        return redirect(links.follow_path(ticket, ticket.requester))
+    return _private(
+        render(
+            request,
+            "portal/public_confirm.html",
+            {"held": held, "hours": services.CONFIRM_MAX_AGE.total_seconds() // 3600},
+        )
+    )
+
+
 # --- following a ticket through a signed link ------------------------------------
 
 
-def _followed(token: str) -> Ticket | None:
-    return links.ticket_from_token(token, max_age=services.follow_max_age())
+def _followed(token: str) -> links.Followed:
+    return links.resolve(token, max_age=services.follow_max_age())
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -139,19 +171,26 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _invalid_link(request: HttpRequest, token: str) -> HttpResponse:
-    number = token.split(":", 1)[0]
-    form = FreshLinkForm(initial={"number": number if number.isdigit() else ""})
+def _invalid_link(
+    request: HttpRequest, token: str, followed: links.Followed
+) -> HttpResponse:
+    form = FreshLinkForm(initial={"number": links.number_in(token)})
     return _private(
-        render(request, "portal/follow_invalid.html", {"form": form}, status=410)
+        render(
+            request,
+            "portal/follow_invalid.html",
+            {"form": form, "refusal": followed.refusal},
+            status=410,
+        )
     )
 
 
 @require_http_methods(["GET", "POST"])
 def follow(request: HttpRequest, token: str) -> HttpResponse:
-    ticket = _followed(token)
-    if ticket is None:
-        return _invalid_link(request, token)
+    followed = _followed(token)
+    if followed.link is None:
+        return _invalid_link(request, token, followed)
+    ticket, recipient = followed.ticket, followed.recipient
     form = ReplyForm()
     status = 200
     if request.method == "POST":
@@ -160,7 +199,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 services.reply(
                     ticket,
-                    ticket.requester,
+                    recipient,
                     body=form.cleaned_data["body"],
                     files=incoming_files(form.cleaned_data["attachments"]),
                 )
@@ -188,21 +227,24 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def follow_status(request: HttpRequest, token: str) -> HttpResponse:
-    ticket = _followed(token)
-    if ticket is None:
-        return _invalid_link(request, token)
+    followed = _followed(token)
+    if followed.link is None:
+        return _invalid_link(request, token, followed)
     return apply_customer_status(
-        request, ticket, ticket.requester, reverse("portal:follow", args=[token])
+        request,
+        followed.ticket,
+        followed.recipient,
+        reverse("portal:follow", args=[token]),
     )
 
 
 def follow_attachment(request: HttpRequest, token: str, pk: int) -> FileResponse:
-    ticket = _followed(token)
-    if ticket is None:
+    followed = _followed(token)
+    if followed.link is None:
         raise Http404
     attachment = Attachment.objects.filter(
         pk=pk,
-        ticket=ticket,
+        ticket=followed.ticket,
         message__kind__in=selectors.PUBLIC_MESSAGE_KINDS,
     ).first()
     if attachment is None:
