@@ -8,6 +8,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from podpora.mail import imap
@@ -228,6 +229,13 @@ def test_a_lease_held_by_a_poller_on_another_machine_is_never_taken_over(
     assert not imap.take_lease(imap_mailbox, owner="here", force=True)
 
 
+def _poll_in_thread(mailbox: Mailbox) -> None:
+    try:
+        imap.poll(mailbox, force=True)
+    finally:
+        connection.close()  # the thread's own
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_long_poll_keeps_its_short_lease_by_a_heartbeat(imap_mailbox, monkeypatch):
     monkeypatch.setattr(imap, "LEASE", timedelta(seconds=2))
@@ -235,9 +243,7 @@ def test_a_long_poll_keeps_its_short_lease_by_a_heartbeat(imap_mailbox, monkeypa
     with silent_server() as port:
         Mailbox.objects.filter(pk=imap_mailbox.pk).update(port=port)
         imap_mailbox.refresh_from_db()
-        poll = threading.Thread(
-            target=imap.poll, args=(imap_mailbox,), kwargs={"force": True}
-        )
+        poll = threading.Thread(target=_poll_in_thread, args=(imap_mailbox,))
         poll.start()
         time.sleep(4)  # twice the lease: only the heartbeat keeps it
         owner, until = _lease(imap_mailbox)

@@ -25,7 +25,7 @@ EX_TEMPFAIL = 75
 
 # The pipe's own patience: an MTA that gets 75 keeps the mail and tries again
 # in minutes, which is better than holding its delivery agent for half a minute.
-CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL
+CONNECT_TIMEOUT = 3  # seconds to reach PostgreSQL (a try with TLS, one without)
 LOCK_TIMEOUT = 10  # seconds to wait for a lock (SQLite's write lock, a row lock)
 
 
@@ -42,9 +42,11 @@ def fail_fast(settings_dict: dict[str, Any]) -> None:
         options["options"] = f"{options.get('options', '')} {lock}".strip()
     elif "sqlite" in engine:
         options["timeout"] = LOCK_TIMEOUT
-        init = options.get("init_command", "")
-        init = re.sub(r"busy_timeout\s*=\s*\d+", "busy_timeout=0", init)
-        options["init_command"] = f"{init} PRAGMA busy_timeout={LOCK_TIMEOUT * 1000};"
+        busy = f"busy_timeout={LOCK_TIMEOUT * 1000}"
+        init, found = re.subn(
+            r"busy_timeout\s*=\s*\d+", busy, options.get("init_command", "")
+        )
+        options["init_command"] = init if found else f"{init} PRAGMA {busy};".strip()
 
 
 class Command(BaseCommand):
