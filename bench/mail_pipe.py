@@ -129,6 +129,7 @@ def main() -> None:
         ],
         env=env,
         check=True,
+        stdout=subprocess.DEVNULL,
     )
     baseline = [_run([sys.executable, "-c", "pass"], b"", env)[:2] for _ in range(5)]
     walls, cpus, failures = [], [], 0
