@@ -25,6 +25,20 @@ def _help() -> str:
     return "\n".join(lines)
 
 
+def _lean_start_up() -> None:
+    """For ``mail deliver``, which an MTA starts once per mail: leave out the
+    admin's autodiscovery, which imports every app's admin module (and their
+    forms and views) that a piped mail never uses."""
+    from django.conf import settings
+
+    settings.INSTALLED_APPS = [
+        "django.contrib.admin.apps.SimpleAdminConfig"
+        if app == "django.contrib.admin"
+        else app
+        for app in settings.INSTALLED_APPS
+    ]
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "podpora.settings")
@@ -35,6 +49,8 @@ def main(argv: list[str] | None = None) -> None:
         argv = argv[1:]
     elif argv[0] == "check":
         argv = ["check", "--database", "default", *argv[1:]]
+    if argv[:2] == ["mail", "deliver"]:
+        _lean_start_up()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["podpora", *argv])

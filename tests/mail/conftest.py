@@ -324,3 +324,45 @@ def _fresh_own_addresses():
     forget_own_addresses()
     yield
     forget_own_addresses()
+
+
+def podpora_command_env(media_root: Path, **extra: str) -> dict[str, str]:
+    """The environment for a real ``podpora`` process on the test database
+    (the worktree's source first, as the tests run it)."""
+    import os
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        host = db["HOST"] or "127.0.0.1"
+        url = f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+    source = str(Path(__file__).resolve().parents[2] / "src")
+    path = os.environ.get("PYTHONPATH", "")
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PODPORA_MEDIA_ROOT": str(media_root),
+        "PYTHONPATH": f"{source}:{path}" if path else source,
+        **extra,
+    }
+
+
+def podpora_command(*args: str) -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "podpora.cli", *args]
+
+
+@contextmanager
+def silent_server() -> Iterator[int]:
+    """A port that takes TCP connections and never says a word (a hung IMAP
+    or database server); closing it resets whoever waits."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield sock.getsockname()[1]

@@ -1,14 +1,28 @@
 """Polling a real Dovecot IMAP server started by the test."""
 
+import signal
+import subprocess
+import threading
+import time
+from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 
 from podpora.mail import imap
 from podpora.mail.models import InboundMail, Mailbox
 from podpora.tickets.models import Message, Ticket
 
-from .conftest import killed_at_mail
+from .conftest import (
+    IMAP_PASSWORD,
+    IMAP_USER,
+    killed_at_mail,
+    podpora_command,
+    podpora_command_env,
+    silent_server,
+)
 
 
 def _mail(n: int, extra: str = "") -> bytes:
@@ -153,3 +167,89 @@ def test_one_poll_fetches_a_thread_together_and_threads_it(dovecot, imap_mailbox
     assert fetch.call_count == 1
     assert Ticket.objects.count() == 1
     assert Message.objects.count() == 2
+
+
+def _lease(mailbox: Mailbox) -> tuple[str, object]:
+    return Mailbox.objects.values_list("lease_owner", "lease_until").get(pk=mailbox.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_poller_killed_mid_poll_blocks_its_mailbox_for_seconds_not_minutes(
+    dovecot, service_desk, adam, tmp_path
+):
+    mailbox = Mailbox.objects.create(
+        name="imap-support",
+        kind="imap",
+        addresses="support@podpora.test",
+        host="127.0.0.1",
+        security="plain",
+        username=IMAP_USER,
+        password=IMAP_PASSWORD,
+        default_team=service_desk,
+    )
+    with silent_server() as port:
+        # A real poller process, stuck waiting for a server that never answers.
+        Mailbox.objects.filter(pk=mailbox.pk).update(port=port)
+        poller = subprocess.Popen(
+            podpora_command("mail", "poll", "--mailbox", "imap-support"),
+            env=podpora_command_env(tmp_path),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not _lease(mailbox)[0] and time.monotonic() < deadline:
+                time.sleep(0.2)
+            owner, until = _lease(mailbox)
+            assert owner, "the poller never took its lease"
+            # Two live pollers never read one mailbox at once.
+            assert imap.poll(mailbox, force=True) == "busy or not due"
+            assert _lease(mailbox) == (owner, until)
+        finally:
+            poller.send_signal(signal.SIGKILL)
+            poller.wait()
+    # Its lease would run for a while yet, but its owner is dead: the next
+    # poll goes ahead at once and imports what arrived.
+    assert until > timezone.now() + timedelta(seconds=20)
+    Mailbox.objects.filter(pk=mailbox.pk).update(port=dovecot.port)
+    mailbox.refresh_from_db()
+    dovecot.append(_mail(1))
+    started = time.monotonic()
+    assert imap.poll(mailbox, force=True) == "1 imported"
+    assert time.monotonic() - started < 10
+    assert Ticket.objects.count() == 1
+    assert _lease(mailbox) == ("", None)
+
+
+def test_a_lease_held_by_a_poller_on_another_machine_is_never_taken_over(
+    imap_mailbox,
+):
+    # We cannot see whether that process lives: only the lease's end counts.
+    assert imap.take_lease(imap_mailbox, owner="elsewhere|4026531836|1|ab", force=True)
+    assert not imap.take_lease(imap_mailbox, owner="here", force=True)
+
+
+def _poll_in_thread(mailbox: Mailbox) -> None:
+    try:
+        imap.poll(mailbox, force=True)
+    finally:
+        connection.close()  # the thread's own
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_poll_keeps_its_short_lease_by_a_heartbeat(imap_mailbox, monkeypatch):
+    monkeypatch.setattr(imap, "LEASE", timedelta(seconds=2))
+    monkeypatch.setattr(imap, "HEARTBEAT", 0.3)
+    with silent_server() as port:
+        Mailbox.objects.filter(pk=imap_mailbox.pk).update(port=port)
+        imap_mailbox.refresh_from_db()
+        poll = threading.Thread(target=_poll_in_thread, args=(imap_mailbox,))
+        poll.start()
+        time.sleep(4)  # twice the lease: only the heartbeat keeps it
+        owner, until = _lease(imap_mailbox)
+        assert owner
+        assert until > timezone.now()
+        assert not imap.take_lease(imap_mailbox, owner="worker-2", force=True)
+    poll.join(timeout=90)
+    assert not poll.is_alive()
+    assert _lease(imap_mailbox) == ("", None)

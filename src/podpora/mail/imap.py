@@ -19,10 +19,14 @@ import imaplib
 import logging
 import os
 import re
+import secrets
 import socket
 import ssl
+import threading
 from datetime import timedelta
+from pathlib import Path
 
+from django.db import DatabaseError, connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -39,34 +43,110 @@ from podpora.mail.models import (
 log = logging.getLogger(__name__)
 
 IMPORTED_KEYWORD = "$PodporaImported"
-LEASE = timedelta(minutes=5)
+# A short lease, renewed by a heartbeat while the poll runs: a poller killed
+# on another machine blocks its mailbox for at most a minute, and one killed
+# on this machine not at all (its owner is seen to be dead, see _dead_owner).
+LEASE = timedelta(seconds=60)
+HEARTBEAT = 15  # seconds between renewals of a running poll's lease
 BATCH = 200  # messages per poll
 FETCH_MAILS = 50  # messages per fetch, and per intake batch
 FETCH_BYTES = 20 * 1024 * 1024
 TIMEOUT = 60
 
 
+def _pid_namespace() -> str:
+    try:
+        return os.readlink("/proc/self/ns/pid").removeprefix("pid:")
+    except OSError:
+        return ""
+
+
 def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+    """Who polls: host, process namespace and id (so that a dead poller on
+    this machine is recognised) and a token of this poll."""
+    host = socket.gethostname()[:40]
+    return f"{host}|{_pid_namespace()}|{os.getpid()}|{secrets.token_hex(4)}"[:100]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    try:
+        # A killed process its parent has not reaped yet is a zombie.
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in {"Z", "X"}
+
+
+def _dead_owner(owner: str) -> bool:
+    """The lease is held by a process of this machine (same host and process
+    namespace) that no longer runs. A process elsewhere is never judged: its
+    lease simply expires."""
+    parts = owner.split("|")
+    if len(parts) != 4 or not parts[2].isdigit():
+        return False
+    host, namespace, pid = parts[0], parts[1], int(parts[2])
+    if host != socket.gethostname()[:40] or namespace != _pid_namespace():
+        return False
+    return pid != os.getpid() and not _alive(pid)
 
 
 def take_lease(mailbox: Mailbox, *, owner: str, force: bool = False) -> bool:
     now = timezone.now()
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     due = Q() if force else Q(next_poll_at__lte=now)
-    taken = (
-        Mailbox.objects.filter(free, due, pk=mailbox.pk, is_active=True).update(
+    active = Mailbox.objects.filter(due, pk=mailbox.pk, is_active=True)
+    if active.filter(free).update(lease_until=now + LEASE, lease_owner=owner) == 1:
+        return True
+    held = active.values_list("lease_owner", "lease_until").first()
+    if held is None or not _dead_owner(held[0]):
+        return False
+    # Taken over from a dead poller with the same compare-and-set: should two
+    # pollers see it dead at once, one of them wins.
+    log.warning("mailbox %s: taking over the lease of %s", mailbox.name, held[0])
+    return (
+        active.filter(lease_owner=held[0], lease_until=held[1]).update(
             lease_until=now + LEASE, lease_owner=owner
         )
         == 1
     )
-    return taken
 
 
 def _renew(mailbox: Mailbox, owner: str) -> None:
     Mailbox.objects.filter(pk=mailbox.pk, lease_owner=owner).update(
         lease_until=timezone.now() + LEASE
     )
+
+
+@contextlib.contextmanager
+def _heartbeat(mailbox: Mailbox, owner: str):  # type: ignore[no-untyped-def]
+    """Renew the lease every HEARTBEAT seconds while the poll runs, from a
+    thread of its own (with its own database connection): a long fetch or a
+    big batch keeps its mailbox, a killed poller stops renewing it."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT):
+                try:
+                    _renew(mailbox, owner)
+                except DatabaseError as exc:
+                    log.warning("mailbox %s: lease not renewed: %s", mailbox.name, exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"lease-{mailbox.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _release(mailbox: Mailbox, owner: str, *, error: str) -> None:
@@ -194,12 +274,13 @@ def poll(mailbox: Mailbox, *, force: bool = False) -> str:
     imported = 0
     error = ""
     try:
-        connection = connect(mailbox)
-        try:
-            imported = _poll_selected(connection, mailbox, owner)
-        finally:
-            with contextlib.suppress(OSError, imaplib.IMAP4.error):
-                connection.logout()
+        with _heartbeat(mailbox, owner):
+            server = connect(mailbox)
+            try:
+                imported = _poll_selected(server, mailbox, owner)
+            finally:
+                with contextlib.suppress(OSError, imaplib.IMAP4.error):
+                    server.logout()
     except intake.TemporaryFailure as exc:
         error = f"database unavailable: {exc}"
     except (OSError, imaplib.IMAP4.error, ssl.SSLError) as exc:

@@ -18,6 +18,7 @@ from podpora.accounts.models import User
 from podpora.accounts.services import organization_for_email
 from podpora.mail import authenticity, loops, notifications, parsing
 from podpora.mail.intake.config import max_mail_bytes
+from podpora.mail.intake.duplicates import note_reused_id, same_content_stored
 from podpora.mail.intake.lookups import Lookups
 from podpora.mail.intake.storing import TemporaryFailure, store
 from podpora.mail.intake.threads import Thread, find_thread
@@ -155,7 +156,7 @@ def _process_locked(
     message_id = parsed.message_id or inbound.email_message_id
 
     duplicate = lookups.delivered(parsed)
-    if duplicate is not None:
+    if duplicate is not None and same_content_stored(inbound, raw):
         inbound.state = InboundState.DUPLICATE
         inbound.reason = _("The same mail already arrived through another address.")
         inbound.ticket_id, inbound.message_id = duplicate
@@ -261,6 +262,8 @@ def _process_locked(
         message = _open(
             mailbox, parsed, sender, files, message_id, automatic, data, lookups
         )
+    if duplicate is not None:  # the same Message-ID with other content
+        note_reused_id(message, message_id, duplicate, via=f"mail:{mailbox.name}")
     lookups.received(message, message_id, author=parsed.from_address)
     inbound.state = InboundState.PROCESSED
     inbound.reason = ""

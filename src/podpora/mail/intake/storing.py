@@ -66,6 +66,11 @@ def store(
             return InboundMail.objects.get(
                 mailbox=mailbox, email_message_id=message_id, sha256=digest
             ), False
+        except DatabaseError:
+            # No row points at the copy: the sender's server keeps the mail
+            # and delivers it again.
+            inbound.raw.delete(save=False)
+            raise
         return inbound, True
     except (DatabaseError, OSError) as exc:
         raise TemporaryFailure(str(exc)) from exc
