@@ -91,7 +91,7 @@ def summary_table(report: Report) -> Table:
         [_("Escalated tickets"), report.escalated],
         [_("Reopened tickets (%)"), report.reopen_pct],
         [
-            _("Repeated requests within %(days)s days")
+            _("Repeated requests within %(days)s days (same requester and category)")
             % {"days": report.filter.repeat_days},
             report.repeated,
         ],

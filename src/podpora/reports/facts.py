@@ -285,16 +285,14 @@ def _event_counts(ticket_ids: Sequence[int]) -> dict[int, Counter[str]]:
 
 
 def repeat_gap_hours(ticket: Ticket) -> float | None:
-    """Hours since the same requester, or anyone of the same organisation,
-    last opened a ticket in the same category (within the longest window)."""
+    """Hours since the same requester last opened a ticket in the same
+    category (within the longest window); colleagues asking about the same
+    thing are not repeats."""
     if ticket.category_id is None or ticket.merged_into_id is not None:
         return None
-    same_asker = Q(requester_id=ticket.requester_id)
-    if ticket.organization_id:
-        same_asker |= Q(organization_id=ticket.organization_id)
     previous = (
         Ticket.objects.filter(
-            same_asker,
+            requester_id=ticket.requester_id,
             category_id=ticket.category_id,
             merged_into__isnull=True,
             created_at__lte=ticket.created_at,
@@ -309,6 +307,11 @@ def repeat_gap_hours(ticket: Ticket) -> float | None:
     if previous is None:
         return None
     return (ticket.created_at - previous).total_seconds() / 3600
+
+
+def _may_be_repeated(fact: TicketFact | None) -> bool:
+    """Whether later requests can count as repeats of this one."""
+    return fact is not None and fact.counted and bool(fact.category_id)
 
 
 def refresh_ticket(
@@ -344,9 +347,9 @@ def refresh_ticket(
         reopens, escalations = counts[EventKind.REOPENED], counts[EventKind.ESCALATED]
     who_or_what_changed = old is None or (
         old.requester_id != (ticket.requester_id or 0)
-        or old.organization_id != (ticket.organization_id or 0)
         or old.category_id != (ticket.category_id or 0)
         or old.created_at != ticket.created_at
+        or old.counted != (ticket.merged_into_id is None)
     )
     gap = (
         repeat_gap_hours(ticket)
@@ -366,25 +369,32 @@ def refresh_ticket(
         return False
     _upsert(deltas(old, new))
     new.save(force_insert=old is None, force_update=old is not None)
-    if old is not None and who_or_what_changed:
-        # Later requests of the same people may have become, or stopped
-        # being, repeats of this one.
-        _refresh_followers(old, new)
+    if who_or_what_changed:
+        # Later requests of the same requester may have become, or stopped
+        # being, repeats of this one: also when this one is new but dated
+        # earlier than they are (an import, a chat turned into a ticket, a
+        # message split off), which is how a rebuild sees them.
+        _refresh_followers([f for f in (old, new) if _may_be_repeated(f)])
     return True
 
 
-def _refresh_followers(old: TicketFact, new: TicketFact) -> None:
-    until = new.created_at + MAX_REPEAT_WINDOW
-    askers = Q()
-    for fact in (old, new):
-        askers |= Q(requester_id=fact.requester_id)
-        if fact.organization_id:
-            askers |= Q(organization_id=fact.organization_id)
-    followers = (
-        Ticket.objects.filter(
-            askers, created_at__gt=new.created_at, created_at__lte=until
+def _refresh_followers(facts: Sequence[TicketFact]) -> None:
+    """Recheck the repeat gap of the tickets that follow any of ``facts``
+    (same requester and category, within the longest window after it)."""
+    if not facts:
+        return
+    later = Q()
+    for fact in facts:
+        later |= Q(
+            Q(created_at__gt=fact.created_at)
+            | Q(created_at=fact.created_at, pk__gt=fact.ticket_id),
+            requester_id=fact.requester_id,
+            category_id=fact.category_id,
+            created_at__lte=fact.created_at + MAX_REPEAT_WINDOW,
         )
-        .exclude(pk=new.ticket_id)
+    followers = (
+        Ticket.objects.filter(later)
+        .exclude(pk__in=[f.ticket_id for f in facts])
         .order_by("created_at", "pk")
     )
     for follower in followers:
@@ -459,13 +469,12 @@ def _insert_facts(facts: Sequence[TicketFact]) -> None:
 def _build_facts(progress: Any = None) -> int:
     """Recreate every fact in one pass over the tickets in creation order.
 
-    Repeat gaps come from the last ticket seen per (requester, category) and
-    per (organisation, category); entries older than the longest window are
+    Repeat gaps come from the last ticket seen per (requester, category);
+    entries older than the longest window are
     dropped as the pass moves on, so memory stays bounded.
     """
     tz_name = site_zone()
     last_by_requester: dict[tuple[int, int], datetime] = {}
-    last_by_org: dict[tuple[int, int], datetime] = {}
     total = 0
     for chunk in _tickets_in_creation_order():
         counts = _event_counts([t.pk for t in chunk])
@@ -474,25 +483,11 @@ def _build_facts(progress: Any = None) -> int:
         for ticket in chunk:
             gap = None
             if ticket.category_id is not None and ticket.merged_into_id is None:
-                seen = [
-                    last_by_requester.get((ticket.requester_id, ticket.category_id))
-                ]
-                if ticket.organization_id:
-                    seen.append(
-                        last_by_org.get((ticket.organization_id, ticket.category_id))
-                    )
-                recent = [
-                    s for s in seen if s and ticket.created_at - s <= MAX_REPEAT_WINDOW
-                ]
-                if recent:
-                    gap = (ticket.created_at - max(recent)).total_seconds() / 3600
-                last_by_requester[(ticket.requester_id, ticket.category_id)] = (
-                    ticket.created_at
-                )
-                if ticket.organization_id:
-                    last_by_org[(ticket.organization_id, ticket.category_id)] = (
-                        ticket.created_at
-                    )
+                key = (ticket.requester_id, ticket.category_id)
+                seen = last_by_requester.get(key)
+                if seen and ticket.created_at - seen <= MAX_REPEAT_WINDOW:
+                    gap = (ticket.created_at - seen).total_seconds() / 3600
+                last_by_requester[key] = ticket.created_at
             facts.append(
                 build_fact(
                     ticket,
@@ -506,9 +501,8 @@ def _build_facts(progress: Any = None) -> int:
         _insert_facts(facts)
         total += len(facts)
         horizon = chunk[-1].created_at - MAX_REPEAT_WINDOW
-        for seen_map in (last_by_requester, last_by_org):
-            for key in [k for k, v in seen_map.items() if v < horizon]:
-                del seen_map[key]
+        for key in [k for k, v in last_by_requester.items() if v < horizon]:
+            del last_by_requester[key]
         if progress:
             progress(total)
     return total

@@ -110,8 +110,7 @@ class TicketFact(models.Model):
     res_biz_bucket = models.PositiveSmallIntegerField(null=True, blank=True)
     reopen_count = models.PositiveIntegerField(default=0)
     escalation_count = models.PositiveIntegerField(default=0)
-    # Hours since the same requester (or organisation) last asked in the same
-    # category; empty when there was no such request within the longest window.
+    # Hours since the same requester last asked in the same category; empty when there was no such request within the longest window.
     repeat_gap_hours = models.FloatField(null=True, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 
