@@ -1,3 +1,4 @@
+import subprocess
 from datetime import date, timedelta
 from io import StringIO
 
@@ -193,3 +194,60 @@ def test_dashboard_speaks_polish_and_czech(
     content = response.content.decode()
     for text in expected:
         assert text in content
+
+
+def _client_report(client, org, file_format=None):
+    kwargs = {"org_id": org.pk, "year": 2026, "month": 3}
+    if file_format:
+        return client.get(
+            reverse(
+                "reports:organization_download",
+                kwargs={**kwargs, "file_format": file_format},
+            )
+        )
+    return client.get(reverse("reports:organization", kwargs=kwargs))
+
+
+def test_client_report_shows_the_promised_targets_not_internal_policy_names(
+    client, api_as, anna, org_a, sla_clocks
+):
+    from podpora.automation.models import SlaPolicy, SlaTarget
+    from podpora.tickets.models import Priority
+
+    standard = SlaPolicy.objects.get(name="Standard")
+    standard.name = "Kowalski przepłaca"
+    standard.save()
+    SlaPolicy.objects.filter(name="Premium").update(name="Do wymiany")
+    SlaTarget.objects.create(
+        policy=standard,
+        priority=Priority.NORMAL,
+        first_response_minutes=60,
+        resolution_minutes=90,
+    )
+    client.login(email=anna.email, password=PASSWORD)
+
+    page = _client_report(client, org_a).content.decode()
+    csv = _client_report(client, org_a, "csv").getvalue().decode()
+    pdf = subprocess.run(
+        ["pdftotext", "-", "-"],
+        input=_client_report(client, org_a, "pdf").content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    api = api_as(anna).get(f"/api/v1/reports/organizations/{org_a.pk}/2026/3").json()
+
+    for shown in (page, csv, pdf, str(api)):
+        assert "Kowalski przepłaca" not in shown
+        assert "Do wymiany" not in shown
+    assert "First response within 1 h · Normal" in page
+    assert "Resolution within 1.5 h · Normal" in csv
+    assert "First response within 1 h" in pdf
+    assert "sla" not in api
+    assert [
+        (t["target"], t["minutes"], t["business_hours"], t["met"], t["total"])
+        for t in api["sla_targets"]
+    ] == [
+        ("first_response", 60, False, 1, 1),
+        ("resolution", 90, False, 0, 1),
+        ("resolution", None, False, 0, 1),
+    ]

@@ -103,6 +103,11 @@ def summary_table(report: Report) -> Table:
             rows.append([_("Satisfaction: %(n)s stars") % {"n": score}, count])
     for sla in report.sla or ():
         rows.append([f"SLA {sla.policy} ({sla.target_label}) %", sla.compliance_pct])
+    for promise in report.sla_promises or ():
+        label = " · ".join(
+            filter(None, [promise.promise_label, promise.priority_label])
+        )
+        rows.append([f"SLA: {label} (%)", promise.compliance_pct])
     return Table(_("Summary"), [_("Figure"), _("Value"), ""], rows)
 
 

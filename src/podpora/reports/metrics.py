@@ -142,6 +142,8 @@ class Report:
     breakdowns: dict[str, list[BreakdownRow]] = field(default_factory=dict)
     csat: "providers.CsatSummary | None" = None
     sla: "list[providers.SlaRow] | None" = None
+    # A client's report: SLA results per promised target, no policy names.
+    sla_promises: "list[providers.SlaPromise] | None" = None
 
     @staticmethod
     def _pct(part: int, whole: int) -> float | None:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Upper bounds (seconds) of the duration histogram buckets; the last is open.
 # Medians of large sets are interpolated inside a bucket (see reports.metrics).
@@ -188,11 +189,16 @@ class Frequency(models.TextChoices):
 
 
 class ReportSchedule(models.Model):
-    """A report mailed to chosen recipients after each week or month."""
+    """A report mailed to chosen recipients after each week or month.
 
-    name = models.CharField(_("name"), max_length=200)
+    Its labels have their own context ("report schedule"): another app's
+    catalogue where "name" is a person's name cannot lend them its words."""
+
+    name = models.CharField(pgettext_lazy("report schedule", "name"), max_length=200)
     frequency = models.CharField(
-        _("frequency"), max_length=16, choices=Frequency.choices
+        pgettext_lazy("report schedule", "frequency"),
+        max_length=16,
+        choices=Frequency.choices,
     )
     organization = models.ForeignKey(
         "accounts.Organization",
@@ -200,15 +206,18 @@ class ReportSchedule(models.Model):
         null=True,
         blank=True,
         related_name="report_schedules",
-        verbose_name=_("organisation"),
+        verbose_name=pgettext_lazy("report schedule", "organisation"),
         help_text=_("Empty: the whole helpdesk."),
     )
     recipients = models.TextField(
-        _("recipients"),
+        pgettext_lazy("report schedule", "recipients"),
         help_text=_("E-mail addresses, one per line or comma-separated."),
     )
     language = models.CharField(
-        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
+        pgettext_lazy("report schedule", "language"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="en",
     )
     attach_pdf = models.BooleanField(_("attach PDF"), default=True)
     attach_csv = models.BooleanField(_("attach CSV"), default=True)

@@ -2,7 +2,7 @@
 ``reports.metrics.Report``, so the API and the pages show the same numbers."""
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -81,7 +81,20 @@ class SlaRowOut(Schema):
     compliance_pct: float | None
 
 
-class ReportOut(Schema):
+class SlaTargetOut(Schema):
+    target: Literal["first_response", "resolution"]
+    priority: int
+    minutes: int | None = Field(
+        description="The promised time; null when the policy no longer sets it."
+    )
+    business_hours: bool = Field(description="False: the clock runs round the clock.")
+    label: str
+    met: int
+    total: int
+    compliance_pct: float | None
+
+
+class ReportFigures(Schema):
     filter: FilterOut
     created: int
     resolved: int
@@ -102,6 +115,9 @@ class ReportOut(Schema):
     agents: list[AgentOut]
     breakdowns: dict[str, list[BreakdownRowOut]]
     csat: CsatOut | None = Field(description="Null when surveys are not set up.")
+
+
+class ReportOut(ReportFigures):
     sla: list[SlaRowOut] | None = Field(description="Null without SLA automation.")
 
 
@@ -110,8 +126,15 @@ class OrganizationRef(Schema):
     name: str
 
 
-class OrganizationReportOut(ReportOut):
+class OrganizationReportOut(ReportFigures):
     organization: OrganizationRef
+    sla_targets: list[SlaTargetOut] | None = Field(
+        None,
+        description=(
+            "Per promised target (clock, priority, time), without the "
+            "helpdesk's internal policy names; null without SLA automation."
+        ),
+    )
 
 
 def _duration(value: Duration) -> DurationOut:
@@ -124,7 +147,9 @@ def _duration(value: Duration) -> DurationOut:
 
 
 def report_fields(report: Report) -> dict:
-    """The figures of ``report`` as the fields of :class:`ReportOut`."""
+    """The figures of ``report`` as the fields of :class:`ReportOut`, or of
+    :class:`OrganizationReportOut` for a client's report (``sla_targets``
+    instead of ``sla``)."""
     f = report.filter
     csat = None
     if report.csat is not None:
@@ -136,7 +161,7 @@ def report_fields(report: Report) -> dict:
             surveys_sent=report.csat.surveys_sent,
             response_rate_pct=report.csat.response_rate_pct,
         )
-    return {
+    fields: dict[str, Any] = {
         "filter": FilterOut(
             start=f.start,
             end=f.end,
@@ -191,16 +216,34 @@ def report_fields(report: Report) -> dict:
             for dimension, rows in report.breakdowns.items()
         },
         "csat": csat,
-        "sla": None
-        if report.sla is None
-        else [
-            SlaRowOut(
-                policy=r.policy,
-                target=r.target,  # type: ignore[arg-type]
-                met=r.met,
-                total=r.total,
-                compliance_pct=r.compliance_pct,
-            )
-            for r in report.sla
-        ],
     }
+    if report.sla_promises is not None:
+        fields["sla_targets"] = [
+            SlaTargetOut(
+                target=p.target,  # type: ignore[arg-type]
+                priority=p.priority,
+                minutes=p.minutes,
+                business_hours=p.business_hours,
+                label=p.promise_label,
+                met=p.met,
+                total=p.total,
+                compliance_pct=p.compliance_pct,
+            )
+            for p in report.sla_promises
+        ]
+    else:
+        fields["sla"] = (
+            None
+            if report.sla is None
+            else [
+                SlaRowOut(
+                    policy=r.policy,
+                    target=r.target,  # type: ignore[arg-type]
+                    met=r.met,
+                    total=r.total,
+                    compliance_pct=r.compliance_pct,
+                )
+                for r in report.sla
+            ]
+        )
+    return fields
