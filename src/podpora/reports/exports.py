@@ -101,6 +101,9 @@ def summary_table(report: Report) -> Table:
         rows.append([_("Satisfaction: average (1–5)"), report.csat.average])
         for score, count in report.csat.distribution.items():
             rows.append([_("Satisfaction: %(n)s stars") % {"n": score}, count])
+    if report.deflection is not None:
+        rows.append([_("Suggested articles opened"), report.deflection.opened])
+        rows.append([_("Solved by the knowledge base (%)"), report.deflection.rate_pct])
     for sla in report.sla or ():
         rows.append([f"SLA {sla.policy} ({sla.target_label}) %", sla.compliance_pct])
     for promise in report.sla_promises or ():

@@ -142,6 +142,7 @@ class Report:
     breakdowns: dict[str, list[BreakdownRow]] = field(default_factory=dict)
     csat: "providers.CsatSummary | None" = None
     sla: "list[providers.SlaRow] | None" = None
+    deflection: "providers.Deflection | None" = None
     # A client's report: SLA results per promised target, no policy names.
     sla_promises: "list[providers.SlaPromise] | None" = None
 
@@ -168,6 +169,11 @@ class Report:
     @property
     def repeated_pct(self) -> float | None:
         return self._pct(self.repeated, self.created)
+
+    @property
+    def deflection_not_by_filter(self) -> bool:
+        """The filter narrows by something deflection is not counted by."""
+        return bool(set(self.filter.dimensions()) - providers.DEFLECTION_DIMENSIONS)
 
 
 # --- medians ------------------------------------------------------------------------
@@ -278,6 +284,7 @@ def compute_report(
     agents: bool = True,
     breakdowns: Iterable[str] = (),
     with_csat: bool = True,
+    with_deflection: bool = True,
     with_sla: bool = True,
 ) -> Report:
     if report_filter.repeat_days not in REPEAT_WINDOWS:
@@ -368,6 +375,8 @@ def compute_report(
         report.breakdowns[dimension] = breakdown(report_filter, dimension)
     if with_csat:
         report.csat = providers.csat(report_filter)
+    if with_deflection:
+        report.deflection = providers.deflection(report_filter)
     if with_sla:
         report.sla = providers.sla_compliance(report_filter)
     return report

@@ -13,6 +13,11 @@ Contracts (see docs/reports.md):
     and ``surveys_sent`` for the ratings given in ``[start, end)`` to the
     tickets of the queryset ``tickets``.
 
+``podpora.kb.selectors.deflection_summary(start, end, *, organization)``
+    An object with ``opened``, ``solved`` and ``deflected`` for the
+    knowledge-base suggestions opened in ``[start, end)`` from the
+    new-request form (of one organisation, or all).
+
 SLA compliance reads ``automation``'s per-ticket clocks (``TicketSla``)
 directly: see :func:`sla_compliance`.
 """
@@ -34,6 +39,9 @@ if TYPE_CHECKING:
     from podpora.reports.metrics import ReportFilter
 
 RATINGS_PROVIDER = "podpora.surveys.selectors.csat_summary"
+DEFLECTION_PROVIDER = "podpora.kb.selectors.deflection_summary"
+# Suggestion visits know their organisation, nothing else of a ticket.
+DEFLECTION_DIMENSIONS = {"organization_id"}
 
 
 def _provider(path: str) -> Callable[..., Any] | None:
@@ -146,6 +154,41 @@ def csat(report_filter: "ReportFilter") -> CsatSummary | None:
         average=average,
         distribution=distribution,
         surveys_sent=int(getattr(given, "surveys_sent", 0) or 0),
+    )
+
+
+@dataclass
+class Deflection:
+    """Knowledge-base suggestions opened from the new-request form, and how
+    many of them solved the request (no request needed)."""
+
+    opened: int
+    solved: int  # marked "this solved my problem"
+    deflected: int  # solved, or no request followed
+
+    @property
+    def rate_pct(self) -> float | None:
+        return round(100 * self.deflected / self.opened, 1) if self.opened else None
+
+
+def deflection(report_filter: "ReportFilter") -> Deflection | None:
+    """Deflection in the period (and organisation); None when the knowledge
+    base is not installed, or the filter narrows by something a suggestion
+    visit does not have (team, agent, channel, priority, category)."""
+    provider = _provider(DEFLECTION_PROVIDER)
+    if provider is None or set(report_filter.dimensions()) - DEFLECTION_DIMENSIONS:
+        return None
+    from podpora.accounts.models import Organization
+
+    start, end = report_filter.bounds()
+    org_id = report_filter.organization_id
+    summary = provider(
+        start, end, organization=Organization(pk=org_id) if org_id else None
+    )
+    return Deflection(
+        opened=int(summary.opened),
+        solved=int(summary.solved),
+        deflected=int(summary.deflected),
     )
 
 

@@ -73,6 +73,13 @@ class CsatOut(Schema):
     response_rate_pct: float | None
 
 
+class DeflectionOut(Schema):
+    opened: int = Field(description="Suggested articles opened from the request form.")
+    solved: int = Field(description='Marked "this solved my problem".')
+    deflected: int = Field(description="Solved, or no request followed.")
+    rate_pct: float | None
+
+
 class SlaRowOut(Schema):
     policy: str
     target: Literal["first_response", "resolution"]
@@ -115,6 +122,12 @@ class ReportFigures(Schema):
     agents: list[AgentOut]
     breakdowns: dict[str, list[BreakdownRowOut]]
     csat: CsatOut | None = Field(description="Null when surveys are not set up.")
+    deflection: DeflectionOut | None = Field(
+        description=(
+            "Knowledge-base suggestions that solved a request; null without the "
+            "knowledge base or when filtered by anything but the organisation."
+        )
+    )
 
 
 class ReportOut(ReportFigures):
@@ -216,6 +229,14 @@ def report_fields(report: Report) -> dict:
             for dimension, rows in report.breakdowns.items()
         },
         "csat": csat,
+        "deflection": None
+        if report.deflection is None
+        else DeflectionOut(
+            opened=report.deflection.opened,
+            solved=report.deflection.solved,
+            deflected=report.deflection.deflected,
+            rate_pct=report.deflection.rate_pct,
+        ),
     }
     if report.sla_promises is not None:
         fields["sla_targets"] = [
