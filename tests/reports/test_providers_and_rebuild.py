@@ -293,7 +293,9 @@ def test_deflection_is_on_the_dashboard_the_client_report_and_the_api(
     client.login(email=sylwia.email, password=PASSWORD)
     march = {"start": "2026-03-01", "end": "2026-03-31"}
     dashboard = client.get(reverse("reports:dashboard"), march).content.decode()
-    by_team = client.get(reverse("reports:dashboard"), {**march, "team": service_desk.pk})
+    by_team = client.get(
+        reverse("reports:dashboard"), {**march, "team": service_desk.pk}
+    )
     client.login(email=anna.email, password=PASSWORD)
     page = _client_report(client, org_a).content.decode()
     csv = _client_report(client, org_a, "csv").getvalue().decode()

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 from openpyxl import Workbook
 
 from podpora.accounts.models import User
@@ -112,6 +112,20 @@ def summary_table(report: Report) -> Table:
         )
         rows.append([f"SLA: {label} (%)", promise.compliance_pct])
     return Table(_("Summary"), [_("Figure"), _("Value"), ""], rows)
+
+
+def time_spent_table(report: Report) -> Table:
+    """Hours logged per organisation, agent (who logged them) and category."""
+    rows: list[list[Any]] = [
+        [_("Total"), "", report.time_spent_minutes, round(report.time_spent_hours, 2)]
+    ]
+    for title, entries in report.time_spent_sections:
+        rows += [[title, e.label, e.minutes, round(e.hours, 2)] for e in entries]
+    return Table(
+        _("Time spent"),
+        [_("By"), pgettext("time spent by", "Name"), _("Minutes"), _("Hours")],
+        rows,
+    )
 
 
 def series_table(report: Report) -> Table:

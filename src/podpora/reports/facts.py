@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,7 +36,7 @@ from podpora.reports.models import (
     Grain,
     TicketFact,
 )
-from podpora.tickets.models import EventKind, Ticket, TicketEvent
+from podpora.tickets.models import EventKind, Message, Ticket, TicketEvent
 
 # Dimension columns, in key order, and the grain bit of each.
 DIMENSIONS: tuple[str, ...] = (
@@ -104,9 +105,11 @@ def build_fact(
     repeat_gap_hours: float | None,
     tz_name: str,
     calendar: Calendar | None,
+    time_spent: list[list[Any]] | None = None,
 ) -> TicketFact:
     """The fact of ``ticket``; ``calendar`` measures its business hours and
-    may be None while the ticket has neither a first response nor a resolution."""
+    may be None while the ticket has neither a first response nor a resolution.
+    ``time_spent``: see :func:`time_spent_of`."""
     zone = ZoneInfo(tz_name)
     created = ticket.created_at
     local_created = created.astimezone(zone)
@@ -128,6 +131,7 @@ def build_fact(
         reopen_count=reopen_count,
         escalation_count=escalation_count,
         repeat_gap_hours=repeat_gap_hours,
+        time_spent=time_spent or [],
         computed_at=timezone.now(),
     )
     if ticket.first_response_at is not None:
@@ -215,26 +219,57 @@ def _dims(fact: TicketFact) -> tuple[Any, ...]:
     return tuple(getattr(fact, d) for d in DIMENSIONS)
 
 
+_AGENT = DIMENSIONS.index("agent_id")
+
+
+def _time_contributions(
+    fact: TicketFact,
+) -> Iterator[tuple[date, tuple[Any, ...], Counter[str]]]:
+    """The minutes logged on the fact's messages, per day, under the agent
+    who logged them (in the place of the assignee)."""
+    if not fact.counted:
+        return
+    dims = _dims(fact)
+    for day, author_id, minutes in fact.time_spent:
+        author_dims = (*dims[:_AGENT], author_id, *dims[_AGENT + 1 :])
+        yield date.fromisoformat(day), author_dims, Counter(time_minutes=minutes)
+
+
+def _contributions_with_dims(
+    fact: TicketFact,
+) -> Iterator[tuple[date, tuple[Any, ...], Counter[str]]]:
+    dims = _dims(fact)
+    for day, values in contributions(fact).items():
+        yield day, dims, values
+    yield from _time_contributions(fact)
+
+
+def _add_to_grains(
+    changes: dict[Key, Counter[str]],
+    contributed: Iterable[tuple[date, tuple[Any, ...], Counter[str]]],
+    sign: int,
+) -> None:
+    for day, dims, values in contributed:
+        for grain in STORED_GRAINS:
+            kept = grain_dimensions(grain)
+            key = (
+                day,
+                grain,
+                *(
+                    v if d in kept else _EMPTY_DIMS[d]
+                    for d, v in zip(DIMENSIONS, dims, strict=True)
+                ),
+            )
+            for name, value in values.items():
+                changes[key][name] += sign * value
+
+
 def deltas(old: TicketFact | None, new: TicketFact | None) -> dict[Key, Counter[str]]:
     """Per aggregate row, what changes when ``old`` becomes ``new``."""
     changes: dict[Key, Counter[str]] = defaultdict(Counter)
     for fact, sign in ((old, -1), (new, 1)):
-        if fact is None:
-            continue
-        dims = _dims(fact)
-        for day, values in contributions(fact).items():
-            for grain in STORED_GRAINS:
-                kept = grain_dimensions(grain)
-                key = (
-                    day,
-                    grain,
-                    *(
-                        v if d in kept else _EMPTY_DIMS[d]
-                        for d, v in zip(DIMENSIONS, dims, strict=True)
-                    ),
-                )
-                for name, value in values.items():
-                    changes[key][name] += sign * value
+        if fact is not None:
+            _add_to_grains(changes, _contributions_with_dims(fact), sign)
     return {
         key: Counter({n: v for n, v in values.items() if v})
         for key, values in changes.items()
@@ -282,6 +317,26 @@ def _event_counts(ticket_ids: Sequence[int]) -> dict[int, Counter[str]]:
     for ticket_id, kind, n in rows:
         counts[ticket_id][kind] = n
     return counts
+
+
+def time_spent_of(
+    ticket_ids: Sequence[int], tz_name: str
+) -> dict[int, list[list[Any]]]:
+    """Minutes logged on the tickets' messages, per ticket as
+    ``[[local day, author id or 0, minutes], …]`` sorted: a ticket's time
+    counts on the day each message was written, under its author."""
+    zone = ZoneInfo(tz_name)
+    sums: dict[int, Counter[tuple[str, int]]] = defaultdict(Counter)
+    rows = Message.objects.filter(
+        ticket_id__in=ticket_ids, time_spent_minutes__gt=0
+    ).values_list("ticket_id", "created_at", "author_id", "time_spent_minutes")
+    for ticket_id, created_at, author_id, minutes in rows:
+        day = created_at.astimezone(zone).date().isoformat()
+        sums[ticket_id][(day, author_id or 0)] += minutes
+    return {
+        ticket_id: [[day, author, n] for (day, author), n in sorted(counts.items())]
+        for ticket_id, counts in sums.items()
+    }
 
 
 def repeat_gap_hours(ticket: Ticket) -> float | None:
@@ -356,14 +411,17 @@ def refresh_ticket(
         if who_or_what_changed or recheck_repeat
         else old.repeat_gap_hours  # type: ignore[union-attr]
     )
+    tz_name = site_zone()
     new = build_fact(
         ticket,
         reopen_count=reopens,
         escalation_count=escalations,
         repeat_gap_hours=gap,
-        tz_name=site_zone(),
+        tz_name=tz_name,
         # Read only when needed: outside a round of hooks it costs a query.
         calendar=calendar_of(ticket) if _needs_calendar(ticket) else None,
+        # Messages come, move (split, merge) and go with their minutes.
+        time_spent=time_spent_of([ticket.pk], tz_name).get(ticket.pk),
     )
     if old is not None and same_fact(old, new):
         return False
@@ -449,6 +507,8 @@ def _insert_facts(facts: Sequence[TicketFact]) -> None:
         if f.get_internal_type() == "DateTimeField"
         else adapt_date
         if f.get_internal_type() == "DateField"
+        else partial(f.get_db_prep_value, connection=connection)
+        if f.get_internal_type() == "JSONField"
         else None
         for f in fields
     ]
@@ -478,6 +538,7 @@ def _build_facts(progress: Any = None) -> int:
     total = 0
     for chunk in _tickets_in_creation_order():
         counts = _event_counts([t.pk for t in chunk])
+        times = time_spent_of([t.pk for t in chunk], tz_name)
         calendars = calendars_of(chunk)
         facts = []
         for ticket in chunk:
@@ -496,6 +557,7 @@ def _build_facts(progress: Any = None) -> int:
                     repeat_gap_hours=gap,
                     tz_name=tz_name,
                     calendar=calendars[ticket.pk],
+                    time_spent=times.get(ticket.pk),
                 )
             )
         _insert_facts(facts)
@@ -599,6 +661,35 @@ def _build_aggregates() -> None:
                 cursor.execute(sql, params)
 
 
+TIME_UPSERT_ROWS = 1000
+
+
+def _add_time_spent() -> None:
+    """Add the facts' logged minutes to the rebuilt daily rows. They count
+    per day and author, which a GROUP BY over the facts cannot read from
+    their JSON on every database, so they go through :func:`deltas`."""
+    facts = (
+        TicketFact.objects.filter(counted=True)
+        .only("ticket_id", "counted", "time_spent", *DIMENSIONS)
+        .order_by("pk")
+    )
+    pending: dict[Key, Counter[str]] = defaultdict(Counter)
+
+    def flush() -> None:
+        keys = sorted(pending, key=lambda k: (str(k[0]), *map(str, k[1:])))
+        for start in range(0, len(keys), TIME_UPSERT_ROWS):
+            _upsert({k: pending[k] for k in keys[start : start + TIME_UPSERT_ROWS]})
+        pending.clear()
+
+    for fact in facts.iterator(chunk_size=REBUILD_CHUNK):
+        if not fact.time_spent:
+            continue
+        _add_to_grains(pending, _time_contributions(fact), 1)
+        if len(pending) >= 20 * TIME_UPSERT_ROWS:
+            flush()
+    flush()
+
+
 def rebuild(progress: Any = None) -> int:
     """Recompute all facts and aggregates from tickets and their history.
 
@@ -617,6 +708,7 @@ def rebuild(progress: Any = None) -> int:
         TicketFact.objects.all().delete()
         total = _build_facts(progress)
         _build_aggregates()
+        _add_time_spent()
     return total
 
 

@@ -52,6 +52,9 @@ COUNTERS: tuple[str, ...] = (
     "res_sum",
     "res_biz_sum",
     *(f"repeat_{n}" for n in REPEAT_WINDOWS),
+    # Minutes logged on the day's messages. Counted under the agent who logged
+    # them (``agent_id`` is the author here, not the current assignee).
+    "time_minutes",
     *(f"hour_{h:02d}" for h in range(24)),
     *(f"{m}_b{i:02d}" for m in DURATION_METRICS for i in range(HISTOGRAM_BUCKETS)),
 )
@@ -113,6 +116,9 @@ class TicketFact(models.Model):
     escalation_count = models.PositiveIntegerField(default=0)
     # Hours since the same requester last asked in the same category; empty when there was no such request within the longest window.
     repeat_gap_hours = models.FloatField(null=True, blank=True)
+    # Minutes logged on the ticket's messages: [[local day, author id or 0,
+    # minutes], …] sorted, one entry per day and author.
+    time_spent = models.JSONField(default=list, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -55,6 +55,7 @@ class AgentOut(Schema):
     responded: int
     average_resolution_hours: float | None
     open_load: int = Field(description="Open tickets assigned to the agent now.")
+    time_spent_minutes: int = Field(description="Logged by the agent in the period.")
 
 
 class BreakdownRowOut(Schema):
@@ -71,6 +72,19 @@ class CsatOut(Schema):
     satisfied_pct: float | None = Field(description="Share of 4 and 5 stars.")
     surveys_sent: int
     response_rate_pct: float | None
+
+
+class TimeRowOut(Schema):
+    key: int | None = Field(description="The id; null for none (no organisation …).")
+    label: str
+    minutes: int
+
+
+class TimeSpentOut(Schema):
+    total_minutes: int
+    organization: list[TimeRowOut]
+    agent: list[TimeRowOut] = Field(description="Per agent who logged the time.")
+    category: list[TimeRowOut]
 
 
 class DeflectionOut(Schema):
@@ -132,6 +146,13 @@ class ReportFigures(Schema):
 
 class ReportOut(ReportFigures):
     sla: list[SlaRowOut] | None = Field(description="Null without SLA automation.")
+    time_spent: TimeSpentOut | None = Field(
+        None,
+        description=(
+            "Minutes logged on replies and notes written in the period, per "
+            "organisation and category of the ticket and per agent who logged them."
+        ),
+    )
 
 
 class OrganizationRef(Schema):
@@ -238,6 +259,17 @@ def report_fields(report: Report) -> dict:
             rate_pct=report.deflection.rate_pct,
         ),
     }
+    if report.time_spent:
+        fields["time_spent"] = TimeSpentOut(
+            total_minutes=report.time_spent_minutes,
+            **{
+                dimension.removesuffix("_id"): [
+                    TimeRowOut(key=r.key or None, label=r.label, minutes=r.minutes)
+                    for r in rows
+                ]
+                for dimension, rows in report.time_spent.items()
+            },
+        )
     if report.sla_promises is not None:
         fields["sla_targets"] = [
             SlaTargetOut(

@@ -77,6 +77,8 @@ def organization_metrics(organization: Organization, start: date, end: date) -> 
         # The client sees the targets it was promised, not the helpdesk's
         # internal policy names.
         with_sla=False,
+        # Time spent per agent is the helpdesk's own (billing: its own report).
+        time_breakdowns=False,
     )
     report.sla_promises = providers.sla_promises(report_filter)
     return report
