@@ -114,6 +114,7 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     when they exist, so loading twice only adds tickets."""
     from podpora.automation import data as automation_data
     from podpora.automation import sla
+    from podpora.reports import demo as reports_demo
 
     sample_data.ensure_world()
     automation_data.install_defaults()
@@ -124,5 +125,6 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     sla.rebuild_states()
     call_command("search", "reindex", "--no-progress", verbosity=0)
     call_command("reports_rebuild", verbosity=0)
+    reports_demo.add_deflection()
     _open_todays_requests()
     return created + len(TODAY)
