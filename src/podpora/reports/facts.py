@@ -370,6 +370,26 @@ def _may_be_repeated(fact: TicketFact | None) -> bool:
     return fact is not None and fact.counted and bool(fact.category_id)
 
 
+# Events of the changes that can bring or take away a message with minutes
+# logged (a ticket's opening message, a split-off customer message, carry none).
+TIME_EVENTS = frozenset({EventKind.MESSAGE, EventKind.MOVED_MESSAGE, EventKind.MERGED})
+
+
+def _time_spent_now(
+    ticket: Ticket,
+    old: TicketFact | None,
+    new_events: Sequence[TicketEvent] | None,
+    opened: bool,
+    tz_name: str,
+) -> list[list[Any]]:
+    """The ticket's logged minutes (see :func:`time_spent_of`), read again
+    only when the changes being handled may have moved them."""
+    unknown = new_events is None or (old is None and not opened)
+    if unknown or any(e.kind in TIME_EVENTS for e in new_events or ()):
+        return time_spent_of([ticket.pk], tz_name).get(ticket.pk, [])
+    return list(old.time_spent) if old is not None else []
+
+
 def refresh_ticket(
     ticket: Ticket,
     *,
@@ -421,8 +441,7 @@ def refresh_ticket(
         tz_name=tz_name,
         # Read only when needed: outside a round of hooks it costs a query.
         calendar=calendar_of(ticket) if _needs_calendar(ticket) else None,
-        # Messages come, move (split, merge) and go with their minutes.
-        time_spent=time_spent_of([ticket.pk], tz_name).get(ticket.pk),
+        time_spent=_time_spent_now(ticket, old, new_events, opened, tz_name),
     )
     if old is not None and same_fact(old, new):
         return False
