@@ -365,9 +365,9 @@ def repeat_gap_hours(ticket: Ticket) -> float | None:
     return (ticket.created_at - previous).total_seconds() / 3600
 
 
-def _may_be_repeated(fact: TicketFact | None) -> bool:
+def _may_be_repeated(fact: TicketFact) -> bool:
     """Whether later requests can count as repeats of this one."""
-    return fact is not None and fact.counted and bool(fact.category_id)
+    return fact.counted and bool(fact.category_id)
 
 
 # Events of the changes that can bring or take away a message with minutes
@@ -452,7 +452,9 @@ def refresh_ticket(
         # being, repeats of this one: also when this one is new but dated
         # earlier than they are (an import, a chat turned into a ticket, a
         # message split off), which is how a rebuild sees them.
-        _refresh_followers([f for f in (old, new) if _may_be_repeated(f)])
+        _refresh_followers(
+            [f for f in (old, new) if f is not None and _may_be_repeated(f)]
+        )
     return True
 
 
