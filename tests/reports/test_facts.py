@@ -3,12 +3,14 @@
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 
 from podpora.reports.facts import DIMENSIONS, rebuild
 from podpora.reports.metrics import ReportFilter, compute_report
 from podpora.reports.models import REPEAT_WINDOWS, DailyTicketStats, TicketFact
 from podpora.tickets import services
 from podpora.tickets.models import Message, MessageKind, Ticket
+from tests.conftest import PASSWORD
 from tests.reports.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -98,9 +100,12 @@ def test_back_dated_tickets_and_events_keep_the_figures_equal_to_a_rebuild(
     ).repeat_gap_hours == pytest.approx(31)
 
 
-def _repeats_from_tickets(start, end, window_days: int) -> int:
-    """Tickets created in [start, end) whose requester opened another ticket
-    in the same category within ``window_days`` before; merged ones aside."""
+def _repeats_from_tickets(
+    start, end, window_days: int, asker: str = "requester_id"
+) -> int:
+    """Tickets created in [start, end) whose requester (``asker``: or
+    organisation) opened another ticket in the same category within
+    ``window_days`` before; merged ones aside."""
     tickets = list(
         Ticket.objects.filter(merged_into__isnull=True).order_by("created_at", "pk")
     )
@@ -110,7 +115,8 @@ def _repeats_from_tickets(start, end, window_days: int) -> int:
             continue
         if any(
             other.pk != ticket.pk
-            and other.requester_id == ticket.requester_id
+            and getattr(ticket, asker)
+            and getattr(other, asker) == getattr(ticket, asker)
             and other.category_id == ticket.category_id
             and (other.created_at, other.pk) < (ticket.created_at, ticket.pk)
             and ticket.created_at - other.created_at <= timedelta(days=window_days)
@@ -120,8 +126,8 @@ def _repeats_from_tickets(start, end, window_days: int) -> int:
     return count
 
 
-def test_repeated_requests_are_the_same_requesters_not_the_organisations(
-    fortnight, clock, adam, anna, bara, open_ticket_for
+def test_repeated_requests_are_the_same_requesters_and_the_organisations_apart(
+    fortnight, clock, adam, anna, bara, open_ticket_for, client, sylwia
 ):
     # Anna (Adam's colleague) asks about a printer the day after Adam: not a
     # repeat of hers. Adam asks a third time: a repeat of his own.
@@ -139,4 +145,16 @@ def test_repeated_requests_are_the_same_requesters_not_the_organisations(
             ReportFilter(start=PERIOD.start, end=PERIOD.end, repeat_days=window)
         )
         assert report.repeated == _repeats_from_tickets(start, end, window), window
-    assert compute_report(PERIOD).repeated == 2
+        assert report.repeated_in_organization == _repeats_from_tickets(
+            start, end, window, "organization_id"
+        ), window
+    week = compute_report(PERIOD)
+    assert (week.repeated, week.repeated_in_organization) == (2, 3)
+    client.login(email=sylwia.email, password=PASSWORD)
+    page = client.get(
+        reverse("reports:dashboard"), {"start": "2026-03-01", "end": "2026-03-31"}
+    ).content.decode()
+    assert "the same requester again in the same category" in page
+    kpi = page.split('id="kpi-repeated-organisation"')[1].split("</div>")[0]
+    assert ">3<" in kpi
+    assert "Repeated in the organisation within 7 days" in kpi

@@ -95,6 +95,14 @@ def summary_table(report: Report) -> Table:
             % {"days": report.filter.repeat_days},
             report.repeated,
         ],
+        [
+            _(
+                "Repeated in the organisation within %(days)s days "
+                "(anyone of the organisation, same category)"
+            )
+            % {"days": report.filter.repeat_days},
+            report.repeated_in_organization,
+        ],
     ]
     if report.csat is not None:
         rows.append([_("Satisfaction: ratings"), report.csat.count])

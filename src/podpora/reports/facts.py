@@ -107,6 +107,7 @@ def build_fact(
     tz_name: str,
     calendar: Calendar | None,
     time_spent: list[list[Any]] | None = None,
+    org_repeat_gap_hours: float | None = None,
 ) -> TicketFact:
     """The fact of ``ticket``; ``calendar`` measures its business hours and
     may be None while the ticket has neither a first response nor a resolution.
@@ -132,6 +133,7 @@ def build_fact(
         reopen_count=reopen_count,
         escalation_count=escalation_count,
         repeat_gap_hours=repeat_gap_hours,
+        org_repeat_gap_hours=org_repeat_gap_hours,
         time_spent=time_spent or [],
         computed_at=timezone.now(),
     )
@@ -191,10 +193,14 @@ def contributions(fact: TicketFact) -> dict[date, Counter[str]]:
     if fact.escalation_count:
         created["escalated"] += 1
         created["escalation_events"] += fact.escalation_count
-    if fact.repeat_gap_hours is not None:
-        for window in REPEAT_WINDOWS:
-            if fact.repeat_gap_hours <= window * 24:
-                created[f"repeat_{window}"] += 1
+    for prefix, gap in (
+        ("repeat", fact.repeat_gap_hours),
+        ("repeat_org", fact.org_repeat_gap_hours),
+    ):
+        if gap is not None:
+            for window in REPEAT_WINDOWS:
+                if gap <= window * 24:
+                    created[f"{prefix}_{window}"] += 1
     if fact.response_day is not None:
         responded = out[fact.response_day]
         responded["responded"] += 1
@@ -340,15 +346,17 @@ def time_spent_of(
     }
 
 
-def repeat_gap_hours(ticket: Ticket) -> float | None:
-    """Hours since the same requester last opened a ticket in the same
-    category (within the longest window); colleagues asking about the same
-    thing are not repeats."""
-    if ticket.category_id is None or ticket.merged_into_id is not None:
+def repeat_gap_hours(ticket: Ticket, *, asker: str = "requester_id") -> float | None:
+    """Hours since the same requester (``asker="organization_id"``: anyone
+    of the same organisation) last opened a ticket in the same category,
+    within the longest window. Colleagues asking about the same thing are
+    not repeats of the requester's own."""
+    asked_by = getattr(ticket, asker)
+    if ticket.category_id is None or ticket.merged_into_id is not None or not asked_by:
         return None
     previous = (
         Ticket.objects.filter(
-            requester_id=ticket.requester_id,
+            **{asker: asked_by},
             category_id=ticket.category_id,
             merged_into__isnull=True,
             created_at__lte=ticket.created_at,
@@ -423,21 +431,24 @@ def refresh_ticket(
         reopens, escalations = counts[EventKind.REOPENED], counts[EventKind.ESCALATED]
     who_or_what_changed = old is None or (
         old.requester_id != (ticket.requester_id or 0)
+        or old.organization_id != (ticket.organization_id or 0)
         or old.category_id != (ticket.category_id or 0)
         or old.created_at != ticket.created_at
         or old.counted != (ticket.merged_into_id is None)
     )
-    gap = (
-        repeat_gap_hours(ticket)
-        if who_or_what_changed or recheck_repeat
-        else old.repeat_gap_hours  # type: ignore[union-attr]
-    )
+    if who_or_what_changed or recheck_repeat:
+        gap = repeat_gap_hours(ticket)
+        org_gap = repeat_gap_hours(ticket, asker="organization_id")
+    else:
+        assert old is not None
+        gap, org_gap = old.repeat_gap_hours, old.org_repeat_gap_hours
     tz_name = site_zone()
     new = build_fact(
         ticket,
         reopen_count=reopens,
         escalation_count=escalations,
         repeat_gap_hours=gap,
+        org_repeat_gap_hours=org_gap,
         tz_name=tz_name,
         # Read only when needed: outside a round of hooks it costs a query.
         calendar=calendar_of(ticket) if _needs_calendar(ticket) else None,
@@ -448,7 +459,8 @@ def refresh_ticket(
     _upsert(deltas(old, new))
     new.save(force_insert=old is None, force_update=old is not None)
     if who_or_what_changed:
-        # Later requests of the same requester may have become, or stopped
+        # Later requests of the same requester (or organisation) may have
+        # become, or stopped
         # being, repeats of this one: also when this one is new but dated
         # earlier than they are (an import, a chat turned into a ticket, a
         # message split off), which is how a rebuild sees them.
@@ -459,16 +471,20 @@ def refresh_ticket(
 
 
 def _refresh_followers(facts: Sequence[TicketFact]) -> None:
-    """Recheck the repeat gap of the tickets that follow any of ``facts``
-    (same requester and category, within the longest window after it)."""
+    """Recheck the repeat gaps of the tickets that follow any of ``facts``
+    (same requester or organisation and category, within the longest window
+    after it)."""
     if not facts:
         return
     later = Q()
     for fact in facts:
+        askers = Q(requester_id=fact.requester_id)
+        if fact.organization_id:
+            askers |= Q(organization_id=fact.organization_id)
         later |= Q(
             Q(created_at__gt=fact.created_at)
             | Q(created_at=fact.created_at, pk__gt=fact.ticket_id),
-            requester_id=fact.requester_id,
+            askers,
             category_id=fact.category_id,
             created_at__lte=fact.created_at + MAX_REPEAT_WINDOW,
         )
@@ -551,12 +567,13 @@ def _insert_facts(facts: Sequence[TicketFact]) -> None:
 def _build_facts(progress: Any = None) -> int:
     """Recreate every fact in one pass over the tickets in creation order.
 
-    Repeat gaps come from the last ticket seen per (requester, category);
-    entries older than the longest window are
+    Repeat gaps come from the last ticket seen per (requester, category)
+    and per (organisation, category); entries older than the longest window are
     dropped as the pass moves on, so memory stays bounded.
     """
     tz_name = site_zone()
     last_by_requester: dict[tuple[int, int], datetime] = {}
+    last_by_org: dict[tuple[int, int], datetime] = {}
     total = 0
     for chunk in _tickets_in_creation_order():
         counts = _event_counts([t.pk for t in chunk])
@@ -564,19 +581,28 @@ def _build_facts(progress: Any = None) -> int:
         calendars = calendars_of(chunk)
         facts = []
         for ticket in chunk:
-            gap = None
+            gaps: list[float | None] = [None, None]
             if ticket.category_id is not None and ticket.merged_into_id is None:
-                key = (ticket.requester_id, ticket.category_id)
-                seen = last_by_requester.get(key)
-                if seen and ticket.created_at - seen <= MAX_REPEAT_WINDOW:
-                    gap = (ticket.created_at - seen).total_seconds() / 3600
-                last_by_requester[key] = ticket.created_at
+                for index, (seen_by, asked_by) in enumerate(
+                    (
+                        (last_by_requester, ticket.requester_id),
+                        (last_by_org, ticket.organization_id),
+                    )
+                ):
+                    if not asked_by:
+                        continue
+                    key = (asked_by, ticket.category_id)
+                    seen = seen_by.get(key)
+                    if seen and ticket.created_at - seen <= MAX_REPEAT_WINDOW:
+                        gaps[index] = (ticket.created_at - seen).total_seconds() / 3600
+                    seen_by[key] = ticket.created_at
             facts.append(
                 build_fact(
                     ticket,
                     reopen_count=counts[ticket.pk][EventKind.REOPENED],
                     escalation_count=counts[ticket.pk][EventKind.ESCALATED],
-                    repeat_gap_hours=gap,
+                    repeat_gap_hours=gaps[0],
+                    org_repeat_gap_hours=gaps[1],
                     tz_name=tz_name,
                     calendar=calendars[ticket.pk],
                     time_spent=times.get(ticket.pk),
@@ -585,8 +611,9 @@ def _build_facts(progress: Any = None) -> int:
         _insert_facts(facts)
         total += len(facts)
         horizon = chunk[-1].created_at - MAX_REPEAT_WINDOW
-        for key in [k for k, v in last_by_requester.items() if v < horizon]:
-            del last_by_requester[key]
+        for seen_by in (last_by_requester, last_by_org):
+            for key in [k for k, v in seen_by.items() if v < horizon]:
+                del seen_by[key]
         if progress:
             progress(total)
     return total
@@ -605,6 +632,10 @@ def _aggregate_queries(grain: int) -> Iterator[tuple[str, Any]]:
         "escalation_events": Sum("escalation_count"),
         **{
             f"repeat_{n}": Count("pk", filter=Q(repeat_gap_hours__lte=n * 24))
+            for n in REPEAT_WINDOWS
+        },
+        **{
+            f"repeat_org_{n}": Count("pk", filter=Q(org_repeat_gap_hours__lte=n * 24))
             for n in REPEAT_WINDOWS
         },
         **{f"hour_{h:02d}": Count("pk", filter=Q(created_hour=h)) for h in range(24)},

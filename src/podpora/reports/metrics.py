@@ -155,6 +155,7 @@ class Report:
     reopened: int
     reopen_events: int
     repeated: int
+    repeated_in_organization: int
     time_spent_minutes: int
     series: list[SeriesPoint]
     hours: list[int]
@@ -192,6 +193,10 @@ class Report:
     @property
     def repeated_pct(self) -> float | None:
         return self._pct(self.repeated, self.created)
+
+    @property
+    def repeated_in_organization_pct(self) -> float | None:
+        return self._pct(self.repeated_in_organization, self.created)
 
     @property
     def time_spent_hours(self) -> float:
@@ -402,6 +407,7 @@ def compute_report(
         reopened=totals["reopened"],
         reopen_events=totals["reopen_events"],
         repeated=totals[f"repeat_{report_filter.repeat_days}"],
+        repeated_in_organization=totals[f"repeat_org_{report_filter.repeat_days}"],
         time_spent_minutes=totals["time_minutes"],
         series=series,
         hours=[totals[f"hour_{h:02d}"] for h in range(24)],

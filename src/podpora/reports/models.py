@@ -52,6 +52,8 @@ COUNTERS: tuple[str, ...] = (
     "res_sum",
     "res_biz_sum",
     *(f"repeat_{n}" for n in REPEAT_WINDOWS),
+    # The same, by anyone of the requester's organisation (a second figure).
+    *(f"repeat_org_{n}" for n in REPEAT_WINDOWS),
     # Minutes logged on the day's messages. Counted under the agent who logged
     # them (``agent_id`` is the author here, not the current assignee).
     "time_minutes",
@@ -116,6 +118,8 @@ class TicketFact(models.Model):
     escalation_count = models.PositiveIntegerField(default=0)
     # Hours since the same requester last asked in the same category; empty when there was no such request within the longest window.
     repeat_gap_hours = models.FloatField(null=True, blank=True)
+    # … since anyone of the ticket's organisation last asked in the category.
+    org_repeat_gap_hours = models.FloatField(null=True, blank=True)
     # Minutes logged on the ticket's messages: [[local day, author id or 0,
     # minutes], …] sorted, one entry per day and author.
     time_spent = models.JSONField(default=list, blank=True)

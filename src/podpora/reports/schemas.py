@@ -129,7 +129,14 @@ class ReportFigures(Schema):
     first_line_resolution: ShareOut = Field(description="Of the resolved tickets.")
     escalated: EventShareOut = Field(description="Of the created tickets.")
     reopened: EventShareOut = Field(description="Of the created tickets.")
-    repeated: ShareOut = Field(description="Of the created tickets.")
+    repeated: ShareOut = Field(
+        description="Of the created tickets: the same requester asked in the "
+        "same category within repeat_days before."
+    )
+    repeated_in_organization: ShareOut = Field(
+        description="Of the created tickets: anyone of the same organisation "
+        "asked in the same category within repeat_days before."
+    )
     series: list[SeriesPointOut]
     hours: list[int] = Field(description="Tickets created per local hour 0–23.")
     weekdays: list[int] = Field(description="Tickets created Monday … Sunday.")
@@ -231,6 +238,10 @@ def report_fields(report: Report) -> dict:
             count=report.reopened, pct=report.reopen_pct, events=report.reopen_events
         ),
         "repeated": ShareOut(count=report.repeated, pct=report.repeated_pct),
+        "repeated_in_organization": ShareOut(
+            count=report.repeated_in_organization,
+            pct=report.repeated_in_organization_pct,
+        ),
         "series": [
             SeriesPointOut(
                 start=p.start, created=p.created, resolved=p.resolved, backlog=p.backlog
