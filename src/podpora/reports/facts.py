@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -715,46 +715,60 @@ def _build_aggregates() -> None:
 
 
 def _add_time_spent() -> None:
-    """Add the minutes logged on messages to the rebuilt daily rows, one
-    INSERT … SELECT per grain: per local day of the message and the agent who
-    logged it, with the other dimensions of the ticket's (counted) fact — what
-    the facts' ``time_spent`` lists hold, summed by the database."""
-    table = connection.ops.quote_name(DailyTicketStats._meta.db_table)
-    conflict = ", ".join(_KEY_COLUMNS)
+    """Add the minutes logged on messages to the rebuilt daily rows: what the
+    facts' ``time_spent`` lists hold, summed by the database. The
+    all-dimensions rows are summed from the messages (per local day of the
+    message and the agent who logged it, with the other dimensions of the
+    ticket's counted fact); every other grain from those rows."""
     paths = {d: f"ticket__report_fact__{d}" for d in DIMENSIONS}
     paths["agent_id"] = "author_id"
-    messages = Message.objects.filter(
-        time_spent_minutes__gt=0, ticket__report_fact__counted=True
-    ).order_by()
+    from_messages = (
+        Message.objects.filter(
+            time_spent_minutes__gt=0, ticket__report_fact__counted=True
+        )
+        .order_by()
+        .annotate(
+            r_day=TruncDate("created_at", tzinfo=ZoneInfo(site_zone())),
+            **{f"r_{d}": Coalesce(paths[d], Value(_EMPTY_DIMS[d])) for d in DIMENSIONS},
+        )
+        .values("r_day", *(f"r_{d}" for d in DIMENSIONS))
+        .annotate(r_minutes=Sum("time_spent_minutes"))
+    )
     with connection.cursor() as cursor:
+        _insert_time(cursor, Grain.FULL, from_messages)
         for grain in STORED_GRAINS:
+            if grain == Grain.FULL:
+                continue
             dims = grain_dimensions(grain)
-            rows = (
-                messages.annotate(
-                    r_day=TruncDate("created_at", tzinfo=ZoneInfo(site_zone())),
-                    **{
-                        f"r_{d}": Coalesce(paths[d], Value(_EMPTY_DIMS[d]))
-                        for d in dims
-                    },
-                )
+            from_full = (
+                DailyTicketStats.objects.filter(grain=Grain.FULL, time_minutes__gt=0)
+                .order_by()
+                .annotate(r_day=F("day"), **{f"r_{d}": F(d) for d in dims})
                 .values("r_day", *(f"r_{d}" for d in dims))
-                .annotate(r_minutes=Sum("time_spent_minutes"))
+                .annotate(r_minutes=Sum("time_minutes"))
             )
-            inner, params = rows.query.sql_with_params()
-            dimension_values = [
-                f"s.r_{d}" if d in dims else ("''" if d == "channel" else "0")
-                for d in DIMENSIONS
-            ]
-            selected = ", ".join(
-                ["s.r_day", str(int(grain)), *dimension_values, "s.r_minutes"]
-            )
-            cursor.execute(
-                f"INSERT INTO {table} ({conflict}, time_minutes) "  # noqa: S608
-                f"SELECT {selected} FROM ({inner}) s WHERE true "
-                f"ON CONFLICT ({conflict}) DO UPDATE SET "
-                f"time_minutes = {table}.time_minutes + excluded.time_minutes",
-                params,
-            )
+            _insert_time(cursor, grain, from_full)
+
+
+def _insert_time(cursor: Any, grain: int, rows: Any) -> None:
+    """Add ``rows`` (``r_day``, ``r_<dimension>`` of the grain's dimensions,
+    ``r_minutes``) to the grain's daily rows, in one INSERT … SELECT."""
+    table = connection.ops.quote_name(DailyTicketStats._meta.db_table)
+    conflict = ", ".join(_KEY_COLUMNS)
+    dims = grain_dimensions(grain)
+    inner, params = rows.query.sql_with_params()
+    dimension_values = [
+        f"s.r_{d}" if d in dims else ("''" if d == "channel" else "0")
+        for d in DIMENSIONS
+    ]
+    selected = ", ".join(["s.r_day", str(int(grain)), *dimension_values, "s.r_minutes"])
+    cursor.execute(
+        f"INSERT INTO {table} ({conflict}, time_minutes) "  # noqa: S608
+        f"SELECT {selected} FROM ({inner}) s WHERE true "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET "
+        f"time_minutes = {table}.time_minutes + excluded.time_minutes",
+        params,
+    )
 
 
 def rebuild(progress: Any = None) -> int:
