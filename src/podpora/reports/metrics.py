@@ -133,6 +133,14 @@ class TimeRow:
         return self.minutes / 60
 
 
+# Section titles of the breakdowns.
+BY_DIMENSION = {
+    "organization_id": _("By organisation"),
+    "agent_id": _("By agent"),
+    "category_id": _("By category"),
+    "priority": _("By priority"),
+    "channel": _("By channel"),
+}
 # Time spent is broken down by these (the agent being who logged it).
 TIME_BREAKDOWNS = ("organization_id", "agent_id", "category_id")
 
@@ -204,12 +212,7 @@ class Report:
 
     @property
     def time_spent_sections(self) -> list[tuple[str, list[TimeRow]]]:
-        titles = {
-            "organization_id": _("By organisation"),
-            "agent_id": _("By agent"),
-            "category_id": _("By category"),
-        }
-        return [(str(titles[d]), rows) for d, rows in self.time_spent.items()]
+        return [(str(BY_DIMENSION[d]), rows) for d, rows in self.time_spent.items()]
 
     @property
     def deflection_not_by_filter(self) -> bool:

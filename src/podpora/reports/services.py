@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from podpora.accounts.models import Organization, User
 from podpora.reports import access, exports, providers
 from podpora.reports.forms import month_bounds
-from podpora.reports.metrics import Report, ReportFilter, compute_report
+from podpora.reports.metrics import BY_DIMENSION, Report, ReportFilter, compute_report
 from podpora.reports.models import Frequency, ReportSchedule
 from podpora.tickets.models import Ticket
 
@@ -44,12 +44,10 @@ class OrganizationReport:
 
     @property
     def breakdown_sections(self) -> list[tuple[str, list[Any]]]:
-        titles = {
-            "category_id": _("By category"),
-            "priority": _("By priority"),
-            "channel": _("By channel"),
-        }
-        return [(titles[d], self.report.breakdowns.get(d, [])) for d in titles]
+        return [
+            (str(BY_DIMENSION[d]), self.report.breakdowns.get(d, []))
+            for d in ORGANIZATION_BREAKDOWNS
+        ]
 
     @property
     def filename(self) -> str:
@@ -133,11 +131,8 @@ def organization_tables(
 ) -> list[exports.Table]:
     report = org_report.report
     tables = [exports.summary_table(report), exports.series_table(report)]
-    for dimension, title in (
-        ("category_id", _("By category")),
-        ("priority", _("By priority")),
-        ("channel", _("By channel")),
-    ):
+    for dimension in ORGANIZATION_BREAKDOWNS:
+        title = str(BY_DIMENSION[dimension])
         tables.append(
             exports.Table(
                 title,
