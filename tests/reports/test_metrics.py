@@ -6,9 +6,7 @@ from datetime import date
 import pytest
 
 from podpora.reports import metrics
-from podpora.reports.facts import rebuild
 from podpora.reports.metrics import ReportFilter, compute_report
-from podpora.reports.models import DailyTicketStats, TicketFact
 from podpora.tickets import services
 from podpora.tickets.models import Channel, Priority
 
@@ -151,64 +149,6 @@ def test_a_change_of_assignee_moves_the_ticket_between_agents(
     rows = {a.name: a for a in compute_report(PERIOD).agents}
     assert rows[tomasz.full_name].created == 2
     assert rows[petra.full_name].created == 2
-
-
-def test_figures_kept_by_the_hook_equal_a_rebuild_from_history(fortnight):
-    def snapshot():
-        return {
-            tuple(
-                row[k]
-                for k in (
-                    "day",
-                    "grain",
-                    "organization_id",
-                    "team_id",
-                    "agent_id",
-                    "channel",
-                    "priority",
-                    "category_id",
-                )
-            ): {
-                k: v
-                for k, v in row.items()
-                if isinstance(v, int)
-                and v
-                and k
-                not in (
-                    "id",
-                    "grain",
-                    "organization_id",
-                    "team_id",
-                    "agent_id",
-                    "priority",
-                    "category_id",
-                )
-            }
-            for row in DailyTicketStats.objects.values()
-            if any(
-                v
-                for k, v in row.items()
-                if k
-                not in (
-                    "id",
-                    "day",
-                    "grain",
-                    "organization_id",
-                    "team_id",
-                    "agent_id",
-                    "channel",
-                    "priority",
-                    "category_id",
-                )
-            )
-        }
-
-    kept = snapshot()
-    facts = {f.ticket_id: f.repeat_gap_hours for f in TicketFact.objects.all()}
-
-    assert rebuild() == 5
-    assert snapshot() == kept
-    assert {f.ticket_id: f.repeat_gap_hours for f in TicketFact.objects.all()} == facts
 
 
 def test_merged_duplicate_is_not_counted(fortnight, tomasz):

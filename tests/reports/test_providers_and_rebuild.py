@@ -1,3 +1,4 @@
+import subprocess
 from datetime import date, timedelta
 from io import StringIO
 
@@ -193,3 +194,129 @@ def test_dashboard_speaks_polish_and_czech(
     content = response.content.decode()
     for text in expected:
         assert text in content
+
+
+def _client_report(client, org, file_format=None):
+    kwargs = {"org_id": org.pk, "year": 2026, "month": 3}
+    if file_format:
+        return client.get(
+            reverse(
+                "reports:organization_download",
+                kwargs={**kwargs, "file_format": file_format},
+            )
+        )
+    return client.get(reverse("reports:organization", kwargs=kwargs))
+
+
+def test_client_report_shows_the_promised_targets_not_internal_policy_names(
+    client, api_as, anna, org_a, sla_clocks
+):
+    from podpora.automation.models import SlaPolicy, SlaTarget
+    from podpora.tickets.models import Priority
+
+    standard = SlaPolicy.objects.get(name="Standard")
+    standard.name = "Kowalski przepłaca"
+    standard.save()
+    SlaPolicy.objects.filter(name="Premium").update(name="Do wymiany")
+    SlaTarget.objects.create(
+        policy=standard,
+        priority=Priority.NORMAL,
+        first_response_minutes=60,
+        resolution_minutes=90,
+    )
+    client.login(email=anna.email, password=PASSWORD)
+
+    page = _client_report(client, org_a).content.decode()
+    csv = _client_report(client, org_a, "csv").getvalue().decode()
+    pdf = subprocess.run(
+        ["pdftotext", "-", "-"],
+        input=_client_report(client, org_a, "pdf").content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    api = api_as(anna).get(f"/api/v1/reports/organizations/{org_a.pk}/2026/3").json()
+
+    for shown in (page, csv, pdf, str(api)):
+        assert "Kowalski przepłaca" not in shown
+        assert "Do wymiany" not in shown
+    assert "First response within 1 h · Normal" in page
+    assert "Resolution within 1.5 h · Normal" in csv
+    assert "First response within 1 h" in pdf
+    assert "sla" not in api
+    assert [
+        (t["target"], t["minutes"], t["business_hours"], t["met"], t["total"])
+        for t in api["sla_targets"]
+    ] == [
+        ("first_response", 60, False, 1, 1),
+        ("resolution", 90, False, 0, 1),
+        ("resolution", None, False, 0, 1),
+    ]
+
+
+@pytest.fixture
+def suggestions(fortnight, tomasz, adam, anna, bara):
+    """March's suggested articles opened from the request form: Adam's first
+    solved his problem, his second led to no request, Anna sent her request
+    anyway; Bára's solved hers. One of Adam's from April is not March's."""
+    from podpora.kb import services as kb
+    from podpora.kb.models import ArticleStatus, SuggestionVisit, Visibility
+    from tests.reports.conftest import at
+
+    article = kb.create_article(
+        actor=tomasz,
+        title="Drukarka nie drukuje",
+        visibility=Visibility.PUBLIC,
+        status=ArticleStatus.PUBLISHED,
+    )
+    visits = [
+        (kb.mark_solved(article, session_key="a1", user=adam), at(2, 8)),
+        (kb.record_suggestion_visit(article, session_key="a2", user=adam), at(9, 8)),
+        (kb.record_suggestion_visit(article, session_key="n1", user=anna), at(4, 9)),
+        (kb.mark_solved(article, session_key="b1", user=bara), at(3, 6)),
+        (
+            kb.record_suggestion_visit(article, session_key="a3", user=adam),
+            at(2, 8, month=4),
+        ),
+    ]
+    kb.note_request_sent("n1")
+    for visit, when in visits:
+        SuggestionVisit.objects.filter(pk=visit.pk).update(opened_at=when)
+
+
+def test_deflection_is_on_the_dashboard_the_client_report_and_the_api(
+    client, api_as, sylwia, anna, org_a, service_desk, suggestions
+):
+    whole = compute_report(PERIOD).deflection
+    only_a = compute_report(
+        ReportFilter(start=PERIOD.start, end=PERIOD.end, organization_id=org_a.pk)
+    ).deflection
+    client.login(email=sylwia.email, password=PASSWORD)
+    march = {"start": "2026-03-01", "end": "2026-03-31"}
+    dashboard = client.get(reverse("reports:dashboard"), march).content.decode()
+    by_team = client.get(
+        reverse("reports:dashboard"), {**march, "team": service_desk.pk}
+    )
+    client.login(email=anna.email, password=PASSWORD)
+    page = _client_report(client, org_a).content.decode()
+    csv = _client_report(client, org_a, "csv").getvalue().decode()
+    api = api_as(anna).get(f"/api/v1/reports/organizations/{org_a.pk}/2026/3").json()
+
+    assert (whole.opened, whole.solved, whole.deflected, whole.rate_pct) == (
+        4,
+        2,
+        3,
+        75.0,
+    )
+    assert (only_a.opened, only_a.solved, only_a.deflected) == (3, 1, 2)
+    assert "75.0 %" in dashboard.split('id="kpi-deflection"')[1].split("</div>")[0]
+    assert "3 of 4 suggested articles opened needed no request" in dashboard
+    assert by_team.context["report"].deflection is None
+    assert "not counted by team" in by_team.content.decode()
+    assert "2 of 3 suggested articles opened needed no request" in page
+    assert "Solved by the knowledge base (%),66.7" in csv
+    assert api["deflection"] == {
+        "opened": 3,
+        "solved": 1,
+        "deflected": 2,
+        "rate_pct": 66.7,
+    }

@@ -160,3 +160,37 @@ def test_customer_cannot_touch_schedules(client, anna, monthly_for_a):
         == 403
     )
     assert ReportSchedule.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "wrong"),
+    [
+        (
+            "pl",
+            ["Nazwa", "Częstotliwość", "Organizacja", "Odbiorcy", "Język"],
+            ["Imię i nazwisko", "Imię"],
+        ),
+        (
+            "cs",
+            ["Název", "Četnost", "Organizace", "Příjemci", "Jazyk"],
+            ["Jméno"],
+        ),
+        ("en", ["Name", "Frequency", "Organisation", "Recipients", "Language"], []),
+    ],
+)
+def test_schedule_page_labels_name_a_schedule_not_a_person(
+    client, sylwia, monthly_for_a, language, expected, wrong
+):
+    client.login(email=sylwia.email, password=PASSWORD)
+
+    response = client.get(reverse("reports:schedules"), HTTP_ACCEPT_LANGUAGE=language)
+
+    content = response.content.decode()
+    header = content.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    form = content.split('class="card stack schedule-form"', 1)[1]
+    for text in expected[:4]:
+        assert f">{text}</th>" in header
+    for text in expected:
+        assert f">{text}:</label>" in form
+    for text in wrong:
+        assert text not in content

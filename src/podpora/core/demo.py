@@ -137,6 +137,7 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     from podpora.desk import demo_images as desk_demo_images
     from podpora.macros import demo as macros_demo
     from podpora.portal import demo as portal_demo
+    from podpora.reports import demo as reports_demo
 
     sample_data.ensure_world()
     automation_data.install_defaults(
@@ -150,6 +151,7 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     _add_content()
     call_command("search", "reindex", "--no-progress", verbosity=0)
     call_command("reports_rebuild", verbosity=0)
+    reports_demo.add_deflection()
     _open_todays_requests()
     automation_demo.load()
     desk_demo.load()

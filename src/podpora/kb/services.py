@@ -305,10 +305,16 @@ def _organization_of(user: User | None) -> Organization | None:
 
 
 def record_suggestion_visit(
-    article: Article, *, session_key: str, user: User | None, query: str = ""
+    article: Article,
+    *,
+    session_key: str,
+    user: User | None,
+    query: str = "",
+    at: datetime | None = None,
 ) -> SuggestionVisit:
-    """Someone opened ``article`` from the suggestions of the new-request form.
-    Opening it again in the same session is the same visit."""
+    """Someone opened ``article`` from the suggestions of the new-request form
+    (``at``: when, for data recorded afterwards; now by default). Opening it
+    again in the same session is the same visit."""
     visit, _created = SuggestionVisit.objects.get_or_create(
         article=article,
         session_key=session_key,
@@ -316,18 +322,23 @@ def record_suggestion_visit(
             "user": user if user is not None and user.is_authenticated else None,
             "organization": _organization_of(user),
             "query": query[:200],
+            "opened_at": at or timezone.now(),
         },
     )
     return visit
 
 
 def mark_solved(
-    article: Article, *, session_key: str, user: User | None
+    article: Article,
+    *,
+    session_key: str,
+    user: User | None,
+    at: datetime | None = None,
 ) -> SuggestionVisit:
     """The person said the suggested article solved their problem."""
-    visit = record_suggestion_visit(article, session_key=session_key, user=user)
+    visit = record_suggestion_visit(article, session_key=session_key, user=user, at=at)
     if visit.solved_at is None:
-        visit.solved_at = timezone.now()
+        visit.solved_at = at or timezone.now()
         visit.save(update_fields=["solved_at"])
     return visit
 

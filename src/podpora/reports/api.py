@@ -53,8 +53,8 @@ class MetricsQuery(Schema):
         ge=1,
         le=30,
         description=(
-            "1, 3, 7, 14 or 30: a request repeats one by the same people (or "
-            "organisation) in the same category within this many days."
+            "1, 3, 7, 14 or 30: a request repeats one by the same requester "
+            "in the same category within this many days."
         ),
     )
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 from openpyxl import Workbook
 
 from podpora.accounts.models import User
@@ -91,9 +91,17 @@ def summary_table(report: Report) -> Table:
         [_("Escalated tickets"), report.escalated],
         [_("Reopened tickets (%)"), report.reopen_pct],
         [
-            _("Repeated requests within %(days)s days")
+            _("Repeated requests within %(days)s days (same requester and category)")
             % {"days": report.filter.repeat_days},
             report.repeated,
+        ],
+        [
+            _(
+                "Repeated in the organisation within %(days)s days "
+                "(anyone of the organisation, same category)"
+            )
+            % {"days": report.filter.repeat_days},
+            report.repeated_in_organization,
         ],
     ]
     if report.csat is not None:
@@ -101,9 +109,31 @@ def summary_table(report: Report) -> Table:
         rows.append([_("Satisfaction: average (1–5)"), report.csat.average])
         for score, count in report.csat.distribution.items():
             rows.append([_("Satisfaction: %(n)s stars") % {"n": score}, count])
+    if report.deflection is not None:
+        rows.append([_("Suggested articles opened"), report.deflection.opened])
+        rows.append([_("Solved by the knowledge base (%)"), report.deflection.rate_pct])
     for sla in report.sla or ():
         rows.append([f"SLA {sla.policy} ({sla.target_label}) %", sla.compliance_pct])
+    for promise in report.sla_promises or ():
+        label = " · ".join(
+            filter(None, [promise.promise_label, promise.priority_label])
+        )
+        rows.append([f"SLA: {label} (%)", promise.compliance_pct])
     return Table(_("Summary"), [_("Figure"), _("Value"), ""], rows)
+
+
+def time_spent_table(report: Report) -> Table:
+    """Hours logged per organisation, agent (who logged them) and category."""
+    rows: list[list[Any]] = [
+        [_("Total"), "", report.time_spent_minutes, round(report.time_spent_hours, 2)]
+    ]
+    for title, entries in report.time_spent_sections:
+        rows += [[title, e.label, e.minutes, round(e.hours, 2)] for e in entries]
+    return Table(
+        _("Time spent"),
+        [_("By"), pgettext("time spent by", "Name"), _("Minutes"), _("Hours")],
+        rows,
+    )
 
 
 def series_table(report: Report) -> Table:

@@ -15,12 +15,14 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from podpora.automation.business_hours import Calendar
@@ -35,7 +37,7 @@ from podpora.reports.models import (
     Grain,
     TicketFact,
 )
-from podpora.tickets.models import EventKind, Ticket, TicketEvent
+from podpora.tickets.models import EventKind, Message, Ticket, TicketEvent
 
 # Dimension columns, in key order, and the grain bit of each.
 DIMENSIONS: tuple[str, ...] = (
@@ -104,9 +106,12 @@ def build_fact(
     repeat_gap_hours: float | None,
     tz_name: str,
     calendar: Calendar | None,
+    time_spent: list[list[Any]] | None = None,
+    org_repeat_gap_hours: float | None = None,
 ) -> TicketFact:
     """The fact of ``ticket``; ``calendar`` measures its business hours and
-    may be None while the ticket has neither a first response nor a resolution."""
+    may be None while the ticket has neither a first response nor a resolution.
+    ``time_spent``: see :func:`time_spent_of`."""
     zone = ZoneInfo(tz_name)
     created = ticket.created_at
     local_created = created.astimezone(zone)
@@ -128,6 +133,8 @@ def build_fact(
         reopen_count=reopen_count,
         escalation_count=escalation_count,
         repeat_gap_hours=repeat_gap_hours,
+        org_repeat_gap_hours=org_repeat_gap_hours,
+        time_spent=time_spent or [],
         computed_at=timezone.now(),
     )
     if ticket.first_response_at is not None:
@@ -186,10 +193,14 @@ def contributions(fact: TicketFact) -> dict[date, Counter[str]]:
     if fact.escalation_count:
         created["escalated"] += 1
         created["escalation_events"] += fact.escalation_count
-    if fact.repeat_gap_hours is not None:
-        for window in REPEAT_WINDOWS:
-            if fact.repeat_gap_hours <= window * 24:
-                created[f"repeat_{window}"] += 1
+    for prefix, gap in (
+        ("repeat", fact.repeat_gap_hours),
+        ("repeat_org", fact.org_repeat_gap_hours),
+    ):
+        if gap is not None:
+            for window in REPEAT_WINDOWS:
+                if gap <= window * 24:
+                    created[f"{prefix}_{window}"] += 1
     if fact.response_day is not None:
         responded = out[fact.response_day]
         responded["responded"] += 1
@@ -215,26 +226,57 @@ def _dims(fact: TicketFact) -> tuple[Any, ...]:
     return tuple(getattr(fact, d) for d in DIMENSIONS)
 
 
+_AGENT = DIMENSIONS.index("agent_id")
+
+
+def _time_contributions(
+    fact: TicketFact,
+) -> Iterator[tuple[date, tuple[Any, ...], Counter[str]]]:
+    """The minutes logged on the fact's messages, per day, under the agent
+    who logged them (in the place of the assignee)."""
+    if not fact.counted:
+        return
+    dims = _dims(fact)
+    for day, author_id, minutes in fact.time_spent:
+        author_dims = (*dims[:_AGENT], author_id, *dims[_AGENT + 1 :])
+        yield date.fromisoformat(day), author_dims, Counter(time_minutes=minutes)
+
+
+def _contributions_with_dims(
+    fact: TicketFact,
+) -> Iterator[tuple[date, tuple[Any, ...], Counter[str]]]:
+    dims = _dims(fact)
+    for day, values in contributions(fact).items():
+        yield day, dims, values
+    yield from _time_contributions(fact)
+
+
+def _add_to_grains(
+    changes: dict[Key, Counter[str]],
+    contributed: Iterable[tuple[date, tuple[Any, ...], Counter[str]]],
+    sign: int,
+) -> None:
+    for day, dims, values in contributed:
+        for grain in STORED_GRAINS:
+            kept = grain_dimensions(grain)
+            key = (
+                day,
+                grain,
+                *(
+                    v if d in kept else _EMPTY_DIMS[d]
+                    for d, v in zip(DIMENSIONS, dims, strict=True)
+                ),
+            )
+            for name, value in values.items():
+                changes[key][name] += sign * value
+
+
 def deltas(old: TicketFact | None, new: TicketFact | None) -> dict[Key, Counter[str]]:
     """Per aggregate row, what changes when ``old`` becomes ``new``."""
     changes: dict[Key, Counter[str]] = defaultdict(Counter)
     for fact, sign in ((old, -1), (new, 1)):
-        if fact is None:
-            continue
-        dims = _dims(fact)
-        for day, values in contributions(fact).items():
-            for grain in STORED_GRAINS:
-                kept = grain_dimensions(grain)
-                key = (
-                    day,
-                    grain,
-                    *(
-                        v if d in kept else _EMPTY_DIMS[d]
-                        for d, v in zip(DIMENSIONS, dims, strict=True)
-                    ),
-                )
-                for name, value in values.items():
-                    changes[key][name] += sign * value
+        if fact is not None:
+            _add_to_grains(changes, _contributions_with_dims(fact), sign)
     return {
         key: Counter({n: v for n, v in values.items() if v})
         for key, values in changes.items()
@@ -284,17 +326,37 @@ def _event_counts(ticket_ids: Sequence[int]) -> dict[int, Counter[str]]:
     return counts
 
 
-def repeat_gap_hours(ticket: Ticket) -> float | None:
-    """Hours since the same requester, or anyone of the same organisation,
-    last opened a ticket in the same category (within the longest window)."""
-    if ticket.category_id is None or ticket.merged_into_id is not None:
+def time_spent_of(
+    ticket_ids: Sequence[int], tz_name: str
+) -> dict[int, list[list[Any]]]:
+    """Minutes logged on the tickets' messages, per ticket as
+    ``[[local day, author id or 0, minutes], …]`` sorted: a ticket's time
+    counts on the day each message was written, under its author."""
+    zone = ZoneInfo(tz_name)
+    sums: dict[int, Counter[tuple[str, int]]] = defaultdict(Counter)
+    rows = Message.objects.filter(
+        ticket_id__in=ticket_ids, time_spent_minutes__gt=0
+    ).values_list("ticket_id", "created_at", "author_id", "time_spent_minutes")
+    for ticket_id, created_at, author_id, minutes in rows:
+        day = created_at.astimezone(zone).date().isoformat()
+        sums[ticket_id][(day, author_id or 0)] += minutes
+    return {
+        ticket_id: [[day, author, n] for (day, author), n in sorted(counts.items())]
+        for ticket_id, counts in sums.items()
+    }
+
+
+def repeat_gap_hours(ticket: Ticket, *, asker: str = "requester_id") -> float | None:
+    """Hours since the same requester (``asker="organization_id"``: anyone
+    of the same organisation) last opened a ticket in the same category,
+    within the longest window. Colleagues asking about the same thing are
+    not repeats of the requester's own."""
+    asked_by = getattr(ticket, asker)
+    if ticket.category_id is None or ticket.merged_into_id is not None or not asked_by:
         return None
-    same_asker = Q(requester_id=ticket.requester_id)
-    if ticket.organization_id:
-        same_asker |= Q(organization_id=ticket.organization_id)
     previous = (
         Ticket.objects.filter(
-            same_asker,
+            **{asker: asked_by},
             category_id=ticket.category_id,
             merged_into__isnull=True,
             created_at__lte=ticket.created_at,
@@ -309,6 +371,31 @@ def repeat_gap_hours(ticket: Ticket) -> float | None:
     if previous is None:
         return None
     return (ticket.created_at - previous).total_seconds() / 3600
+
+
+def _may_be_repeated(fact: TicketFact) -> bool:
+    """Whether later requests can count as repeats of this one."""
+    return fact.counted and bool(fact.category_id)
+
+
+# Events of the changes that can bring or take away a message with minutes
+# logged (a ticket's opening message, a split-off customer message, carry none).
+TIME_EVENTS = frozenset({EventKind.MESSAGE, EventKind.MOVED_MESSAGE, EventKind.MERGED})
+
+
+def _time_spent_now(
+    ticket: Ticket,
+    old: TicketFact | None,
+    new_events: Sequence[TicketEvent] | None,
+    opened: bool,
+    tz_name: str,
+) -> list[list[Any]]:
+    """The ticket's logged minutes (see :func:`time_spent_of`), read again
+    only when the changes being handled may have moved them."""
+    unknown = new_events is None or (old is None and not opened)
+    if unknown or any(e.kind in TIME_EVENTS for e in new_events or ()):
+        return time_spent_of([ticket.pk], tz_name).get(ticket.pk, [])
+    return list(old.time_spent) if old is not None else []
 
 
 def refresh_ticket(
@@ -347,44 +434,63 @@ def refresh_ticket(
         or old.organization_id != (ticket.organization_id or 0)
         or old.category_id != (ticket.category_id or 0)
         or old.created_at != ticket.created_at
+        or old.counted != (ticket.merged_into_id is None)
     )
-    gap = (
-        repeat_gap_hours(ticket)
-        if who_or_what_changed or recheck_repeat
-        else old.repeat_gap_hours  # type: ignore[union-attr]
-    )
+    if who_or_what_changed or recheck_repeat:
+        gap = repeat_gap_hours(ticket)
+        org_gap = repeat_gap_hours(ticket, asker="organization_id")
+    else:
+        assert old is not None
+        gap, org_gap = old.repeat_gap_hours, old.org_repeat_gap_hours
+    tz_name = site_zone()
     new = build_fact(
         ticket,
         reopen_count=reopens,
         escalation_count=escalations,
         repeat_gap_hours=gap,
-        tz_name=site_zone(),
+        org_repeat_gap_hours=org_gap,
+        tz_name=tz_name,
         # Read only when needed: outside a round of hooks it costs a query.
         calendar=calendar_of(ticket) if _needs_calendar(ticket) else None,
+        time_spent=_time_spent_now(ticket, old, new_events, opened, tz_name),
     )
     if old is not None and same_fact(old, new):
         return False
     _upsert(deltas(old, new))
     new.save(force_insert=old is None, force_update=old is not None)
-    if old is not None and who_or_what_changed:
-        # Later requests of the same people may have become, or stopped
-        # being, repeats of this one.
-        _refresh_followers(old, new)
+    if who_or_what_changed:
+        # Later requests of the same requester (or organisation) may have
+        # become, or stopped
+        # being, repeats of this one: also when this one is new but dated
+        # earlier than they are (an import, a chat turned into a ticket, a
+        # message split off), which is how a rebuild sees them.
+        _refresh_followers(
+            [f for f in (old, new) if f is not None and _may_be_repeated(f)]
+        )
     return True
 
 
-def _refresh_followers(old: TicketFact, new: TicketFact) -> None:
-    until = new.created_at + MAX_REPEAT_WINDOW
-    askers = Q()
-    for fact in (old, new):
-        askers |= Q(requester_id=fact.requester_id)
+def _refresh_followers(facts: Sequence[TicketFact]) -> None:
+    """Recheck the repeat gaps of the tickets that follow any of ``facts``
+    (same requester or organisation and category, within the longest window
+    after it)."""
+    if not facts:
+        return
+    later = Q()
+    for fact in facts:
+        askers = Q(requester_id=fact.requester_id)
         if fact.organization_id:
             askers |= Q(organization_id=fact.organization_id)
-    followers = (
-        Ticket.objects.filter(
-            askers, created_at__gt=new.created_at, created_at__lte=until
+        later |= Q(
+            Q(created_at__gt=fact.created_at)
+            | Q(created_at=fact.created_at, pk__gt=fact.ticket_id),
+            askers,
+            category_id=fact.category_id,
+            created_at__lte=fact.created_at + MAX_REPEAT_WINDOW,
         )
-        .exclude(pk=new.ticket_id)
+    followers = (
+        Ticket.objects.filter(later)
+        .exclude(pk__in=[f.ticket_id for f in facts])
         .order_by("created_at", "pk")
     )
     for follower in followers:
@@ -439,6 +545,8 @@ def _insert_facts(facts: Sequence[TicketFact]) -> None:
         if f.get_internal_type() == "DateTimeField"
         else adapt_date
         if f.get_internal_type() == "DateField"
+        else partial(f.get_db_prep_value, connection=connection)
+        if f.get_internal_type() == "JSONField"
         else None
         for f in fields
     ]
@@ -459,8 +567,8 @@ def _insert_facts(facts: Sequence[TicketFact]) -> None:
 def _build_facts(progress: Any = None) -> int:
     """Recreate every fact in one pass over the tickets in creation order.
 
-    Repeat gaps come from the last ticket seen per (requester, category) and
-    per (organisation, category); entries older than the longest window are
+    Repeat gaps come from the last ticket seen per (requester, category)
+    and per (organisation, category); entries older than the longest window are
     dropped as the pass moves on, so memory stays bounded.
     """
     tz_name = site_zone()
@@ -469,46 +577,43 @@ def _build_facts(progress: Any = None) -> int:
     total = 0
     for chunk in _tickets_in_creation_order():
         counts = _event_counts([t.pk for t in chunk])
+        times = time_spent_of([t.pk for t in chunk], tz_name)
         calendars = calendars_of(chunk)
         facts = []
         for ticket in chunk:
-            gap = None
+            gaps: list[float | None] = [None, None]
             if ticket.category_id is not None and ticket.merged_into_id is None:
-                seen = [
-                    last_by_requester.get((ticket.requester_id, ticket.category_id))
-                ]
-                if ticket.organization_id:
-                    seen.append(
-                        last_by_org.get((ticket.organization_id, ticket.category_id))
+                for index, (seen_by, asked_by) in enumerate(
+                    (
+                        (last_by_requester, ticket.requester_id),
+                        (last_by_org, ticket.organization_id),
                     )
-                recent = [
-                    s for s in seen if s and ticket.created_at - s <= MAX_REPEAT_WINDOW
-                ]
-                if recent:
-                    gap = (ticket.created_at - max(recent)).total_seconds() / 3600
-                last_by_requester[(ticket.requester_id, ticket.category_id)] = (
-                    ticket.created_at
-                )
-                if ticket.organization_id:
-                    last_by_org[(ticket.organization_id, ticket.category_id)] = (
-                        ticket.created_at
-                    )
+                ):
+                    if not asked_by:
+                        continue
+                    key = (asked_by, ticket.category_id)
+                    seen = seen_by.get(key)
+                    if seen and ticket.created_at - seen <= MAX_REPEAT_WINDOW:
+                        gaps[index] = (ticket.created_at - seen).total_seconds() / 3600
+                    seen_by[key] = ticket.created_at
             facts.append(
                 build_fact(
                     ticket,
                     reopen_count=counts[ticket.pk][EventKind.REOPENED],
                     escalation_count=counts[ticket.pk][EventKind.ESCALATED],
-                    repeat_gap_hours=gap,
+                    repeat_gap_hours=gaps[0],
+                    org_repeat_gap_hours=gaps[1],
                     tz_name=tz_name,
                     calendar=calendars[ticket.pk],
+                    time_spent=times.get(ticket.pk),
                 )
             )
         _insert_facts(facts)
         total += len(facts)
         horizon = chunk[-1].created_at - MAX_REPEAT_WINDOW
-        for seen_map in (last_by_requester, last_by_org):
-            for key in [k for k, v in seen_map.items() if v < horizon]:
-                del seen_map[key]
+        for seen_by in (last_by_requester, last_by_org):
+            for key in [k for k, v in seen_by.items() if v < horizon]:
+                del seen_by[key]
         if progress:
             progress(total)
     return total
@@ -527,6 +632,10 @@ def _aggregate_queries(grain: int) -> Iterator[tuple[str, Any]]:
         "escalation_events": Sum("escalation_count"),
         **{
             f"repeat_{n}": Count("pk", filter=Q(repeat_gap_hours__lte=n * 24))
+            for n in REPEAT_WINDOWS
+        },
+        **{
+            f"repeat_org_{n}": Count("pk", filter=Q(org_repeat_gap_hours__lte=n * 24))
             for n in REPEAT_WINDOWS
         },
         **{f"hour_{h:02d}": Count("pk", filter=Q(created_hour=h)) for h in range(24)},
@@ -605,6 +714,63 @@ def _build_aggregates() -> None:
                 cursor.execute(sql, params)
 
 
+def _add_time_spent() -> None:
+    """Add the minutes logged on messages to the rebuilt daily rows: what the
+    facts' ``time_spent`` lists hold, summed by the database. The
+    all-dimensions rows are summed from the messages (per local day of the
+    message and the agent who logged it, with the other dimensions of the
+    ticket's counted fact); every other grain from those rows."""
+    paths = {d: f"ticket__report_fact__{d}" for d in DIMENSIONS}
+    paths["agent_id"] = "author_id"
+    from_messages = (
+        Message.objects.filter(
+            time_spent_minutes__gt=0, ticket__report_fact__counted=True
+        )
+        .order_by()
+        .annotate(
+            r_day=TruncDate("created_at", tzinfo=ZoneInfo(site_zone())),
+            **{f"r_{d}": Coalesce(paths[d], Value(_EMPTY_DIMS[d])) for d in DIMENSIONS},
+        )
+        .values("r_day", *(f"r_{d}" for d in DIMENSIONS))
+        .annotate(r_minutes=Sum("time_spent_minutes"))
+    )
+    with connection.cursor() as cursor:
+        _insert_time(cursor, Grain.FULL, from_messages)
+        for grain in STORED_GRAINS:
+            if grain == Grain.FULL:
+                continue
+            dims = grain_dimensions(grain)
+            from_full = (
+                DailyTicketStats.objects.filter(grain=Grain.FULL, time_minutes__gt=0)
+                .order_by()
+                .annotate(r_day=F("day"), **{f"r_{d}": F(d) for d in dims})
+                .values("r_day", *(f"r_{d}" for d in dims))
+                .annotate(r_minutes=Sum("time_minutes"))
+            )
+            _insert_time(cursor, grain, from_full)
+
+
+def _insert_time(cursor: Any, grain: int, rows: Any) -> None:
+    """Add ``rows`` (``r_day``, ``r_<dimension>`` of the grain's dimensions,
+    ``r_minutes``) to the grain's daily rows, in one INSERT … SELECT."""
+    table = connection.ops.quote_name(DailyTicketStats._meta.db_table)
+    conflict = ", ".join(_KEY_COLUMNS)
+    dims = grain_dimensions(grain)
+    inner, params = rows.query.sql_with_params()
+    dimension_values = [
+        f"s.r_{d}" if d in dims else ("''" if d == "channel" else "0")
+        for d in DIMENSIONS
+    ]
+    selected = ", ".join(["s.r_day", str(int(grain)), *dimension_values, "s.r_minutes"])
+    cursor.execute(
+        f"INSERT INTO {table} ({conflict}, time_minutes) "  # noqa: S608
+        f"SELECT {selected} FROM ({inner}) s WHERE true "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET "
+        f"time_minutes = {table}.time_minutes + excluded.time_minutes",
+        params,
+    )
+
+
 def rebuild(progress: Any = None) -> int:
     """Recompute all facts and aggregates from tickets and their history.
 
@@ -623,6 +789,7 @@ def rebuild(progress: Any = None) -> int:
         TicketFact.objects.all().delete()
         total = _build_facts(progress)
         _build_aggregates()
+        _add_time_spent()
     return total
 
 

@@ -107,6 +107,11 @@ class AgentRow:
     responded: int
     average_resolution_hours: float | None
     open_load: int
+    time_spent_minutes: int = 0  # logged by the agent in the period
+
+    @property
+    def time_spent_hours(self) -> float:
+        return self.time_spent_minutes / 60
 
 
 @dataclass
@@ -115,6 +120,29 @@ class BreakdownRow:
     label: str
     created: int
     resolved: int
+
+
+@dataclass
+class TimeRow:
+    key: Any
+    label: str
+    minutes: int
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+# Section titles of the breakdowns.
+BY_DIMENSION = {
+    "organization_id": _("By organisation"),
+    "agent_id": _("By agent"),
+    "category_id": _("By category"),
+    "priority": _("By priority"),
+    "channel": _("By channel"),
+}
+# Time spent is broken down by these (the agent being who logged it).
+TIME_BREAKDOWNS = ("organization_id", "agent_id", "category_id")
 
 
 @dataclass
@@ -135,13 +163,20 @@ class Report:
     reopened: int
     reopen_events: int
     repeated: int
+    repeated_in_organization: int
+    time_spent_minutes: int
     series: list[SeriesPoint]
     hours: list[int]
     weekdays: list[int]
     agents: list[AgentRow] = field(default_factory=list)
     breakdowns: dict[str, list[BreakdownRow]] = field(default_factory=dict)
+    # Minutes logged per organisation, agent (who logged them) and category.
+    time_spent: dict[str, list[TimeRow]] = field(default_factory=dict)
     csat: "providers.CsatSummary | None" = None
     sla: "list[providers.SlaRow] | None" = None
+    deflection: "providers.Deflection | None" = None
+    # A client's report: SLA results per promised target, no policy names.
+    sla_promises: "list[providers.SlaPromise] | None" = None
 
     @staticmethod
     def _pct(part: int, whole: int) -> float | None:
@@ -166,6 +201,23 @@ class Report:
     @property
     def repeated_pct(self) -> float | None:
         return self._pct(self.repeated, self.created)
+
+    @property
+    def repeated_in_organization_pct(self) -> float | None:
+        return self._pct(self.repeated_in_organization, self.created)
+
+    @property
+    def time_spent_hours(self) -> float:
+        return self.time_spent_minutes / 60
+
+    @property
+    def time_spent_sections(self) -> list[tuple[str, list[TimeRow]]]:
+        return [(str(BY_DIMENSION[d]), rows) for d, rows in self.time_spent.items()]
+
+    @property
+    def deflection_not_by_filter(self) -> bool:
+        """The filter narrows by something deflection is not counted by."""
+        return bool(set(self.filter.dimensions()) - providers.DEFLECTION_DIMENSIONS)
 
 
 # --- medians ------------------------------------------------------------------------
@@ -276,7 +328,9 @@ def compute_report(
     agents: bool = True,
     breakdowns: Iterable[str] = (),
     with_csat: bool = True,
+    with_deflection: bool = True,
     with_sla: bool = True,
+    time_breakdowns: bool = True,
 ) -> Report:
     if report_filter.repeat_days not in REPEAT_WINDOWS:
         raise ValueError(f"repeat window must be one of {REPEAT_WINDOWS}")
@@ -356,6 +410,8 @@ def compute_report(
         reopened=totals["reopened"],
         reopen_events=totals["reopen_events"],
         repeated=totals[f"repeat_{report_filter.repeat_days}"],
+        repeated_in_organization=totals[f"repeat_org_{report_filter.repeat_days}"],
+        time_spent_minutes=totals["time_minutes"],
         series=series,
         hours=[totals[f"hour_{h:02d}"] for h in range(24)],
         weekdays=weekdays,
@@ -364,8 +420,24 @@ def compute_report(
         report.agents = agent_rows(report_filter)
     for dimension in breakdowns:
         report.breakdowns[dimension] = breakdown(report_filter, dimension)
+    if time_breakdowns:
+        for dimension in TIME_BREAKDOWNS:
+            if dimension == "agent_id" and agents:
+                # The agents' rows have read it already.
+                rows = [
+                    TimeRow(a.agent_id, a.name, a.time_spent_minutes)
+                    for a in report.agents
+                    if a.time_spent_minutes
+                ]
+                report.time_spent[dimension] = sorted(
+                    rows, key=lambda r: (-r.minutes, r.label)
+                )
+            else:
+                report.time_spent[dimension] = time_spent(report_filter, dimension)
     if with_csat:
         report.csat = providers.csat(report_filter)
+    if with_deflection:
+        report.deflection = providers.deflection(report_filter)
     if with_sla:
         report.sla = providers.sla_compliance(report_filter)
     return report
@@ -379,7 +451,11 @@ def agent_rows(report_filter: ReportFilter) -> list[AgentRow]:
         .exclude(agent_id=0)
         .values("agent_id")
         .annotate(
-            c=Sum("created"), r=Sum("resolved"), rs=Sum("res_sum"), fr=Sum("responded")
+            c=Sum("created"),
+            r=Sum("resolved"),
+            rs=Sum("res_sum"),
+            fr=Sum("responded"),
+            tm=Sum("time_minutes"),
         )
     }
     # Open now = created minus resolved over all time, per current assignee:
@@ -394,12 +470,7 @@ def agent_rows(report_filter: ReportFilter) -> list[AgentRow]:
     }
     load = {agent: n for agent, n in load.items() if n > 0}
     ids = set(rows) | set(load)
-    names = {
-        pk: full_name or email
-        for pk, full_name, email in User.objects.filter(pk__in=ids).values_list(
-            "pk", "full_name", "email"
-        )
-    }
+    names = _labels("agent_id", ids)
     result = []
     for agent_id in ids:
         row: dict[str, Any] = rows.get(agent_id, {})
@@ -415,6 +486,7 @@ def agent_rows(report_filter: ReportFilter) -> list[AgentRow]:
                 if resolved
                 else None,
                 open_load=load.get(agent_id, 0),
+                time_spent_minutes=row.get("tm") or 0,
             )
         )
     result.sort(key=lambda a: (-a.created, -a.open_load, a.name))
@@ -432,6 +504,13 @@ def _labels(dimension: str, keys: Iterable[Any]) -> dict[Any, str]:
         return dict(Team.objects.filter(pk__in=keys).values_list("pk", "name"))
     if dimension == "category_id":
         return dict(Category.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if dimension == "agent_id":
+        return {
+            pk: full_name or email
+            for pk, full_name, email in User.objects.filter(pk__in=keys).values_list(
+                "pk", "full_name", "email"
+            )
+        }
     if dimension == "channel":
         return {k: str(Channel(k).label) for k in keys if k in Channel.values}
     if dimension == "priority":
@@ -459,4 +538,25 @@ def breakdown(report_filter: ReportFilter, dimension: str) -> list[BreakdownRow]
         if (row["c"] or row["r"])
     ]
     result.sort(key=lambda r: (-r.created, -r.resolved, r.label))
+    return result
+
+
+def time_spent(report_filter: ReportFilter, dimension: str) -> list[TimeRow]:
+    """Minutes logged in the period per ``dimension``, most first. Per agent
+    they count under the agent who logged them."""
+    if dimension not in TIME_BREAKDOWNS:
+        raise ValueError(dimension)
+    rows = [
+        (row[dimension], row["m"])
+        for row in _period(report_filter, dimension)
+        .values(dimension)
+        .annotate(m=Sum("time_minutes"))
+        if row["m"]
+    ]
+    labels = _labels(dimension, [key for key, _minutes in rows])
+    result = [
+        TimeRow(key, labels.get(key) or str(_("(none)")), minutes)
+        for key, minutes in rows
+    ]
+    result.sort(key=lambda r: (-r.minutes, r.label))
     return result

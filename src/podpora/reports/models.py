@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Upper bounds (seconds) of the duration histogram buckets; the last is open.
 # Medians of large sets are interpolated inside a bucket (see reports.metrics).
@@ -51,6 +52,11 @@ COUNTERS: tuple[str, ...] = (
     "res_sum",
     "res_biz_sum",
     *(f"repeat_{n}" for n in REPEAT_WINDOWS),
+    # The same, by anyone of the requester's organisation (a second figure).
+    *(f"repeat_org_{n}" for n in REPEAT_WINDOWS),
+    # Minutes logged on the day's messages. Counted under the agent who logged
+    # them (``agent_id`` is the author here, not the current assignee).
+    "time_minutes",
     *(f"hour_{h:02d}" for h in range(24)),
     *(f"{m}_b{i:02d}" for m in DURATION_METRICS for i in range(HISTOGRAM_BUCKETS)),
 )
@@ -110,9 +116,13 @@ class TicketFact(models.Model):
     res_biz_bucket = models.PositiveSmallIntegerField(null=True, blank=True)
     reopen_count = models.PositiveIntegerField(default=0)
     escalation_count = models.PositiveIntegerField(default=0)
-    # Hours since the same requester (or organisation) last asked in the same
-    # category; empty when there was no such request within the longest window.
+    # Hours since the same requester last asked in the same category; empty when there was no such request within the longest window.
     repeat_gap_hours = models.FloatField(null=True, blank=True)
+    # … since anyone of the ticket's organisation last asked in the category.
+    org_repeat_gap_hours = models.FloatField(null=True, blank=True)
+    # Minutes logged on the ticket's messages: [[local day, author id or 0,
+    # minutes], …] sorted, one entry per day and author.
+    time_spent = models.JSONField(default=list, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -189,11 +199,16 @@ class Frequency(models.TextChoices):
 
 
 class ReportSchedule(models.Model):
-    """A report mailed to chosen recipients after each week or month."""
+    """A report mailed to chosen recipients after each week or month.
 
-    name = models.CharField(_("name"), max_length=200)
+    Its labels have their own context ("report schedule"): another app's
+    catalogue where "name" is a person's name cannot lend them its words."""
+
+    name = models.CharField(pgettext_lazy("report schedule", "name"), max_length=200)
     frequency = models.CharField(
-        _("frequency"), max_length=16, choices=Frequency.choices
+        pgettext_lazy("report schedule", "frequency"),
+        max_length=16,
+        choices=Frequency.choices,
     )
     organization = models.ForeignKey(
         "accounts.Organization",
@@ -201,15 +216,18 @@ class ReportSchedule(models.Model):
         null=True,
         blank=True,
         related_name="report_schedules",
-        verbose_name=_("organisation"),
+        verbose_name=pgettext_lazy("report schedule", "organisation"),
         help_text=_("Empty: the whole helpdesk."),
     )
     recipients = models.TextField(
-        _("recipients"),
+        pgettext_lazy("report schedule", "recipients"),
         help_text=_("E-mail addresses, one per line or comma-separated."),
     )
     language = models.CharField(
-        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
+        pgettext_lazy("report schedule", "language"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="en",
     )
     attach_pdf = models.BooleanField(_("attach PDF"), default=True)
     attach_csv = models.BooleanField(_("attach CSV"), default=True)

@@ -2,7 +2,7 @@
 ``reports.metrics.Report``, so the API and the pages show the same numbers."""
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -55,6 +55,7 @@ class AgentOut(Schema):
     responded: int
     average_resolution_hours: float | None
     open_load: int = Field(description="Open tickets assigned to the agent now.")
+    time_spent_minutes: int = Field(description="Logged by the agent in the period.")
 
 
 class BreakdownRowOut(Schema):
@@ -73,6 +74,26 @@ class CsatOut(Schema):
     response_rate_pct: float | None
 
 
+class TimeRowOut(Schema):
+    key: int | None = Field(description="The id; null for none (no organisation …).")
+    label: str
+    minutes: int
+
+
+class TimeSpentOut(Schema):
+    total_minutes: int
+    organization: list[TimeRowOut]
+    agent: list[TimeRowOut] = Field(description="Per agent who logged the time.")
+    category: list[TimeRowOut]
+
+
+class DeflectionOut(Schema):
+    opened: int = Field(description="Suggested articles opened from the request form.")
+    solved: int = Field(description='Marked "this solved my problem".')
+    deflected: int = Field(description="Solved, or no request followed.")
+    rate_pct: float | None
+
+
 class SlaRowOut(Schema):
     policy: str
     target: Literal["first_response", "resolution"]
@@ -81,7 +102,20 @@ class SlaRowOut(Schema):
     compliance_pct: float | None
 
 
-class ReportOut(Schema):
+class SlaTargetOut(Schema):
+    target: Literal["first_response", "resolution"]
+    priority: int
+    minutes: int | None = Field(
+        description="The promised time; null when the policy no longer sets it."
+    )
+    business_hours: bool = Field(description="False: the clock runs round the clock.")
+    label: str
+    met: int
+    total: int
+    compliance_pct: float | None
+
+
+class ReportFigures(Schema):
     filter: FilterOut
     created: int
     resolved: int
@@ -95,14 +129,37 @@ class ReportOut(Schema):
     first_line_resolution: ShareOut = Field(description="Of the resolved tickets.")
     escalated: EventShareOut = Field(description="Of the created tickets.")
     reopened: EventShareOut = Field(description="Of the created tickets.")
-    repeated: ShareOut = Field(description="Of the created tickets.")
+    repeated: ShareOut = Field(
+        description="Of the created tickets: the same requester asked in the "
+        "same category within repeat_days before."
+    )
+    repeated_in_organization: ShareOut = Field(
+        description="Of the created tickets: anyone of the same organisation "
+        "asked in the same category within repeat_days before."
+    )
     series: list[SeriesPointOut]
     hours: list[int] = Field(description="Tickets created per local hour 0–23.")
     weekdays: list[int] = Field(description="Tickets created Monday … Sunday.")
     agents: list[AgentOut]
     breakdowns: dict[str, list[BreakdownRowOut]]
     csat: CsatOut | None = Field(description="Null when surveys are not set up.")
+    deflection: DeflectionOut | None = Field(
+        description=(
+            "Knowledge-base suggestions that solved a request; null without the "
+            "knowledge base or when filtered by anything but the organisation."
+        )
+    )
+
+
+class ReportOut(ReportFigures):
     sla: list[SlaRowOut] | None = Field(description="Null without SLA automation.")
+    time_spent: TimeSpentOut | None = Field(
+        None,
+        description=(
+            "Minutes logged on replies and notes written in the period, per "
+            "organisation and category of the ticket and per agent who logged them."
+        ),
+    )
 
 
 class OrganizationRef(Schema):
@@ -110,8 +167,15 @@ class OrganizationRef(Schema):
     name: str
 
 
-class OrganizationReportOut(ReportOut):
+class OrganizationReportOut(ReportFigures):
     organization: OrganizationRef
+    sla_targets: list[SlaTargetOut] | None = Field(
+        None,
+        description=(
+            "Per promised target (clock, priority, time), without the "
+            "helpdesk's internal policy names; null without SLA automation."
+        ),
+    )
 
 
 def _duration(value: Duration) -> DurationOut:
@@ -124,7 +188,9 @@ def _duration(value: Duration) -> DurationOut:
 
 
 def report_fields(report: Report) -> dict:
-    """The figures of ``report`` as the fields of :class:`ReportOut`."""
+    """The figures of ``report`` as the fields of :class:`ReportOut`, or of
+    :class:`OrganizationReportOut` for a client's report (``sla_targets``
+    instead of ``sla``)."""
     f = report.filter
     csat = None
     if report.csat is not None:
@@ -136,7 +202,7 @@ def report_fields(report: Report) -> dict:
             surveys_sent=report.csat.surveys_sent,
             response_rate_pct=report.csat.response_rate_pct,
         )
-    return {
+    fields: dict[str, Any] = {
         "filter": FilterOut(
             start=f.start,
             end=f.end,
@@ -172,6 +238,10 @@ def report_fields(report: Report) -> dict:
             count=report.reopened, pct=report.reopen_pct, events=report.reopen_events
         ),
         "repeated": ShareOut(count=report.repeated, pct=report.repeated_pct),
+        "repeated_in_organization": ShareOut(
+            count=report.repeated_in_organization,
+            pct=report.repeated_in_organization_pct,
+        ),
         "series": [
             SeriesPointOut(
                 start=p.start, created=p.created, resolved=p.resolved, backlog=p.backlog
@@ -191,16 +261,53 @@ def report_fields(report: Report) -> dict:
             for dimension, rows in report.breakdowns.items()
         },
         "csat": csat,
-        "sla": None
-        if report.sla is None
-        else [
-            SlaRowOut(
-                policy=r.policy,
-                target=r.target,  # type: ignore[arg-type]
-                met=r.met,
-                total=r.total,
-                compliance_pct=r.compliance_pct,
-            )
-            for r in report.sla
-        ],
+        "deflection": None
+        if report.deflection is None
+        else DeflectionOut(
+            opened=report.deflection.opened,
+            solved=report.deflection.solved,
+            deflected=report.deflection.deflected,
+            rate_pct=report.deflection.rate_pct,
+        ),
     }
+    if report.time_spent:
+        fields["time_spent"] = TimeSpentOut(
+            total_minutes=report.time_spent_minutes,
+            **{
+                dimension.removesuffix("_id"): [
+                    TimeRowOut(key=r.key or None, label=r.label, minutes=r.minutes)
+                    for r in rows
+                ]
+                for dimension, rows in report.time_spent.items()
+            },
+        )
+    if report.sla_promises is not None:
+        fields["sla_targets"] = [
+            SlaTargetOut(
+                target=p.target,  # type: ignore[arg-type]
+                priority=p.priority,
+                minutes=p.minutes,
+                business_hours=p.business_hours,
+                label=p.promise_label,
+                met=p.met,
+                total=p.total,
+                compliance_pct=p.compliance_pct,
+            )
+            for p in report.sla_promises
+        ]
+    else:
+        fields["sla"] = (
+            None
+            if report.sla is None
+            else [
+                SlaRowOut(
+                    policy=r.policy,
+                    target=r.target,  # type: ignore[arg-type]
+                    met=r.met,
+                    total=r.total,
+                    compliance_pct=r.compliance_pct,
+                )
+                for r in report.sla
+            ]
+        )
+    return fields

@@ -126,6 +126,7 @@ def export(
     tables = [
         exports.summary_table(report),
         exports.series_table(report),
+        exports.time_spent_table(report),
         exports.tickets_table(request.user, report_filter),  # type: ignore[arg-type]
     ]
     name = f"report-{report_filter.start:%Y-%m-%d}-{report_filter.end:%Y-%m-%d}"
