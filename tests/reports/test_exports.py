@@ -43,6 +43,12 @@ def test_csv_and_xlsx_cells_never_start_a_formula():
     assert all(c.data_type != "f" for c in sheet["A"])
 
 
+def test_a_control_character_stored_before_cleaning_does_not_break_the_xlsx():
+    table = Table("T", ["subject"], [["Faktura\x0bnr\x1f 12"], ["zwykły"]])
+    sheet = load_workbook(io.BytesIO(xlsx_bytes([table]))).active
+    assert [c.value for c in sheet["A"]] == ["subject", "Fakturanr 12", "zwykły"]
+
+
 @pytest.fixture
 def evil_ticket(clock, adam, open_ticket_for):
     from tests.reports.conftest import at

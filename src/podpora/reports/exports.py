@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop, pgettext
 from openpyxl import Workbook
 
 from podpora.accounts.models import User
+from podpora.core.clean import printable
 from podpora.reports.metrics import Duration, Report, ReportFilter
 from podpora.tickets.models import Priority, Status, Ticket
 from podpora.tickets.selectors import visible_to
@@ -40,7 +41,9 @@ def neutralise(value: Any) -> Any:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
+    # Stored text has no control characters (core.clean); old rows may, and
+    # one would make the whole XLSX file unreadable.
+    text = printable(str(value), multiline=True)
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
