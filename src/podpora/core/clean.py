@@ -17,6 +17,12 @@ _CONTROLS = re.compile(
 _LINE_BREAKS = re.compile(r"[\t\r\n]+")
 
 
+def without_controls(text: str) -> str:
+    """``text`` with the control characters removed and nothing else touched
+    (tabs and line breaks stay as they are)."""
+    return _CONTROLS.sub("", text)
+
+
 def printable(text: str, *, multiline: bool = False) -> str:
     """``text`` without control characters; one line unless ``multiline``
     (then tabs and line breaks stay, with ``\\r\\n`` made ``\\n``)."""

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop, pgettext
 from openpyxl import Workbook
 
 from podpora.accounts.models import User
-from podpora.core.clean import printable
+from podpora.core.clean import without_controls
 from podpora.reports.metrics import Duration, Report, ReportFilter
 from podpora.tickets.models import Priority, Status, Ticket
 from podpora.tickets.selectors import visible_to
@@ -43,7 +43,7 @@ def neutralise(value: Any) -> Any:
         return value.isoformat()
     # Stored text has no control characters (core.clean); old rows may, and
     # one would make the whole XLSX file unreadable.
-    text = printable(str(value), multiline=True)
+    text = without_controls(str(value))
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
