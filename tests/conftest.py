@@ -240,7 +240,14 @@ def page(_playwright_browser, live_server):
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     yield tab
-    context.close()
+    # Leaving the page sends what it still had to save (the desk's drafts save
+    # on "pagehide"); give the server a moment to answer before the test's
+    # database is emptied, or that request and the flush deadlock.
+    try:
+        tab.goto("about:blank")
+        tab.wait_for_timeout(300)
+    finally:
+        context.close()
 
 
 def screenshot(page, name: str) -> Path:

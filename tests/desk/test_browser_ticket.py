@@ -84,6 +84,7 @@ def test_canned_reply_goes_into_the_box_without_reloading(
     )
     assert box.input_value().startswith("Typed first. Thank you, ")
     assert page.evaluate("window.notReloaded") is True
+    page.get_by_text("Draft saved.").first.wait_for()
 
 
 def test_a_typed_reply_and_note_survive_a_reload_until_sent(
