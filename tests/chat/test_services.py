@@ -39,6 +39,16 @@ def test_only_one_agent_can_accept_a_waiting_chat(widget, tomasz, sylwia):
     assert session.agent == tomasz
 
 
+def test_an_agent_cannot_take_another_teams_chat(infra_widget, tomasz, petra):
+    session = services.start_session(infra_widget, name="Jan", email="jan@kowalski.pl")
+    with pytest.raises(services.ChatError) as error:
+        services.accept(session, tomasz)
+    assert error.value.code == "not_allowed"
+    session.refresh_from_db()
+    assert (session.status, session.agent) == (SessionStatus.WAITING, None)
+    assert services.accept(session, petra).agent == petra
+
+
 def test_messages_are_plain_text_and_size_limited(widget, tomasz):
     session = services.start_session(widget, name="Ewa", email="ewa@kowalski.pl")
     message = services.post_message(
