@@ -5,15 +5,25 @@ from podpora.chat.models import ChatWidget
 SHOP = "https://shop.kowalski.pl"
 
 
-@pytest.fixture
-def widget(db, service_desk, org_a):
+def _shop_widget(name, team, organization):
     return ChatWidget.objects.create(
-        name="Kowalski shop",
+        name=name,
         allowed_origins=SHOP,
-        team=service_desk,
-        organization=org_a,
+        team=team,
+        organization=organization,
         language="pl",
     )
+
+
+@pytest.fixture
+def widget(db, service_desk, org_a):
+    return _shop_widget("Kowalski shop", service_desk, org_a)
+
+
+@pytest.fixture
+def infra_widget(db, infrastructure, org_a):
+    """A widget answered by the Infrastructure team (Petra's, not Tomasz's)."""
+    return _shop_widget("Kowalski servers", infrastructure, org_a)
 
 
 @pytest.fixture

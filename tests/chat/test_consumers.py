@@ -218,3 +218,69 @@ def test_desk_pages_hear_about_new_tickets(client, tomasz, adam, open_ticket_for
         ticket.number,
         "opened",
     )
+
+
+def test_console_sockets_hear_only_chats_in_their_scope(
+    widget, infra_widget, tomasz, petra, sylwia
+):
+    from channels.db import database_sync_to_async
+    from django.test import Client
+
+    consoles = {user: _agent(Client(), user) for user in (tomasz, petra, sylwia)}
+    start = database_sync_to_async(services.start_session)
+
+    async def scenario():
+        for communicator in consoles.values():
+            connected, _ = await communicator.connect()
+            assert connected
+        infra = await start(infra_widget, name="Jan", email="jan@kowalski.pl")
+        desk = await start(widget, name="Ewa", email="ewa@kowalski.pl")
+        heard = {}
+        for user, communicator in consoles.items():
+            heard[user] = [await communicator.receive_json_from(timeout=5)]
+            if user == sylwia:
+                heard[user].append(await communicator.receive_json_from(timeout=5))
+            assert await communicator.receive_nothing(timeout=0.2)
+            await communicator.disconnect()
+        return infra, desk, heard
+
+    infra, desk, heard = run(scenario)
+    assert heard[tomasz] == [{"event": "waiting", "session": desk.pk}]
+    assert heard[petra] == [{"event": "waiting", "session": infra.pk}]
+    assert [event["session"] for event in heard[sylwia]] == [infra.pk, desk.pk]
+
+
+def test_an_agent_stops_hearing_a_chat_handed_to_another_team(
+    client, widget, tomasz, petra, infrastructure
+):
+    from channels.db import database_sync_to_async
+
+    session = services.start_session(widget, name="Ewa", email="ewa@kowalski.pl")
+    services.accept(session, tomasz)
+    console = _agent(client, tomasz)
+    visitor = _visitor(session)
+
+    @database_sync_to_async
+    def hand_over():
+        services.transfer(session, by=tomasz, to_team=infrastructure)
+
+    async def scenario():
+        assert (await console.connect())[0]
+        await visitor.connect()
+        await visitor.receive_json_from()
+        await hand_over()
+        assert (await _next(console, "transferred"))["session"] == session.pk
+        await visitor.send_json_to({"type": "message", "body": "Serwer nie działa"})
+        await _next(visitor)
+        quiet = await console.receive_nothing(timeout=0.5)
+        await console.send_json_to(
+            {"type": "message", "session": session.pk, "body": "Wciąż tu jestem"}
+        )
+        refused = await console.receive_json_from(timeout=5)
+        await visitor.disconnect()
+        await console.disconnect()
+        return quiet, refused
+
+    quiet, refused = run(scenario)
+    assert quiet
+    assert refused["code"] == "not_yours"

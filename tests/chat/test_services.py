@@ -29,14 +29,24 @@ def test_a_new_visitor_becomes_a_customer_of_their_domains_organisation(widget, 
     assert session.visitor.memberships.get().organization == org_a
 
 
-def test_only_one_agent_can_accept_a_waiting_chat(widget, tomasz, petra):
+def test_only_one_agent_can_accept_a_waiting_chat(widget, tomasz, sylwia):
     session = services.start_session(widget, name="Ewa", email="ewa@kowalski.pl")
     services.accept(session, tomasz)
     with pytest.raises(services.ChatError) as error:
-        services.accept(session, petra)
+        services.accept(session, sylwia)
     assert error.value.code == "taken"
     session.refresh_from_db()
     assert session.agent == tomasz
+
+
+def test_an_agent_cannot_take_another_teams_chat(infra_widget, tomasz, petra):
+    session = services.start_session(infra_widget, name="Jan", email="jan@kowalski.pl")
+    with pytest.raises(services.ChatError) as error:
+        services.accept(session, tomasz)
+    assert error.value.code == "not_allowed"
+    session.refresh_from_db()
+    assert (session.status, session.agent) == (SessionStatus.WAITING, None)
+    assert services.accept(session, petra).agent == petra
 
 
 def test_messages_are_plain_text_and_size_limited(widget, tomasz):

@@ -149,3 +149,41 @@ def test_only_admins_configure_widgets_and_see_the_embed_code(
         },
     )
     assert "is not an origin" in bad.content.decode()
+
+
+def test_another_teams_chat_is_not_found_by_an_agent(
+    client, tomasz, petra, sylwia, infra_widget
+):
+    session = services.start_session(
+        infra_widget, name="Jan Serwerowy", email="jan@kowalski.pl"
+    )
+    services.add_attachment(
+        session,
+        sender="visitor",
+        author=None,
+        name="log.txt",
+        content=b"disk full",
+        declared_type="text/plain",
+    )
+    attachment = session.attachments.get()
+    panel = reverse("chat:session", args=[session.pk])
+    download = reverse("chat:attachment", args=[attachment.pk])
+    client.force_login(tomasz)
+    assert "Jan Serwerowy" not in client.get(reverse("chat:console")).content.decode()
+    assert (
+        "Jan Serwerowy"
+        not in client.get(reverse("chat:console_waiting")).content.decode()
+    )
+    assert client.get(panel).status_code == 404
+    assert client.get(download).status_code == 404
+    assert client.post(reverse("chat:accept", args=[session.pk])).status_code == 404
+    session.refresh_from_db()
+    assert session.status == SessionStatus.WAITING
+    for user in (sylwia, petra):
+        client.force_login(user)
+        assert "Jan Serwerowy" in client.get(reverse("chat:console")).content.decode()
+        assert client.get(panel).status_code == 200
+        assert b"".join(client.get(download).streaming_content) == b"disk full"
+    client.post(reverse("chat:accept", args=[session.pk]))
+    session.refresh_from_db()
+    assert session.agent == petra

@@ -19,6 +19,9 @@ from podpora.chat.layers import InMemoryChannelLayer
 log = logging.getLogger(__name__)
 
 AGENTS_GROUP = "chat.agents"
+# The key of a console event that says which chat scope may hear it (the
+# agents' socket checks it and never passes it on).
+AUDIENCE = "audience"
 DESK_GROUP = "desk.tickets"
 
 # Channel-layer calls in flight at once per web process. The message writer

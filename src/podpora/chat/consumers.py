@@ -16,6 +16,7 @@ from django.conf import settings
 
 from podpora.chat import broadcast, services, writer
 from podpora.chat.models import ChatSession, Sender, SessionStatus
+from podpora.chat.selectors import ChatScope, chat_scope, visible_chats
 from podpora.core import ratelimit
 
 # Per-minute caps; a visitor types, an agent may paste several answers.
@@ -170,7 +171,15 @@ class VisitorConsumer(_Base):
 
 
 class AgentConsumer(_Base):
-    """``/ws/chat/agent/``: an agent's console — waiting list and their chats."""
+    """``/ws/chat/agent/``: an agent's console — waiting list and their chats.
+
+    It hears only chats in the agent's scope (``chat.selectors``): console
+    events carry their chat's team and agents and are checked against the
+    scope read at connect; a chat's messages come only from the chats the
+    agent handles.
+    """
+
+    scope_of_chats: ChatScope
 
     async def connect(self) -> None:
         self.groups_joined = []
@@ -182,6 +191,7 @@ class AgentConsumer(_Base):
             await self.close(code=4403)
             return
         self.user = user
+        self.scope_of_chats = await database_sync_to_async(chat_scope)(user)
         await self._join(broadcast.AGENTS_GROUP)
         for session_id in await self._my_sessions():
             await self._join(f"chat.{session_id}")
@@ -190,15 +200,32 @@ class AgentConsumer(_Base):
     @database_sync_to_async
     def _my_sessions(self) -> list[int]:
         return list(
-            ChatSession.objects.filter(
-                agent=self.user, status=SessionStatus.ACTIVE
-            ).values_list("pk", flat=True)
+            visible_chats(self.user)
+            .filter(agent=self.user, status=SessionStatus.ACTIVE)
+            .values_list("pk", flat=True)
         )
+
+    async def push(self, event: dict[str, Any]) -> None:
+        payload = event["payload"]
+        if broadcast.AUDIENCE in payload:
+            payload = dict(payload)
+            audience = payload.pop(broadcast.AUDIENCE)
+            group = f"chat.{payload['session']}"
+            if audience["agent"] != self.user.pk and group in self.groups_joined:
+                # Handed to someone else: its messages are no longer ours.
+                await broadcast.leave(self.channel_layer, group, self.channel_name)
+                self.groups_joined.remove(group)
+            if not self.scope_of_chats.allows(
+                audience["team"], frozenset({audience["agent"], audience["was"]})
+            ):
+                return
+        await self.send_json(payload)
 
     @database_sync_to_async
     def _mine(self, session_id: int) -> ChatSession | None:
         return (
-            ChatSession.objects.select_related("visitor")
+            visible_chats(self.user)
+            .select_related("visitor")
             .filter(pk=session_id, agent=self.user)
             .exclude(status=SessionStatus.ENDED)
             .first()

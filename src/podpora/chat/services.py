@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -27,6 +27,7 @@ from podpora.chat.models import (
     Sender,
     SessionStatus,
 )
+from podpora.chat.selectors import visible_chats
 from podpora.tickets import attachments as attachment_files
 from podpora.tickets import services as ticket_services
 from podpora.tickets.models import Channel, Ticket
@@ -199,10 +200,28 @@ def start_session(
         page_url=page_url[:500],
         remote_addr=remote_addr,
     )
-    broadcast.send_on_commit(
-        broadcast.AGENTS_GROUP, {"event": "waiting", "session": session.pk}
-    )
+    _tell_agents(session, "waiting")
     return session
+
+
+def _tell_agents(
+    session: ChatSession, event: str, handled_by: int | None = None
+) -> None:
+    """Tell the consoles that a chat changed. Only the agents whose scope
+    holds the chat hear it (``AgentConsumer.push``): its team, whoever handles
+    it now and ``handled_by`` (who handled it just before)."""
+    broadcast.send_on_commit(
+        broadcast.AGENTS_GROUP,
+        {
+            "event": event,
+            "session": session.pk,
+            broadcast.AUDIENCE: {
+                "team": session.team_id,
+                "agent": session.agent_id,
+                "was": handled_by,
+            },
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -288,14 +307,18 @@ def post_message(
 
 
 def accept(session: ChatSession, agent: User) -> ChatSession:
-    """Take a waiting chat. Two agents clicking at once: one wins, the other
-    is told it was taken."""
+    """Take a waiting chat in the agent's scope. Two agents clicking at once:
+    one wins, the other is told it was taken."""
     if not can(agent, Right.WORK_TICKETS):
         raise ChatError(_("You are not allowed to do that."), code="not_allowed")
     with transaction.atomic():
-        won = ChatSession.objects.filter(
-            pk=session.pk, status=SessionStatus.WAITING
-        ).update(status=SessionStatus.ACTIVE, agent=agent, accepted_at=timezone.now())
+        in_scope = visible_chats(agent).filter(pk=session.pk)
+        won = in_scope.filter(status=SessionStatus.WAITING).update(
+            status=SessionStatus.ACTIVE, agent=agent, accepted_at=timezone.now()
+        )
+        if not won and not in_scope.exists():
+            # Another team's chat: the same answer as for any forbidden step.
+            raise ChatError(_("You are not allowed to do that."), code="not_allowed")
         if not won:
             raise ChatError(
                 _("Another agent has already taken this chat."), code="taken"
@@ -307,9 +330,7 @@ def accept(session: ChatSession, agent: User) -> ChatSession:
                 _("%(name)s joined the chat.")
                 % {"name": agent.full_name or agent.email},
             )
-        broadcast.send_on_commit(
-            broadcast.AGENTS_GROUP, {"event": "accepted", "session": session.pk}
-        )
+        _tell_agents(session, "accepted")
     return session
 
 
@@ -326,6 +347,7 @@ def transfer(
         raise ChatError(_("Choose an agent or a team."), code="invalid")
     if to_agent is not None and not to_agent.is_agent:
         raise ChatError(_("Only an agent can take a chat."), code="invalid")
+    handled_by = session.agent_id
     with transaction.atomic():
         if to_agent is not None:
             ChatSession.objects.filter(pk=session.pk).update(agent=to_agent)
@@ -341,9 +363,7 @@ def transfer(
         session.refresh_from_db()
         with override(session.language):
             _system(session, text)
-        broadcast.send_on_commit(
-            broadcast.AGENTS_GROUP, {"event": "transferred", "session": session.pk}
-        )
+        _tell_agents(session, "transferred", handled_by)
     return session
 
 
@@ -362,9 +382,7 @@ def end(session: ChatSession, *, by: User | None) -> ChatSession:
             broadcast.send_on_commit(
                 session.group_name, {"event": "ended", "session": session.pk}
             )
-            broadcast.send_on_commit(
-                broadcast.AGENTS_GROUP, {"event": "ended", "session": session.pk}
-            )
+            _tell_agents(session, "ended")
             from podpora.chat.tasks import send_transcript
 
             transaction.on_commit(lambda: send_transcript.enqueue(session.pk))
@@ -535,12 +553,8 @@ def leave_message(
 
 
 def sessions_for_console(agent: User) -> dict[str, QuerySet[ChatSession]]:
-    base = ChatSession.objects.select_related("visitor", "agent", "team", "widget")
+    base = visible_chats(agent).select_related("visitor", "agent", "team", "widget")
     waiting = base.filter(status=SessionStatus.WAITING)
-    if not can(agent, Right.SEE_ALL_TICKETS):
-        waiting = waiting.filter(
-            Q(team__isnull=True) | Q(team__in=agent.teams.values("pk"))
-        )
     return {
         "waiting": waiting.order_by("created_at"),
         "mine": base.filter(status=SessionStatus.ACTIVE, agent=agent).order_by(

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from podpora.accounts.models import Availability, Team, User
 from podpora.accounts.permissions import Right, can
-from podpora.chat import services
+from podpora.chat import selectors, services
 from podpora.chat.consumers import own_origins
 from podpora.chat.forms import (
     ConvertForm,
@@ -45,7 +45,6 @@ from podpora.chat.models import (
     Sender,
 )
 from podpora.core import ratelimit
-from podpora.tickets.models import Ticket
 from podpora.tickets.selectors import visible_to
 
 STARTS_PER_HOUR_PER_IP = 20
@@ -324,9 +323,11 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     """A chat file, for the visitor (by their chat token) or an agent."""
     item = get_object_or_404(ChatAttachment.objects.select_related("session"), pk=pk)
     token = request.GET.get("token", "")
-    user = request.user
-    allowed = str(item.session.token) == token or (
-        user.is_authenticated and getattr(user, "is_agent", False)
+    allowed = (
+        str(item.session.token) == token
+        or selectors.visible_attachments(request.user)  # type: ignore[arg-type]
+        .filter(pk=item.pk)
+        .exists()
     )
     if not allowed:
         raise Http404
@@ -380,10 +381,19 @@ def console_waiting(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _session_for_agent(request: HttpRequest, pk: int) -> ChatSession:
-    session = get_object_or_404(
-        ChatSession.objects.select_related("visitor", "agent", "ticket"), pk=pk
+def _visible_session(request: HttpRequest, pk: int) -> ChatSession:
+    """A chat in the agent's scope; another team's chat is not found."""
+    return get_object_or_404(
+        selectors.visible_chats(request.user).select_related(  # type: ignore[arg-type]
+            "visitor", "agent", "ticket"
+        ),
+        pk=pk,
     )
+
+
+def _session_for_agent(request: HttpRequest, pk: int) -> ChatSession:
+    """A chat in scope that is waiting or the agent's own (supervisors: any)."""
+    session = _visible_session(request, pk)
     agent: User = request.user  # type: ignore[assignment]
     if session.agent_id not in (None, agent.pk) and not can(
         agent, Right.SEE_ALL_TICKETS
@@ -436,7 +446,7 @@ def _failed(
 @require_POST
 @_agent_required
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(ChatSession, pk=pk)
+    session = _visible_session(request, pk)
     try:
         services.accept(session, request.user)  # type: ignore[arg-type]
     except services.ChatError as error:
@@ -476,7 +486,7 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
     number = form.cleaned_data.get("ticket_number")
     try:
         if number:
-            ticket = Ticket.objects.filter(number=number).first()
+            ticket = visible_to(request.user).filter(number=number).first()  # type: ignore[arg-type]
             if ticket is None:
                 raise services.ChatError(_("No such ticket."), code="not_found")
             ticket = services.attach_to_ticket(session, ticket, agent=request.user)  # type: ignore[arg-type]
