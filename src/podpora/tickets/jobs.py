@@ -1,0 +1,24 @@
+"""Hourly: files a killed process left without their row are deleted
+(see ``attachments.sweep_orphans``)."""
+
+from datetime import timedelta
+
+from django.tasks import task
+
+from podpora.core.scheduler import PeriodicJob
+from podpora.tickets import attachments
+
+
+@task()
+def sweep_orphan_files() -> int:
+    """Delete unreferenced files older than an hour; safe to run twice."""
+    return len(attachments.sweep_orphans())
+
+
+JOBS = [
+    PeriodicJob(
+        name="tickets.sweep_orphan_files",
+        every=timedelta(hours=1),
+        task="podpora.tickets.jobs.sweep_orphan_files",
+    )
+]
