@@ -132,6 +132,28 @@ def test_a_full_disk_in_the_portal_is_a_form_error_that_keeps_the_typed_reply(
     assert stored_files(tiny_disk) == []
 
 
+def test_a_full_disk_in_the_desk_is_a_form_error_that_keeps_the_typed_reply(
+    adam, tomasz, service_desk, open_ticket_for, tiny_disk
+):
+    ticket = open_ticket_for(adam, team=service_desk)
+    client = Client()
+    client.force_login(tomasz)
+    response = client.post(
+        f"/desk/tickets/{ticket.number}/reply/",
+        {
+            "body": "Sterownik zaktualizowany, proszę sprawdzić.",
+            "version": ticket.version,
+            "files": [SimpleUploadedFile("duzy.bin", os.urandom(200 * 1024))],
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "disk is full" in html
+    assert "Sterownik zaktualizowany, proszę sprawdzić." in html
+    assert ticket.messages.count() == 1
+    assert stored_files(tiny_disk) == []
+
+
 def test_files_that_fit_are_stored_on_the_same_small_disk(
     anna, open_ticket_for, tiny_disk
 ):
