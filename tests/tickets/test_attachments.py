@@ -8,7 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
+from django.urls import reverse
 
+from podpora.chat import services as chat_services
+from podpora.chat.models import ChatWidget
 from podpora.core.scheduler import all_jobs
 from podpora.desk.models import Draft, DraftFile
 from podpora.mail.models import InboundMail, Mailbox
@@ -138,6 +141,25 @@ def test_a_full_disk_is_a_form_error_that_keeps_the_typed_reply(
     assert "the server&#x27;s disk is full" in html
     assert typed in html
     assert ticket.messages.count() == 1
+    assert stored_files(tiny_disk) == []
+
+
+def test_a_full_disk_in_a_chat_upload_is_a_507_for_the_widget(
+    client, service_desk, org_a, tiny_disk
+):
+    shop = "https://sklep.kowalski.pl"
+    widget = ChatWidget.objects.create(
+        name="Sklep", allowed_origins=shop, team=service_desk, organization=org_a
+    )
+    session = chat_services.start_session(widget, name="Ewa", email="ewa@kowalski.pl")
+    response = client.post(
+        reverse("chat:upload", args=[widget.public_key, session.token]),
+        {"file": SimpleUploadedFile("duzy.bin", os.urandom(200 * 1024))},
+        HTTP_ORIGIN=shop,
+    )
+    assert response.status_code == 507
+    assert response.json()["code"] == "storage_full"
+    assert session.attachments.count() == 0
     assert stored_files(tiny_disk) == []
 
 
