@@ -4,7 +4,8 @@ A file is written all or nothing: a full disk leaves no truncated file and
 answers :class:`StorageFull`, and a file whose row is rolled back (an error
 later in the request, a database gone at commit) is deleted again. A process
 killed between the write and the rollback can still leave a file behind;
-:func:`sweep_orphans` (hourly, ``tickets.jobs``) removes those.
+:func:`sweep_orphans` (daily, ``tickets.jobs``) removes those once they
+are an hour old.
 """
 
 import errno

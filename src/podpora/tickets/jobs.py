@@ -1,5 +1,9 @@
-"""Hourly: files a killed process left without their row are deleted
-(see ``attachments.sweep_orphans``)."""
+"""Daily: files a killed process left without their row are deleted
+(see ``attachments.sweep_orphans``).
+
+Daily, not hourly: a rollback already deletes its files at once, so only a
+hard kill leaves one, and a sweep reads every swept file and asks every
+file column about them (20,000 files: about 1 s on PostgreSQL)."""
 
 from datetime import timedelta
 
@@ -18,7 +22,7 @@ def sweep_orphan_files() -> int:
 JOBS = [
     PeriodicJob(
         name="tickets.sweep_orphan_files",
-        every=timedelta(hours=1),
+        every=timedelta(days=1),
         task="podpora.tickets.jobs.sweep_orphan_files",
     )
 ]
