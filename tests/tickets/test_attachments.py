@@ -61,6 +61,23 @@ def test_a_ticket_whose_transaction_rolls_back_leaves_no_file(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_database_gone_before_the_commit_leaves_no_file(
+    anna, open_ticket_for, settings
+):
+    def request() -> None:
+        with transaction.atomic():
+            open_ticket_for(anna, files=[services.IncomingFile("log.txt", b"log")])
+            # The database server restarts: the connection dies under Django,
+            # so the commit and the rollback after it both fail.
+            connection.connection.close()
+
+    with pytest.raises(DatabaseError):
+        request()
+    assert stored_files(settings.MEDIA_ROOT) == []
+    assert Attachment.objects.count() == 0  # a new connection
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_committed_attachment_keeps_its_file(anna, open_ticket_for, settings):
     ticket = open_ticket_for(anna, files=[services.IncomingFile("log.txt", b"log")])
     attachment = ticket.attachments.get()
