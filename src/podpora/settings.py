@@ -338,6 +338,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# /healthz reports the media storage as low (degraded) under this many free bytes.
+PODPORA_DISK_WARN_BYTES = _env_int("PODPORA_DISK_WARN_BYTES", 1024 * 1024 * 1024)
 PODPORA_MAX_ATTACHMENT_BYTES = _env_int(
     "PODPORA_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024
 )

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from tests.core.processes import REPO, environment, free_port
+from tests.tickets.disks import tiny_file_system
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +73,42 @@ def test_a_database_that_is_gone_is_a_quick_503():
     assert answer["status"] == "down"
     assert answer["database"]["status"] == "down"
     assert answer["redis"]["status"] == "not_configured"
+
+
+def test_free_space_of_the_media_storage_is_reported(client, settings):
+    settings.REDIS_URL = ""
+    settings.PODPORA_DISK_WARN_BYTES = 1
+    body = client.get("/healthz").json()
+    disk = body["disk"]
+    assert disk["status"] == "ok"
+    assert 0 < disk["free_bytes"] <= disk["total_bytes"]
+    assert 5 <= disk["free_percent"] <= 100
+    assert body["status"] == "ok"
+
+
+def test_a_media_disk_under_the_warning_size_makes_the_service_degraded(
+    client, settings, tmp_path
+):
+    settings.REDIS_URL = ""
+    with tiny_file_system(tmp_path / "tiny", size="64k") as root:
+        settings.MEDIA_ROOT = root / "media"  # not made yet: its file system counts
+        response = client.get("/healthz")
+    assert response.status_code == 200  # still serving: only uploads fail
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["disk"]["status"] == "low"
+    assert body["disk"]["free_bytes"] == body["disk"]["total_bytes"] == 64 * 1024
+    assert body["disk"]["free_percent"] == 100.0
+
+
+def test_a_disk_nearly_full_in_percent_is_low_whatever_its_size(
+    client, settings, tmp_path
+):
+    settings.REDIS_URL = ""
+    settings.PODPORA_DISK_WARN_BYTES = 0
+    with tiny_file_system(tmp_path / "tiny", size="1m") as root:
+        settings.MEDIA_ROOT = root
+        (root / "filler").write_bytes(b"x" * (1024 * 1024 - 16 * 1024))
+        disk = client.get("/healthz").json()["disk"]
+    assert disk["status"] == "low"
+    assert disk["free_percent"] < 5

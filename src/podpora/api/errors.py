@@ -93,6 +93,7 @@ _TICKET_STATUS = {
     "conflict": 409,
     "invalid_transition": 409,
     "not_allowed": 403,
+    "storage_full": 507,  # the disk is full: nothing was stored, try again later
 }
 
 # KbError codes → HTTP status; anything not listed is a 400.

@@ -416,7 +416,7 @@ def add_attachment(
             sha256=str(fields["sha256"]),
             content_type=str(fields["content_type"]),
         )
-        attachment.file.save("upload", content_file, save=False)
+        attachment_files.save_file(attachment.file, content_file)
         attachment.save()
         return post_message(
             session,

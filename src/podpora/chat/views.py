@@ -304,6 +304,8 @@ def widget_upload(
             content=upload.read(),
             declared_type=upload.content_type or "",
         )
+    except services.attachment_files.StorageFull as error:
+        return JsonResponse({"code": error.code, "message": error.message}, status=507)
     except (services.ChatError, services.attachment_files.AttachmentRejected) as error:
         return JsonResponse({"code": error.code, "message": error.message}, status=400)
     return JsonResponse({"ok": True})

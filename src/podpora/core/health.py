@@ -5,13 +5,17 @@ database's server is first knocked on with a short TCP connect (its own
 connection pool would wait far longer for a server that is gone), and Redis
 gets short socket timeouts. Only a missing database makes the process
 unhealthy; without Redis it still serves and commits (rate limits and live
-updates suffer), so that is "degraded".
+updates suffer), so that is "degraded". So is a media storage running out of
+space (under ``PODPORA_DISK_WARN_BYTES`` or 5 % free): uploads and stored
+mail are refused once it is full.
 """
 
+import shutil
 import socket
 import time
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import redis
@@ -19,6 +23,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 TIMEOUT_SECONDS = 1.0
+DISK_WARN_PERCENT = 5.0
 
 
 def _timed(check: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -65,13 +70,34 @@ def _redis() -> dict[str, Any]:
     return {"status": "ok"}
 
 
+def _disk() -> dict[str, Any]:
+    """Free space of the file system holding MEDIA_ROOT (or its nearest
+    existing parent: the folder is made on the first upload)."""
+    path = Path(settings.MEDIA_ROOT)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        usage = shutil.disk_usage(path)
+    except OSError as error:
+        return {"status": "down", "error": type(error).__name__}
+    percent = round(usage.free * 100 / usage.total, 1) if usage.total else 0.0
+    low = usage.free < settings.PODPORA_DISK_WARN_BYTES or percent < DISK_WARN_PERCENT
+    return {
+        "status": "low" if low else "ok",
+        "free_bytes": usage.free,
+        "total_bytes": usage.total,
+        "free_percent": percent,
+    }
+
+
 def report() -> tuple[int, dict[str, Any]]:
     """The HTTP status and the body of ``/healthz``."""
     database = _timed(_database)
     cache = _timed(_redis)
+    disk = _timed(_disk)
     if database["status"] != "ok":
         status = "down"
-    elif cache["status"] == "down":
+    elif cache["status"] == "down" or disk["status"] != "ok":
         status = "degraded"
     else:
         status = "ok"
@@ -79,4 +105,5 @@ def report() -> tuple[int, dict[str, Any]]:
         "status": status,
         "database": database,
         "redis": cache,
+        "disk": disk,
     }

@@ -19,7 +19,12 @@ from django.utils import timezone
 
 from podpora.accounts.models import User
 from podpora.desk.models import Draft, DraftFile, DraftKind
-from podpora.tickets.attachments import IncomingFile, clean_name
+from podpora.tickets.attachments import (
+    IncomingFile,
+    StorageFull,
+    clean_name,
+    save_file,
+)
 from podpora.tickets.models import Message, Ticket
 
 
@@ -95,7 +100,10 @@ def keep(
             content_type=incoming.declared_type[:127],
             size=len(incoming.content),
         )
-        draft_file.file.save("upload", ContentFile(incoming.content), save=False)
+        try:
+            save_file(draft_file.file, ContentFile(incoming.content))
+        except StorageFull:
+            break  # the send failed for the same reason and says so; the text is kept
         draft_file.save()
         kept.append(draft_file)
     return kept

@@ -195,15 +195,20 @@ def _store_files(
     files: Sequence[IncomingFile],
     uploaded_by: User | None,
 ) -> list[Attachment]:
+    """Write the files and their rows together: a rollback of the caller's
+    transaction deletes the files again, a full disk raises StorageFull."""
     stored = []
-    for incoming in files:
-        content, fields = attachment_files.prepare(incoming)
-        attachment = Attachment(
-            ticket=ticket, message=message, uploaded_by=uploaded_by, **fields
-        )
-        attachment.file.save("upload", content, save=False)
-        attachment.save()
-        stored.append(attachment)
+    # No savepoint (no queries) inside the caller's transaction; one of its own
+    # if a caller ever stores files in autocommit.
+    with transaction.atomic(savepoint=False):
+        for incoming in files:
+            content, fields = attachment_files.prepare(incoming)
+            attachment = Attachment(
+                ticket=ticket, message=message, uploaded_by=uploaded_by, **fields
+            )
+            attachment_files.save_file(attachment.file, content)
+            attachment.save()
+            stored.append(attachment)
     return stored
 
 
