@@ -21,6 +21,7 @@ import email.headerregistry
 import email.utils
 import hashlib
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
@@ -66,6 +67,11 @@ MAX_TEXT = 200_000
 MAX_HTML = 1_000_000
 MAX_ATTACHMENTS = 100
 _DAEMON_NAME = re.compile(r"^\s*(?:mailer-daemon|postmaster)\b", re.I)
+# While one mail is parsed: the charset its text declares, for raw 8-bit
+# headers that declare none.
+_HEADER_CHARSET: ContextVar[str | None] = ContextVar("header_charset", default=None)
+# A header field's name and colon, for finding where the headers start.
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
 _BARE_ID = re.compile(r"^\s*([^<>\s@]+@[^<>\s@]+)\s*$")
 _UU_BEGIN = re.compile(r"^begin [0-7]{3,4} (.+)$", re.M)
 _MAX_DEPTH = 12
@@ -173,12 +179,18 @@ def _raw_header_bytes(value: str) -> bytes:
 
 
 def _raw_header_text(text: str, problems: list[str]) -> str:
-    """A header holding raw 8-bit bytes, as text in whatever charset fits."""
+    """A header holding raw 8-bit bytes, as text: UTF-8 when the bytes are
+    valid UTF-8 (almost never by accident), else the charset of the mail's
+    text, as a CJK mail's undeclared GB2312 subject is, else the fallbacks."""
     try:
         raw = _raw_header_bytes(text)
     except UnicodeEncodeError:
         raw = text.encode("utf-8", errors="replace")
-    return decode_bytes(raw, "utf-8", problems)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return decode_bytes(raw, _HEADER_CHARSET.get() or "utf-8", problems)
 
 
 def decode_header(value: object, problems: list[str] | None = None) -> str:
@@ -566,9 +578,49 @@ def _parse(raw: bytes, max_attachment_bytes: int | None) -> ParsedMail:
         return ParsedMail(failure="The mail is empty.")
     problems: list[str] = []
     # Some senders and gateways use bare LF, others CR LF; one form for the parser.
-    msg = email.message_from_bytes(raw.replace(b"\r\n", b"\n"))
+    msg = email.message_from_bytes(
+        _without_leading_junk(raw.replace(b"\r\n", b"\n"), problems)
+    )
     for defect in getattr(msg, "defects", []) or []:
         problems.append(f"MIME defect: {type(defect).__name__}")
+    token = _HEADER_CHARSET.set(_text_charset(msg))
+    try:
+        return _parse_message(msg, raw, problems, max_attachment_bytes)
+    finally:
+        _HEADER_CHARSET.reset(token)
+
+
+def _without_leading_junk(raw: bytes, problems: list[str]) -> bytes:
+    """A stray line or two before the headers (a gateway's note, a broken
+    mbox separator) would make every header body text: drop them when real
+    header fields follow."""
+    if _HEADER_LINE.match(raw) or raw.startswith(b"From "):
+        return raw
+    lines = raw.split(b"\n", 7)
+    for start in range(1, min(len(lines) - 1, 6)):
+        following = lines[start + 1]
+        if _HEADER_LINE.match(lines[start]) and (
+            _HEADER_LINE.match(following) or following[:1] in (b" ", b"\t")
+        ):
+            problems.append(f"{start} line(s) before the headers were skipped")
+            return b"\n".join(lines[start:])
+    return raw
+
+
+def _text_charset(msg: Message) -> str | None:
+    for number, part in enumerate(msg.walk()):
+        if number > 20:
+            break
+        if part.get_content_maintype() == "text":
+            charset = part.get_content_charset()
+            if charset:
+                return str(charset)
+    return None
+
+
+def _parse_message(
+    msg: Message, raw: bytes, problems: list[str], max_attachment_bytes: int | None
+) -> ParsedMail:
     result = ParsedMail(problems=problems)
 
     senders = _address_header(msg, "From", problems)
