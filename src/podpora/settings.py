@@ -193,7 +193,9 @@ REDIS_KEY_PREFIX = os.environ.get("PODPORA_REDIS_KEY_PREFIX", "podpora")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, degrading to "not cached" while Redis is
+            # away (podpora.core.cache): it is a cache, not the system of record.
+            "BACKEND": "podpora.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_KEY_PREFIX,
             # A Redis that is gone fails a request's rate-limit check in
