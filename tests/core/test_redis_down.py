@@ -66,3 +66,33 @@ def test_the_same_cache_keeps_values_while_redis_is_there(settings):
     assert cache.get("probe") == 42
     cache.delete("probe")
     assert cache.get("probe") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ticket_stored_is_answered_201_even_when_its_tasks_cannot_be_queued(
+    settings, api_as, tomasz, petra, service_desk
+):
+    from podpora.mail.models import OutboundMail
+
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_redis.RedisTaskBackend",
+            "QUEUES": [],
+            "OPTIONS": {"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"},
+        }
+    }
+    settings.PODPORA_MAIL_ACK_CHANNELS = ["api"]
+    response = api_as(tomasz).post(
+        "/api/v1/tickets",
+        {
+            "subject": "Telefon: drukarka",
+            "body_text": "Klient dzwonił.",
+            "requester_email": "ewa@kowalski.pl",
+            "team_id": service_desk.pk,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    ticket = Ticket.objects.get(number=response.json()["number"])
+    # Its mails wait in the database; the retry job sends them once tasks run.
+    assert OutboundMail.objects.filter(ticket=ticket, state="pending").exists()

@@ -46,7 +46,7 @@ def close_resolved(
                 if ticket.status != Status.RESOLVED:
                     continue
                 services.close_ticket(ticket, actor=None, via=VIA)
-                transaction.on_commit(partial(_tell_requester, ticket_id))
+                transaction.on_commit(partial(_tell_requester, ticket_id), robust=True)
                 closed += 1
         except TicketError:
             continue

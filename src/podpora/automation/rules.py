@@ -399,7 +399,9 @@ def _send_mail_later(ticket: Ticket, template: str, via: str) -> None:
         created_at=timezone.now(),
     )
     ticket_id = ticket.pk
-    transaction.on_commit(lambda: send_ticket_mail.enqueue(ticket_id, template))
+    transaction.on_commit(
+        lambda: send_ticket_mail.enqueue(ticket_id, template), robust=True
+    )
 
 
 # --- time-based rules --------------------------------------------------------------------

@@ -97,4 +97,4 @@ def send_now(group: str, payload: dict[str, Any]) -> None:
 
 
 def send_on_commit(group: str, payload: dict[str, Any]) -> None:
-    transaction.on_commit(lambda: send_now(group, payload))
+    transaction.on_commit(lambda: send_now(group, payload), robust=True)

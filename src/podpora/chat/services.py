@@ -385,7 +385,9 @@ def end(session: ChatSession, *, by: User | None) -> ChatSession:
             _tell_agents(session, "ended")
             from podpora.chat.tasks import send_transcript
 
-            transaction.on_commit(lambda: send_transcript.enqueue(session.pk))
+            transaction.on_commit(
+                lambda: send_transcript.enqueue(session.pk), robust=True
+            )
     return session
 
 

@@ -86,7 +86,7 @@ def changed() -> None:
         cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
     bump()
-    transaction.on_commit(bump)
+    transaction.on_commit(bump, robust=True)
 
 
 def _on_change(sender: type[models.Model], **kwargs: Any) -> None:

@@ -143,4 +143,4 @@ def discard(agent: User, ticket: Ticket, kind: DraftKind) -> None:
     Draft.objects.filter(agent=agent, ticket=ticket, kind=kind).delete()
     storage = DraftFile._meta.get_field("file").storage  # type: ignore[attr-defined]
     for name in names:
-        transaction.on_commit(partial(storage.delete, name))
+        transaction.on_commit(partial(storage.delete, name), robust=True)

@@ -92,7 +92,9 @@ def delivery_retry(request: HttpRequest, pk: str) -> HttpResponse:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=None
         )
-        transaction.on_commit(lambda: deliver_webhook.enqueue(str(delivery.pk)))
+        transaction.on_commit(
+            lambda: deliver_webhook.enqueue(str(delivery.pk)), robust=True
+        )
     messages.success(request, _("The delivery will be sent again."))
     return redirect("integrations:webhook_deliveries", pk=delivery.webhook_id)
 

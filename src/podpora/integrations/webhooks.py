@@ -131,7 +131,7 @@ def emit(event: str, ticket: Ticket, data: dict[str, Any] | None = None) -> int:
         for delivery_id in ids:
             deliver_webhook.enqueue(delivery_id)
 
-    transaction.on_commit(_enqueue)
+    transaction.on_commit(_enqueue, robust=True)
     return len(deliveries)
 
 

@@ -309,7 +309,7 @@ def _write(rows: list[OutboundMail]) -> None:
         ]
     )
     ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: _enqueue(ids))
+    transaction.on_commit(lambda: _enqueue(ids), robust=True)
 
 
 class HeldMail:

@@ -58,5 +58,6 @@ def send_later(to: str, kind: str, language: str, context: dict[str, Any]) -> No
     transaction.on_commit(
         lambda: send_portal_email.enqueue(
             to=to, kind=kind, language=language, context=context, key=key
-        )
+        ),
+        robust=True,
     )

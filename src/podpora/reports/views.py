@@ -251,6 +251,8 @@ def schedule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def schedule_send(request: HttpRequest, pk: int) -> HttpResponse:
     _require_dashboard(request)
     schedule = get_object_or_404(ReportSchedule, pk=pk)
-    transaction.on_commit(lambda: tasks.send_report_now.enqueue(schedule.pk))
+    transaction.on_commit(
+        lambda: tasks.send_report_now.enqueue(schedule.pk), robust=True
+    )
     messages.success(request, _("The report is being sent."))
     return redirect("reports:schedules")

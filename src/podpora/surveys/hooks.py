@@ -28,4 +28,4 @@ def on_ticket_change(change: TicketChange) -> None:
     from podpora.surveys import tasks
 
     survey_id = survey.pk
-    transaction.on_commit(lambda: tasks.send_survey.enqueue(survey_id))
+    transaction.on_commit(lambda: tasks.send_survey.enqueue(survey_id), robust=True)

@@ -156,7 +156,9 @@ def _record_low_rating(response: SurveyResponse) -> None:
         via="survey",
         data={"survey_response": response.pk, "rating": response.rating},
     )
-    transaction.on_commit(lambda: tasks.notify_low_rating.enqueue(response.pk))
+    transaction.on_commit(
+        lambda: tasks.notify_low_rating.enqueue(response.pk), robust=True
+    )
 
 
 @cache

@@ -155,7 +155,7 @@ def delete_on_rollback(storage: Storage, name: str) -> None:
         kept.append(True)
 
     weakref.finalize(keep, _delete_unless_kept, storage, name, kept)
-    transaction.on_commit(keep)
+    transaction.on_commit(keep, robust=True)
 
 
 def _delete_unless_kept(storage: Storage, name: str, kept: list[bool]) -> None:
