@@ -3,6 +3,7 @@ closed port (PostgreSQL) or a directory (SQLite), or a URL another process
 cannot reach until the test lets it."""
 
 import contextlib
+import copy
 import select
 import socket
 import socketserver
@@ -17,19 +18,26 @@ from tests.core.processes import database_url, free_port
 
 @contextlib.contextmanager
 def database_down(tmp_path: Path) -> Iterator[None]:
-    saved = dict(connection.settings_dict)
+    saved = copy.deepcopy(connection.settings_dict)
+    pooled = "pool" in connection.settings_dict.get("OPTIONS", {})
     connection.close()
     if connection.vendor == "sqlite":
         connection.settings_dict["NAME"] = str(tmp_path)  # a directory
     else:
         connection.settings_dict["HOST"] = "127.0.0.1"
         connection.settings_dict["PORT"] = str(free_port())  # nothing listens
+        if pooled:
+            # A new pool on the closed port, which gives up after 2 s, not 30.
+            connection.settings_dict["OPTIONS"]["pool"]["timeout"] = 2
+            connection.close_pool()
     try:
         yield
     finally:
         connection.close()
         connection.settings_dict.clear()
         connection.settings_dict.update(saved)
+        if pooled:
+            connection.close_pool()
 
 
 class _Pipe(socketserver.BaseRequestHandler):

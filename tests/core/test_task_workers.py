@@ -68,7 +68,11 @@ def test_the_worker_waits_out_a_database_outage_and_then_runs_the_queued_task(
     marker = tmp_path / "ran"
     result = tasks.write_marker.enqueue(str(marker), "after the outage")
     with database_comes_back_later(tmp_path) as (url, come_back):
-        worker = podpora("worker", env=environment(DATABASE_URL=url))
+        # Without the pool a refused connection fails at once, not after
+        # the pool's 30 s wait.
+        worker = podpora(
+            "worker", env=environment(DATABASE_URL=url, PODPORA_DB_POOL="0")
+        )
         output = Output(worker)
         try:
             # Pauses of 1 s, then 2 s: still alive after two failed attempts.
