@@ -92,3 +92,41 @@ def database_comes_back_later(
         for server in servers:
             server.shutdown()
             server.server_close()
+
+
+@contextlib.contextmanager
+def tables_locked(table: str) -> Iterator[None]:
+    """Another connection holds a write lock (SQLite: the whole database;
+    PostgreSQL: ``table``) while the test's connection gives up after 0.5 s,
+    as it would after its configured wait."""
+    saved = copy.deepcopy(connection.settings_dict)
+    pooled = "pool" in connection.settings_dict.get("OPTIONS", {})
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    connection.close()
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        options["timeout"] = 0.5
+        options["init_command"] = options["init_command"].replace(
+            "busy_timeout=30000", "busy_timeout=500"
+        )
+        holder = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+    else:
+        import psycopg
+
+        options["options"] = "-c lock_timeout=500"
+        if pooled:
+            connection.close_pool()
+        holder = psycopg.connect(database_url())
+        holder.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+        if pooled:
+            connection.close_pool()

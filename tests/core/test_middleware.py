@@ -5,7 +5,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.core.outage import database_down
+from podpora.tickets.models import Message
+from tests.core.outage import database_down, tables_locked
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,3 +54,21 @@ def test_the_site_answers_again_once_the_database_is_back(anna, tmp_path):
     with database_down(tmp_path):
         assert client.get(reverse("portal:home")).status_code == 503
     assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_a_reply_that_waits_too_long_for_a_locked_database_keeps_its_text(
+    anna, open_ticket_for
+):
+    ticket = open_ticket_for(anna)
+    client = Client(headers={"accept-language": "pl"})
+    client.force_login(anna)
+    client.get(reverse("portal:ticket", args=[ticket.number]))  # session loaded
+    with tables_locked(Message._meta.db_table):
+        response = client.post(
+            reverse("portal:reply", args=[ticket.number]),
+            {"body": "Nadal nie działa po restarcie."},
+        )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Nadal nie działa po restarcie." in response.content.decode()
+    assert not Message.objects.filter(body_text__contains="po restarcie").exists()
