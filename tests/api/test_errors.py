@@ -1,4 +1,7 @@
 import pytest
+from django.test import Client
+
+from tests.core.outage import database_down
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +132,35 @@ def test_errors_speak_the_token_owners_language(api_as, anna, bara, tomasz):
     # No language of his own: the request's Accept-Language.
     answer = api_as(tomasz).get("/api/v1/tickets/424242", HTTP_ACCEPT_LANGUAGE="cs")
     assert answer.json()["message"] == "Nenalezeno."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_script_gets_a_translated_json_503_while_the_database_is_down(
+    adam, token_for, tmp_path
+):
+    api = Client(
+        headers={"Authorization": f"Bearer {token_for(adam)}", "accept-language": "pl"}
+    )
+    with database_down(tmp_path):
+        response = api.post(
+            "/api/v1/tickets", {"subject": "Drukarka"}, content_type="application/json"
+        )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response.json() == {
+        "code": "unavailable",
+        "message": "Baza danych jest teraz nieosiągalna. Spróbuj ponownie za chwilę.",
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_in_browser_calling_the_api_gets_json_not_html_when_the_database_is_down(
+    adam, tmp_path
+):
+    api = Client()
+    api.force_login(adam)
+    with database_down(tmp_path):
+        response = api.get("/api/v1/users/me")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response.json()["code"] == "unavailable"

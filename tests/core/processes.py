@@ -4,6 +4,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from django.db import connection
@@ -54,3 +56,30 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class Output:
+    """Collects a process's output lines as they come (read in a thread)."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self._reader = threading.Thread(
+            target=lambda: self.lines.extend(iter(process.stdout.readline, "")),  # type: ignore[union-attr]
+            daemon=True,
+        )
+        self._reader.start()
+
+    def count(self, text: str) -> int:
+        return sum(text in line for line in list(self.lines))
+
+    def wait_for(self, text: str, times: int = 1, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while self.count(text) < times:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{text!r} not seen {times}x in:\n{''.join(self.lines)}"
+                )
+            time.sleep(0.1)
+
+    def text(self) -> str:
+        return "".join(self.lines)

@@ -2,13 +2,15 @@
 
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
 from django.tasks import TaskResultStatus
 
 from tests.core import tasks
-from tests.core.processes import REPO, answers, environment, podpora
+from tests.core.outage import database_comes_back_later
+from tests.core.processes import REPO, Output, answers, environment, podpora
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 redis_answers = answers("127.0.0.1", 6379)
@@ -56,6 +58,36 @@ def test_the_database_worker_runs_a_queued_task(settings, tmp_path):
     result.refresh()
     assert result.status == TaskResultStatus.SUCCESSFUL
     assert result.return_value == "by the database worker"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_waits_out_a_database_outage_and_then_runs_the_queued_task(
+    settings, tmp_path
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    marker = tmp_path / "ran"
+    result = tasks.write_marker.enqueue(str(marker), "after the outage")
+    with database_comes_back_later(tmp_path) as (url, come_back):
+        # Without the pool a refused connection fails at once, not after
+        # the pool's 30 s wait.
+        worker = podpora(
+            "worker", env=environment(DATABASE_URL=url, PODPORA_DB_POOL="0")
+        )
+        output = Output(worker)
+        try:
+            # Pauses of 1 s, then 2 s: still alive after two failed attempts.
+            output.wait_for("The database cannot be reached", times=2)
+            assert worker.poll() is None, output.text()
+            come_back()
+            deadline = time.monotonic() + 30
+            while not marker.exists() and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+    assert marker.read_text() == "after the outage", output.text()
+    result.refresh()
+    assert result.status == TaskResultStatus.SUCCESSFUL
 
 
 @pytest.fixture

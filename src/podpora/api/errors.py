@@ -4,6 +4,7 @@ Codes are stable (clients branch on them); messages are for people and may
 be translated. Bad input of any kind ends in a 4xx, never a 500.
 """
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from django.core.exceptions import (
     PermissionDenied,
     RequestDataTooBig,
 )
+from django.db import DatabaseError
 from django.http import (
     Http404,
     HttpRequest,
@@ -28,11 +30,14 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from podpora.accounts.errors import AccountError
+from podpora.core.middleware import RETRY_AFTER, UNAVAILABLE_MESSAGE, is_unavailable
 from podpora.kb.errors import KbError
 from podpora.tickets.errors import TicketError
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
+
+logger = logging.getLogger(__name__)
 
 
 class ErrorOut(Schema):
@@ -119,6 +124,7 @@ ERROR_RESPONSES: dict[int, type[ErrorOut]] = {
     413: ErrorOut,
     422: ErrorOut,
     429: ErrorOut,
+    503: ErrorOut,
 }
 
 
@@ -241,6 +247,21 @@ def install(api: "NinjaAPI") -> None:
     def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
         return _respond(
             api, request, 400, "bad_request", _("The request is not valid.")
+        )
+
+    @api.exception_handler(DatabaseError)
+    def _database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+        # Unreachable or locked: try again later. Anything else is a bug.
+        if not is_unavailable(exc):
+            raise exc
+        logger.warning("Database unavailable: API answered 503", exc_info=exc)
+        return _respond(
+            api,
+            request,
+            503,
+            "unavailable",
+            str(UNAVAILABLE_MESSAGE),
+            headers={"Retry-After": str(RETRY_AFTER)},
         )
 
     @api.exception_handler(PermissionDenied)
