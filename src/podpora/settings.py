@@ -155,7 +155,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bo
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": _env_int("PODPORA_DB_POOL_SIZE", 10),
-        "timeout": 30,
+        # A request waits this long for a connection, then gets the 503 page
+        # (core.middleware): a quick "try again" beats a 30 s hang.
+        "timeout": _env_int("PODPORA_DB_POOL_TIMEOUT", 5),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with the writers of one process queued on a lock
