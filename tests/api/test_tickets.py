@@ -137,7 +137,9 @@ def test_opening_a_ticket_over_the_api_costs_a_fixed_handful_of_statements(
     }
     _json(api, "post", "/api/v1/tickets", payload)  # configuration loaded once
 
-    with django_assert_max_num_queries(16):
+    # 21: the rules read the tags and the index reads the thread, files and
+    # tags back (5 plain queries that a hand-seeded prefetch cache once saved).
+    with django_assert_max_num_queries(21):
         response = _json(api, "post", "/api/v1/tickets", payload)
 
     assert response.status_code == 201, response.json()

@@ -50,42 +50,14 @@ def _rows(sql: str, ids: list[int]) -> list[tuple]:
         return cursor.fetchall()
 
 
-_CONTENT = ("messages", "attachments", "tags")
-
-
-def _content_in_memory(ticket: Ticket) -> bool:
-    """The ticket's thread, files and tags are already loaded (prefetched,
-    or kept by ``open_ticket`` as it wrote them)."""
-    loaded = getattr(ticket, "_prefetched_objects_cache", {})
-    return all(name in loaded for name in _CONTENT)
-
-
 def build_documents(tickets: list[Ticket]) -> list[SearchDocument]:
     """Documents for a batch of tickets (requester and organisation loaded)
-    in three queries, whatever the batch size; none for tickets whose
-    thread, files and tags are loaded already."""
-    public_kinds = set(PUBLIC_MESSAGE_KINDS)
+    in three queries, whatever the batch size."""
     public: dict[int, list[str]] = {t.pk: [] for t in tickets}
     internal: dict[int, list[str]] = {t.pk: [] for t in tickets}
     tags: dict[int, list[str]] = {t.pk: [] for t in tickets}
-    ids = []
-    for ticket in tickets:
-        if not _content_in_memory(ticket):
-            ids.append(ticket.pk)
-            continue
-        kinds = {}
-        for msg in sorted(ticket.messages.all(), key=lambda m: (m.created_at, m.pk)):
-            kinds[msg.pk] = msg.kind
-            (public if msg.kind in public_kinds else internal)[ticket.pk].append(
-                msg.body_text
-            )
-        for file in ticket.attachments.all():
-            kind = kinds.get(file.message_id) if file.message_id else None
-            side = public if kind is None or kind in public_kinds else internal
-            side[ticket.pk].append(_split(file.original_name))
-        tags[ticket.pk] = [t.name for t in ticket.tags.all()]
-    if ids:
-        _read_content(ids, public, internal, tags)
+    if tickets:
+        _read_content([t.pk for t in tickets], public, internal, tags)
     return [
         SearchDocument(
             ticket=ticket,

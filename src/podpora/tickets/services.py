@@ -343,10 +343,7 @@ def open_ticket(
         email_message_id=email_message_id[:998],
         data=data,
     )
-    stored = _store_files(ticket, message, files, actor or requester)
-    # All of the new ticket's tags, thread and files are in hand: the hooks
-    # (rules, the search index) and the caller read them without a query.
-    _known_related(ticket, tags=tag_objects, messages=[message], attachments=stored)
+    _store_files(ticket, message, files, actor or requester)
     events = [
         _event(
             ticket,
@@ -369,29 +366,7 @@ def open_ticket(
             via=via,
         )
     )
-    # The thread grows after this; the caller reads it from the database.
-    # The tags stay, like the ticket's fields, as they are now.
-    for instance in (ticket, newest):
-        _forget_related(instance, "messages", "attachments")
     return newest
-
-
-def _known_related(instance: Ticket, **related: Sequence[Any]) -> None:
-    """Keep rows just written as ``instance``'s related rows, as
-    ``prefetch_related`` would: ``instance.<name>.all()`` then answers from
-    memory. Only for an instance no other code has changed since."""
-    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, rows in related.items():
-        queryset = getattr(instance, name).get_queryset()
-        queryset._result_cache = list(rows)
-        queryset._prefetch_done = True
-        cache[name] = queryset
-
-
-def _forget_related(instance: Ticket, *names: str) -> None:
-    cache = instance.__dict__.get("_prefetched_objects_cache", {})
-    for name in names:
-        cache.pop(name, None)
 
 
 def _tags(names: Iterable[str]) -> list[Tag]:
