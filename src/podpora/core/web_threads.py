@@ -39,7 +39,6 @@ from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
-from django.core.handlers.base import BaseHandler
 from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 from django.urls import set_script_prefix
 
@@ -72,9 +71,10 @@ class PooledASGIHandler(ASGIHandler):
     chunk_size = 2**18
 
     def __init__(self, threads: int | None = None) -> None:
-        # The sync middleware chain, as a WSGI handler builds it (instead of
-        # ASGIHandler.__init__'s async one).
-        BaseHandler.__init__(self)
+        # Django's own set-up, then the chain rebuilt in sync mode, as a WSGI
+        # handler builds it (load_middleware replaces the async one; the
+        # middleware are constructed twice, once per process).
+        super().__init__()
         self.load_middleware(is_async=False)
         if threads is None:
             threads = int(os.environ.get("PODPORA_WEB_THREADS") or DEFAULT_THREADS)
