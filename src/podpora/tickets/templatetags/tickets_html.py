@@ -1,6 +1,7 @@
 """Showing a message's stored HTML with its inline images."""
 
 import re
+from functools import lru_cache
 
 from django import template
 from django.urls import reverse
@@ -15,10 +16,15 @@ register = template.Library()
 _CID_SRC = re.compile(r'src="cid:([^"]+)"', re.IGNORECASE)
 
 
+# The desk asks for a message's count of blocked images and then for its
+# HTML: one sanitiser pass serves both (and the thread's next render).
+_blocked = lru_cache(maxsize=64)(block_remote_images)
+
+
 @register.filter
 def blocked_images(message: Message) -> int:
     """How many remote images ``message_html`` leaves out of this message."""
-    return block_remote_images(message.body_html)[1]
+    return _blocked(message.body_html)[1]
 
 
 @register.filter
@@ -35,7 +41,7 @@ def message_html(message: Message, images: str = "") -> SafeString:
     """
     html = message.body_html
     if images != "remote":
-        html = block_remote_images(html)[0]
+        html = _blocked(html)[0]
     if "cid:" not in html:
         return mark_safe(html)
     by_cid = {
