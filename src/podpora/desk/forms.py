@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 def team_choice(label: "StrOrPromise", **kwargs: Any) -> forms.ModelChoiceField:
     """An optional choice among the active teams."""
     return forms.ModelChoiceField(
-        widget=forms.Select,
         label=label,
         required=False,
         queryset=active_teams(),
@@ -55,7 +54,6 @@ def team_choice(label: "StrOrPromise", **kwargs: Any) -> forms.ModelChoiceField:
 def category_choice() -> forms.ModelChoiceField:
     """An optional choice among the active categories."""
     return forms.ModelChoiceField(
-        widget=forms.Select,
         label=_("Category"),
         required=False,
         queryset=active_categories(),
@@ -82,7 +80,6 @@ class ReplyForm(forms.Form):
         max_length=100_000,
     )
     status = forms.ChoiceField(
-        widget=forms.Select,
         label=_("Then set the status to"),
         required=False,
         choices=[("", _("Keep as it is"))]
@@ -119,22 +116,19 @@ class DraftForm(forms.Form):
 
 
 class PropertiesForm(forms.Form):
-    status = forms.ChoiceField(
-        widget=forms.Select, label=_("Status"), choices=Status.choices
-    )
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
     priority = forms.TypedChoiceField(
-        widget=forms.Select, label=_("Priority"), coerce=int, choices=Priority.choices
+        label=_("Priority"), coerce=int, choices=Priority.choices
     )
     team = team_choice(_("Team"), empty_label=_("No team"))
     assignee = AgentChoiceField(
-        widget=forms.Select,
         label=_("Assignee"),
         required=False,
         queryset=agents(),
         empty_label=_("Nobody"),
     )
     tier = forms.TypedChoiceField(
-        widget=forms.Select, label=_("Support tier"), coerce=int, choices=Tier.choices
+        label=_("Support tier"), coerce=int, choices=Tier.choices
     )
     category = category_choice()
     tags = forms.CharField(
@@ -219,7 +213,6 @@ class NumberForm(forms.Form):
 
 class LinkForm(NumberForm):
     kind = forms.ChoiceField(
-        widget=forms.Select,
         label=_("Link as"),
         choices=[
             (LinkKind.RELATED, _("Related")),
@@ -260,7 +253,6 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "aria-describedby": "notes-help"}),
     )
     priority = forms.TypedChoiceField(
-        widget=forms.Select,
         label=_("Priority"),
         coerce=int,
         choices=Priority.choices,

@@ -18,6 +18,7 @@ from podpora.accounts.models import Team, User
 from podpora.accounts.permissions import Right, can
 from podpora.automation.selectors import with_next_breach
 from podpora.desk import counts
+from podpora.desk.forms import agents
 from podpora.desk.rows import shown_columns
 from podpora.search.filters import TicketFilters, apply_filters, parse
 from podpora.tickets.models import OPEN_STATUSES, WAITING_STATUSES, Ticket
@@ -98,10 +99,7 @@ def agent_choices() -> list[AgentChoice]:
     def load() -> list[AgentChoice]:
         return [
             AgentChoice(a.pk, a.display_name)
-            for a in User.objects.exclude(agent_role="")
-            .filter(is_active=True)
-            .order_by("full_name", "email")
-            .only("pk", "full_name", "email")
+            for a in agents().only("pk", "full_name", "email")
         ]
 
     return cache.get_or_set("desk:agents", load, AGENT_CACHE_SECONDS) or []

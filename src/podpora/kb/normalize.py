@@ -11,7 +11,7 @@ matches when a stored word starts with one of the term's stems, so
 
 from django.db.models import Q
 
-from podpora.core.text import Term, fold, joined_words, terms, words
+from podpora.core.text import Term, fold, match_words, terms
 
 __all__ = ["Term", "fold", "matches", "query_terms", "search_text", "stored_match"]
 
@@ -21,9 +21,7 @@ def search_text(*parts: str) -> str:
     joined hyphenated words) between spaces."""
     seen: dict[str, None] = {}
     for part in parts:
-        for word in words(part):
-            seen.setdefault(word, None)
-        for word in joined_words(part):
+        for word in match_words(part):
             seen.setdefault(word, None)
     return " " + " ".join(seen) + " " if seen else ""
 

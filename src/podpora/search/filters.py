@@ -42,9 +42,9 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
-from podpora.accounts.models import Team, User
+from podpora.accounts.models import Organization, Team, User
 from podpora.automation.models import TicketSla
-from podpora.tickets.models import Channel, Priority, Status, Ticket
+from podpora.tickets.models import Category, Channel, Priority, Status, Ticket
 
 AGENT_ONLY = ("team", "assignee", "category", "tag", "breached")
 _MAX_ID = 2**62
@@ -291,6 +291,29 @@ class FilterForm(forms.Form):
         # Cleaning must not fail on text a database cannot store.
         for name in ("q", "team", "assignee"):
             self.fields[name].validators.append(_storable)
+
+    def show_all_choices(self) -> "FilterForm":
+        """The select boxes with every active team, agent, organisation and
+        category: the options are the same for every agent (desk queues and
+        the search page)."""
+        return self.show_choices(
+            teams=Team.objects.filter(is_active=True)
+            .order_by("tier", "name")
+            .values_list("pk", "name"),
+            agents=[
+                (u.pk, u.display_name)
+                for u in User.objects.exclude(agent_role="")
+                .filter(is_active=True)
+                .order_by("full_name", "email")
+                .only("pk", "full_name", "email")
+            ],
+            organizations=Organization.objects.filter(is_active=True)
+            .order_by("name")
+            .values_list("pk", "name"),
+            categories=Category.objects.filter(is_active=True)
+            .order_by("name")
+            .values_list("pk", "name"),
+        )
 
     def show_choices(
         self,

@@ -4,9 +4,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from podpora.accounts.models import Organization, Team, User
+from podpora.accounts.models import User
 from podpora.search.filters import AGENT_ONLY, FilterForm, TicketFilters
-from podpora.tickets.models import Category
 
 
 class SearchForm(FilterForm):
@@ -19,19 +18,7 @@ class SearchForm(FilterForm):
         super().__init__(*args, **kwargs)
         self.user = user
         if user.is_agent:
-            self.show_choices(
-                teams=Team.objects.filter(is_active=True).values_list("pk", "name"),
-                agents=[
-                    (u.pk, u.display_name)
-                    for u in User.objects.exclude(agent_role="").filter(is_active=True)
-                ],
-                organizations=Organization.objects.filter(is_active=True).values_list(
-                    "pk", "name"
-                ),
-                categories=Category.objects.filter(is_active=True).values_list(
-                    "pk", "name"
-                ),
-            )
+            self.show_all_choices()
         else:
             for name in (*AGENT_ONLY, "organization"):
                 del self.fields[name]

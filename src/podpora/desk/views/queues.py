@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from podpora.accounts.models import Organization, Team, User
+from podpora.accounts.models import Team, User
 from podpora.accounts.permissions import Right, can
 from podpora.desk import queues, saved_views
 from podpora.desk.forms import BulkForm, agents
@@ -28,7 +28,7 @@ from podpora.macros.selectors import choices_for as macro_choices
 from podpora.search.filters import FilterForm, InvalidFilters, TicketFilters, parse
 from podpora.tickets import services
 from podpora.tickets.errors import TicketError
-from podpora.tickets.models import Category, Priority, Status
+from podpora.tickets.models import Priority, Status
 from podpora.tickets.selectors import visible_to
 
 
@@ -109,19 +109,7 @@ def saved_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _filter_form(request: HttpRequest) -> FilterForm:
     """The filter panel, its options the same for every agent."""
-    form = FilterForm(request.GET or None)
-    return form.show_choices(
-        teams=Team.objects.filter(is_active=True)
-        .order_by("tier", "name")
-        .values_list("pk", "name"),
-        agents=[(a.pk, a.display_name) for a in queues.agent_choices()],
-        organizations=Organization.objects.filter(is_active=True)
-        .order_by("name")
-        .values_list("pk", "name"),
-        categories=Category.objects.filter(is_active=True)
-        .order_by("name")
-        .values_list("pk", "name"),
-    )
+    return FilterForm(request.GET or None).show_all_choices()
 
 
 def _queue_page(
