@@ -27,11 +27,8 @@ MAX_TAGS = 20
 
 def clean_tags(names: Iterable[str]) -> list[str]:
     """As the ticket keeps them: trimmed, lower case, each once."""
-    seen: dict[str, None] = {}
-    for name in names:
-        cleaned = " ".join(name.split()).lower()[:64]
-        if cleaned:
-            seen[cleaned] = None
+    seen = dict.fromkeys(tickets.tag_name(name) for name in names)
+    seen.pop("", None)
     return list(seen)
 
 

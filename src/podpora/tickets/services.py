@@ -369,10 +369,14 @@ def open_ticket(
     return newest
 
 
+def tag_name(name: str) -> str:
+    """A tag as tickets keep it: one line, trimmed, lower case, ≤ 64 characters
+    ("" for nothing)."""
+    return " ".join(printable(name or "").split()).lower()[:64]
+
+
 def _tags(names: Iterable[str]) -> list[Tag]:
-    cleaned = sorted(
-        {" ".join(printable(n).split()).lower()[:64] for n in names if n and n.strip()}
-    )
+    cleaned = sorted({tag_name(n) for n in names} - {""})
     if not cleaned:
         return []
     existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned)}
