@@ -158,8 +158,8 @@ def main() -> None:
         **os.environ,
         "PODPORA_CHAT_ECHO_ENDPOINT": "1",
         "PODPORA_BASE_URL": f"http://127.0.0.1:{port}",
-        # A channel prefix of this run's own on a Redis others may share.
-        "PODPORA_CHANNEL_PREFIX": f"chat-bench-{os.getpid()}",
+        # A key prefix of this run's own on a Redis others may share.
+        "PODPORA_REDIS_KEY_PREFIX": f"chat-bench-{os.getpid()}",
     }
     server = subprocess.Popen(
         [

@@ -23,7 +23,7 @@ from django.core.cache import cache
 
 MIN_SECONDS = 3
 MAX_SECONDS = 2 * 3600
-_PREFIX = "podpora:portal:botcheck:"
+_PREFIX = "portal:botcheck:"  # the cache adds the install's prefix
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,8 @@ def _org_out(org: Organization, viewer: User) -> OrganizationAgentOut | Organiza
     return OrganizationOut.from_orm(org)
 
 
-def _visible(viewer: User, organization_id: int) -> Organization:
+def visible_organization(viewer: User, organization_id: int) -> Organization:
+    """The organisation if ``viewer`` may see it, else 404."""
     org = organizations_visible_to(viewer).filter(pk=organization_id).first()
     if org is None:
         raise not_found()
@@ -91,7 +92,7 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> JsonRe
     org = services.create_organization(
         viewer, name=payload.name, domains=payload.domains, notes=payload.notes
     )
-    return respond(_org_out(_visible(viewer, org.pk), viewer), status=201)
+    return respond(_org_out(visible_organization(viewer, org.pk), viewer), status=201)
 
 
 @router.get(
@@ -101,7 +102,7 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> JsonRe
 )
 def read_organization(request: HttpRequest, organization_id: PathId) -> JsonResponse:
     viewer = caller(request)
-    return respond(_org_out(_visible(viewer, organization_id), viewer))
+    return respond(_org_out(visible_organization(viewer, organization_id), viewer))
 
 
 @router.patch(
@@ -114,9 +115,9 @@ def update_organization(
 ) -> JsonResponse:
     """Administrators only; fields left out stay as they are."""
     viewer = caller(request)
-    org = _visible(viewer, organization_id)
+    org = visible_organization(viewer, organization_id)
     services.update_organization(viewer, org, **payload.model_dump(exclude_unset=True))
-    return respond(_org_out(_visible(viewer, org.pk), viewer))
+    return respond(_org_out(visible_organization(viewer, org.pk), viewer))
 
 
 @router.delete(
@@ -131,6 +132,6 @@ def deactivate_organization(
     people; its domains no longer place new senders in it."""
     viewer = caller(request)
     services.update_organization(
-        viewer, _visible(viewer, organization_id), is_active=False
+        viewer, visible_organization(viewer, organization_id), is_active=False
     )
     return deactivated()

@@ -15,13 +15,13 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from podpora.accounts import services
-from podpora.accounts.models import Membership, MembershipRole, Organization, User
+from podpora.accounts.models import Membership, MembershipRole, User
 from podpora.api.auth import caller
 from podpora.api.errors import ERROR_RESPONSES, not_found
 from podpora.api.pagination import paginate
 from podpora.api.responses import respond, respond_page
 from podpora.api.routers.common import BY_ID, ListQuery, PathId, deactivated
-from podpora.api.routers.organizations import organizations_visible_to
+from podpora.api.routers.organizations import visible_organization
 from podpora.api.schemas import UserAgentOut, UserOut, UserPage
 
 router = Router(tags=["people"])
@@ -83,13 +83,6 @@ def _visible(viewer: User, user_id: int) -> User:
     return person
 
 
-def _organization(viewer: User, organization_id: int) -> Organization:
-    org = organizations_visible_to(viewer).filter(pk=organization_id).first()
-    if org is None:
-        raise not_found()
-    return org
-
-
 @router.get("/users", response={200: UserPage, **ERROR_RESPONSES}, summary="List users")
 def list_users(request: HttpRequest, query: Query[ListQuery]) -> JsonResponse:
     viewer = caller(request)
@@ -114,7 +107,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> JsonResponse:
     is sent: invite people from the portal when they should sign in."""
     viewer = caller(request)
     organization = (
-        _organization(viewer, payload.organization_id)
+        visible_organization(viewer, payload.organization_id)
         if payload.organization_id is not None
         else None
     )
@@ -199,7 +192,7 @@ def set_membership(
     services.set_membership(
         viewer,
         _visible(viewer, user_id),
-        _organization(viewer, organization_id),
+        visible_organization(viewer, organization_id),
         role=payload.role,
     )
     return respond(_user_out(_visible(viewer, user_id), viewer))
@@ -216,6 +209,6 @@ def remove_membership(
     """Administrators only."""
     viewer = caller(request)
     services.remove_membership(
-        viewer, _visible(viewer, user_id), _organization(viewer, organization_id)
+        viewer, _visible(viewer, user_id), visible_organization(viewer, organization_id)
     )
     return HttpResponse(status=204)

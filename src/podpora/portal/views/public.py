@@ -149,7 +149,7 @@ def public_confirm(request: HttpRequest, key: str) -> HttpResponse:
         render(
             request,
             "portal/public_confirm.html",
-            {"held": held, "hours": services.CONFIRM_MAX_AGE.total_seconds() // 3600},
+            {"held": held},
         )
     )
 
