@@ -324,6 +324,31 @@ def test_a_confirmation_link_older_than_a_day_opens_nothing(
     assert client.get("/portal/request/confirm/nonsense/").status_code == 410
 
 
+def test_the_hourly_job_forgets_unconfirmed_requests_and_their_files(
+    client, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from podpora.portal.jobs import forget_stale_requests
+    from podpora.portal.models import PendingFile
+
+    _post(client, django_capture_on_commit_callbacks)
+    old = PendingRequest.objects.get()
+    held = PendingFile.objects.create(
+        request=old, file=ContentFile(b"scan", name="held"), name="scan.pdf"
+    )
+    stored = held.file.name
+    PendingRequest.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    fresh = PendingRequest.objects.create(
+        key_hash="fresh", email="ewa@example.test", subject="Nowa", language="pl"
+    )
+
+    forget_stale_requests.enqueue()
+
+    assert list(PendingRequest.objects.all()) == [fresh]
+    assert not held.file.storage.exists(stored)
+
+
 def test_too_many_requests_from_one_address_get_a_clear_429(
     client, portal_settings, django_capture_on_commit_callbacks
 ):

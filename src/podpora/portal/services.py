@@ -142,7 +142,6 @@ def hold_public_request(
     stranger someone else's text. (Limiting how many such mails one address
     gets is the caller's check.)
     """
-    forget_stale_requests()
     key = secrets.token_urlsafe(32)
     email = normalize_email(email)
     held = PendingRequest.objects.create(
