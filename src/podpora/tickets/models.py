@@ -172,8 +172,6 @@ class Ticket(models.Model):
     # Bumped on every change: the desk warns about edits made since a page was
     # loaded and the API uses it as the ETag.
     version = models.PositiveIntegerField(default=1, editable=False)
-    # A secret for links that let a requester follow the ticket without an account.
-    access_key = models.UUIDField(default=uuid.uuid4, editable=False)
 
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)

@@ -8,7 +8,6 @@ transaction, which SQLite lets one connection hold at a time.
 """
 
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -86,7 +85,7 @@ class _Table:
 _TICKET_COLUMNS = [
     "id", "number", "subject", "status", "priority", "channel", "requester_id",
     "organization_id", "team_id", "assignee_id", "tier", "category_id", "version",
-    "access_key", "created_at", "updated_at", "first_response_at", "resolved_at",
+    "created_at", "updated_at", "first_response_at", "resolved_at",
     "closed_at", "last_customer_activity_at", "last_agent_activity_at",
 ]  # fmt: skip
 _MESSAGE_COLUMNS = [
@@ -170,7 +169,7 @@ def write_batch(plans: list[TicketPlan], numbers: Sequence[int] | None = None) -
                     ticket_id, number, plan.subject, plan.status, plan.priority,
                     plan.channel, plan.requester_id, plan.organization_id,
                     plan.team_id, plan.assignee_id, plan.tier, plan.category_id,
-                    plan.version, os.urandom(16).hex(), when(plan.created_at),
+                    plan.version, when(plan.created_at),
                     when(plan.updated_at), when(plan.first_response_at),
                     when(plan.resolved_at), when(plan.closed_at),
                     when(plan.last_customer_activity_at),
