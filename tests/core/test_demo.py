@@ -123,3 +123,15 @@ def test_the_demo_manager_sees_only_her_organisations_tickets():
     assert seen.count() > 1
     jan = User.objects.get(email="jan.dvorak@strojirny-brno.cz")
     assert not visible_to(jan).filter(organization=organisation).exists()
+
+
+def test_a_trial_shows_a_forged_mail_held_for_the_administrator(client):
+    from podpora.mail.models import InboundMail, InboundState
+
+    demo.load(tickets=5)
+    demo.load(tickets=0)
+    held = InboundMail.objects.get(state=InboundState.HELD)
+    assert "Unverified sender" in held.reason
+    admin = User.objects.get(email=demo.ADMIN)
+    client.force_login(admin)
+    assert "Unverified sender" in client.get("/mail/").content.decode()

@@ -136,6 +136,7 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     from podpora.desk import demo as desk_demo
     from podpora.desk import demo_images as desk_demo_images
     from podpora.macros import demo as macros_demo
+    from podpora.mail import demo as mail_demo
     from podpora.portal import demo as portal_demo
     from podpora.reports import demo as reports_demo
 
@@ -159,4 +160,5 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     desk_demo.add_saved_views()
     desk_demo_images.load()
     portal_demo.load()
+    mail_demo.load()
     return created + len(TODAY)
