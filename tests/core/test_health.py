@@ -112,3 +112,23 @@ def test_a_disk_nearly_full_in_percent_is_low_whatever_its_size(
         disk = client.get("/healthz").json()["disk"]
     assert disk["status"] == "low"
     assert disk["free_percent"] < 5
+
+
+def test_a_search_index_missing_tickets_is_degraded_until_rebuilt(
+    client, anna, open_ticket_for
+):
+    from django.core.management import call_command
+
+    from podpora.search.index import remove_all
+
+    open_ticket_for(anna, "Drukarka nie drukuje")
+    assert client.get("/healthz").json()["search"]["status"] == "ok"
+
+    remove_all()
+    response = client.get("/healthz")
+    assert response.status_code == 200  # still serving: numbers are found
+    assert response.json()["status"] == "degraded"
+    assert response.json()["search"]["status"] == "incomplete"
+
+    call_command("search", "reindex")
+    assert client.get("/healthz").json()["search"]["status"] == "ok"

@@ -7,7 +7,8 @@ gets short socket timeouts. Only a missing database makes the process
 unhealthy; without Redis it still serves and commits (rate limits and live
 updates suffer), so that is "degraded". So is a media storage running out of
 space (under ``PODPORA_DISK_WARN_BYTES`` or 5 % free): uploads and stored
-mail are refused once it is full.
+mail are refused once it is full; and so is a search index that lacks some
+tickets (being rebuilt, or tickets loaded without it).
 """
 
 import shutil
@@ -90,14 +91,30 @@ def _disk() -> dict[str, Any]:
     }
 
 
+def _search() -> dict[str, Any]:
+    """Whether every ticket has its search document. While the index is
+    rebuilt, search still finds numbers and e-mail addresses, but words only
+    in what is indexed: "degraded", not down."""
+    from podpora.search.services import index_incomplete
+
+    try:
+        incomplete = index_incomplete()
+    except DatabaseError as error:
+        return {"status": "down", "error": type(error).__name__}
+    return {"status": "incomplete" if incomplete else "ok"}
+
+
 def report() -> tuple[int, dict[str, Any]]:
     """The HTTP status and the body of ``/healthz``."""
     database = _timed(_database)
     cache = _timed(_redis)
     disk = _timed(_disk)
+    search = _timed(_search) if database["status"] == "ok" else {"status": "unknown"}
     if database["status"] != "ok":
         status = "down"
-    elif cache["status"] == "down" or disk["status"] != "ok":
+    elif (
+        cache["status"] == "down" or disk["status"] != "ok" or search["status"] != "ok"
+    ):
         status = "degraded"
     else:
         status = "ok"
@@ -106,4 +123,5 @@ def report() -> tuple[int, dict[str, Any]]:
         "database": database,
         "redis": cache,
         "disk": disk,
+        "search": search,
     }
