@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "podpora.integrations",
     "podpora.chat",
     "podpora.macros",
+    "podpora.fields",
     "channels",
 ]
 
