@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "podpora.chat",
     "podpora.macros",
     "podpora.fields",
+    "podpora.clients",
     "channels",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("podpora.accounts.urls")),
     path("tickets/", include("podpora.tickets.urls")),
+    path("desk/clients/", include("podpora.clients.urls")),
     path("desk/", include("podpora.desk.urls")),
     path("portal/", include("podpora.portal.urls")),
     path("mail/", include("podpora.mail.urls")),

@@ -51,8 +51,8 @@ def test_a_taken_name_or_domain_is_a_conflict_and_a_bad_domain_a_400(
     assert not Organization.objects.filter(name="X").exists()
 
 
-@pytest.mark.parametrize("persona", ["tomasz", "sylwia", "anna", "adam"])
-def test_only_administrators_create_or_change_organisations(
+@pytest.mark.parametrize("persona", ["tomasz", "anna", "adam"])
+def test_only_supervisors_and_administrators_create_or_change_organisations(
     request, api_as, org_a, persona
 ):
     api = api_as(request.getfixturevalue(persona))
@@ -216,8 +216,22 @@ def test_a_read_only_token_cannot_write(api_as, alicja):
     assert not Organization.objects.filter(name="Nowa").exists()
 
 
+def test_a_supervisor_keeps_the_client_directory(api_as, sylwia, org_a):
+    api = api_as(sylwia)
+    created = api.post(
+        "/api/v1/organizations",
+        {"name": "Dvořák Stavby", "domains": ["dvorak.cz"]},
+        **JSON,
+    )
+    assert created.status_code == 201
+    changed = api.patch(f"/api/v1/organizations/{org_a.pk}", {"notes": "VIP"}, **JSON)
+    assert changed.status_code == 200
+    org_a.refresh_from_db()
+    assert org_a.notes == "VIP"
+
+
 def test_refusals_speak_the_callers_language(api_as, anna, org_a):
     response = api_as(anna).post("/api/v1/organizations", {"name": "Nowa"}, **JSON)
     assert response.json()["message"] == (
-        "Tylko administratorzy mogą zarządzać osobami."
+        "Tylko kierownicy i administratorzy mogą zarządzać klientami."
     )

@@ -160,7 +160,7 @@ def test_an_agent_invites_a_customer_who_sets_a_password_in_their_language(
     assert client.get(link).status_code == 410  # used once
 
 
-def test_only_an_administrator_may_invite_an_organisation_manager(
+def test_only_a_supervisor_or_administrator_may_invite_an_organisation_manager(
     client_for, tomasz, alicja, org_a, django_capture_on_commit_callbacks
 ):
     data = {
@@ -170,7 +170,7 @@ def test_only_an_administrator_may_invite_an_organisation_manager(
     }
     refused = client_for(tomasz).post("/portal/invite/", data)
     assert refused.status_code == 400
-    assert "Only administrators" in refused.content.decode()
+    assert "Only supervisors and administrators" in refused.content.decode()
     assert not User.objects.filter(email="szef@kowalski.pl").exists()
     with django_capture_on_commit_callbacks(execute=True):
         client_for(alicja).post("/portal/invite/", data)
@@ -206,7 +206,9 @@ def test_an_agent_cannot_move_an_existing_customer_into_another_organisation(
     data = {"email": bara.email, "organization": org_a.pk, "role": "member"}
     refused = client_for(tomasz).post("/portal/invite/", data)
     assert refused.status_code == 400
-    assert "only administrators can add them" in refused.content.decode()
+    assert (
+        "only supervisors and administrators can add them" in refused.content.decode()
+    )
     assert not bara.memberships.filter(organization=org_a).exists()
     assert not mail.outbox
     with django_capture_on_commit_callbacks(execute=True):

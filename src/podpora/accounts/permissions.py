@@ -18,7 +18,8 @@ class Right(StrEnum):
     VIEW_REPORTS = "view_reports"
     MANAGE_KB = "manage_kb"
     MANAGE_AUTOMATION = "manage_automation"  # rules, SLA policies, calendars
-    MANAGE_PEOPLE = "manage_people"  # users, organisations, teams
+    MANAGE_CLIENTS = "manage_clients"  # client organisations, their people, domains
+    MANAGE_PEOPLE = "manage_people"  # agents, teams
     MANAGE_SETTINGS = "manage_settings"  # mailboxes, webhooks, chat widget, API
 
 
@@ -28,6 +29,7 @@ _SUPERVISOR = _AGENT | {
     Right.BULK_EDIT,
     Right.VIEW_REPORTS,
     Right.MANAGE_AUTOMATION,
+    Right.MANAGE_CLIENTS,
 }
 _ADMIN = _SUPERVISOR | {Right.MANAGE_PEOPLE, Right.MANAGE_SETTINGS}
 

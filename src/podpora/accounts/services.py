@@ -159,9 +159,11 @@ def managed_organization_ids(user: User) -> list[int]:
 
 
 # --- the client directory: organisations, customers, teams ----------------------------
-# The API's writes; the rights are the UI's: any agent may add a customer as a
-# member (as an invitation does), everything else takes the right to manage
-# people (the administration pages).
+# The writes of the API and of the client directory (``podpora.clients``): any
+# agent may add a customer as a member (as an invitation does); changing an
+# organisation, its domains and its people or making a manager takes the right
+# to manage clients (supervisors and administrators); teams take the right to
+# manage people (administrators).
 
 
 def _require(user: User, right: Right, message: str) -> None:
@@ -171,6 +173,14 @@ def _require(user: User, right: Right, message: str) -> None:
 
 def _require_people_manager(user: User) -> None:
     _require(user, Right.MANAGE_PEOPLE, _("Only administrators can manage people."))
+
+
+def _require_client_manager(user: User) -> None:
+    _require(
+        user,
+        Right.MANAGE_CLIENTS,
+        _("Only supervisors and administrators can manage clients."),
+    )
 
 
 def _clean_name(
@@ -224,7 +234,7 @@ def _set_domains(organization: Organization, domains: Sequence[str]) -> None:
 def create_organization(
     by: User, *, name: str, domains: Sequence[str] = (), notes: str = ""
 ) -> Organization:
-    _require_people_manager(by)
+    _require_client_manager(by)
     organization = Organization.objects.create(
         name=_clean_name(name, Organization, None), notes=notes
     )
@@ -242,7 +252,7 @@ def update_organization(
     notes: str | None = None,
     is_active: bool | None = None,
 ) -> Organization:
-    _require_people_manager(by)
+    _require_client_manager(by)
     if name is not None:
         organization.name = _clean_name(name, Organization, organization.pk)
     if notes is not None:
@@ -291,8 +301,8 @@ def create_customer(
     if role == MembershipRole.MANAGER:
         _require(
             by,
-            Right.MANAGE_PEOPLE,
-            _("Only administrators can make someone a manager."),
+            Right.MANAGE_CLIENTS,
+            _("Only supervisors and administrators can make someone a manager."),
         )
     if User.objects.filter(email=normalize_email(email or "")).exists():
         raise AccountError(_("This address already has an account."), code="conflict")
@@ -329,7 +339,7 @@ def update_customer(
     time_zone: str | None = None,
     is_active: bool | None = None,
 ) -> User:
-    _require_people_manager(by)
+    _require_client_manager(by)
     _require_customer(person)
     if full_name is not None:
         person.full_name = full_name.strip()[:200]
@@ -357,15 +367,15 @@ def set_membership(
     if MembershipRole.MANAGER in {role, current.role if current else None}:
         _require(
             by,
-            Right.MANAGE_PEOPLE,
-            _("Only administrators can make someone a manager."),
+            Right.MANAGE_CLIENTS,
+            _("Only supervisors and administrators can make someone a manager."),
         )
     return add_member(person, organization, role=role)
 
 
 @transaction.atomic
 def remove_membership(by: User, person: User, organization: Organization) -> None:
-    _require_people_manager(by)
+    _require_client_manager(by)
     Membership.objects.filter(user=person, organization=organization).delete()
 
 

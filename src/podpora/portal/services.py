@@ -339,8 +339,10 @@ def invite(
     """
     if not can(invited_by, Right.WORK_TICKETS):
         raise NotAllowed(_("Only agents can invite customers."))
-    if role == MembershipRole.MANAGER and not can(invited_by, Right.MANAGE_PEOPLE):
-        raise NotAllowed(_("Only administrators can make someone a manager."))
+    if role == MembershipRole.MANAGER and not can(invited_by, Right.MANAGE_CLIENTS):
+        raise NotAllowed(
+            _("Only supervisors and administrators can make someone a manager.")
+        )
     user, created = get_or_create_customer(
         email, full_name=full_name, language=language
     )
@@ -349,13 +351,13 @@ def invite(
     if (
         organization is not None
         and not created
-        and not can(invited_by, Right.MANAGE_PEOPLE)
+        and not can(invited_by, Right.MANAGE_CLIENTS)
         and not user.memberships.filter(organization=organization).exists()
     ):
         raise NotAllowed(
             _(
-                "This person already has an account: only administrators can "
-                "add them to an organisation."
+                "This person already has an account: only supervisors and "
+                "administrators can add them to an organisation."
             )
         )
     if organization is not None:

@@ -4,7 +4,6 @@ as in the administration pages."""
 
 from typing import Annotated
 
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -21,6 +20,7 @@ from podpora.api.schemas import (
     OrganizationOut,
     OrganizationPage,
 )
+from podpora.clients.selectors import organizations_visible_to
 
 router = Router(tags=["organizations"])
 Domain = Annotated[str, Field(min_length=1, max_length=253)]
@@ -42,12 +42,6 @@ class OrganizationPatch(Schema):
     )
     notes: str | None = None
     is_active: bool | None = None
-
-
-def organizations_visible_to(user: User) -> QuerySet[Organization]:
-    if user.is_agent:
-        return Organization.objects.prefetch_related("domains")
-    return Organization.objects.filter(memberships__user=user).distinct()
 
 
 def _org_out(org: Organization, viewer: User) -> OrganizationAgentOut | OrganizationOut:
@@ -87,7 +81,7 @@ def list_organizations(request: HttpRequest, query: Query[ListQuery]) -> JsonRes
     summary="Create an organisation",
 )
 def create_organization(request: HttpRequest, payload: OrganizationIn) -> JsonResponse:
-    """Administrators only. A name or domain already in use is a 409."""
+    """Supervisors and administrators. A name or domain already in use is a 409."""
     viewer = caller(request)
     org = services.create_organization(
         viewer, name=payload.name, domains=payload.domains, notes=payload.notes
@@ -113,7 +107,7 @@ def read_organization(request: HttpRequest, organization_id: PathId) -> JsonResp
 def update_organization(
     request: HttpRequest, organization_id: PathId, payload: OrganizationPatch
 ) -> JsonResponse:
-    """Administrators only; fields left out stay as they are."""
+    """Supervisors and administrators; fields left out stay as they are."""
     viewer = caller(request)
     org = visible_organization(viewer, organization_id)
     services.update_organization(viewer, org, **payload.model_dump(exclude_unset=True))
@@ -128,7 +122,7 @@ def update_organization(
 def deactivate_organization(
     request: HttpRequest, organization_id: PathId
 ) -> HttpResponse:
-    """Administrators only. The organisation stays with its tickets and
+    """Supervisors and administrators. The organisation stays with its tickets and
     people; its domains no longer place new senders in it."""
     viewer = caller(request)
     services.update_organization(

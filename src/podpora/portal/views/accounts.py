@@ -171,6 +171,6 @@ def invite(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/invite.html",
-        {"form": form, "may_make_managers": can(user, Right.MANAGE_PEOPLE)},
+        {"form": form, "may_make_managers": can(user, Right.MANAGE_CLIENTS)},
         status=400 if form.is_bound and form.errors else 200,
     )
