@@ -14,6 +14,7 @@ class Company:
     language: str  # "pl" or "cs"
     size: int  # how many of its people write to the helpdesk
     people: tuple[str, ...] = ()  # named people first (the demo's logins)
+    notes: str = ""  # for agents, shown in the client directory
 
 
 COMPANIES = (
@@ -23,6 +24,8 @@ COMPANIES = (
         "pl",
         40,
         ("Anna Kowalska", "Piotr Zieliński", "Katarzyna Wójcik", "Marek Lewandowski"),
+        "Serwerownia w Łodzi, klucz u ochrony. Restart serwera ERP tylko po 18:00 "
+        "i po telefonie do Anny Kowalskiej.",
     ),
     Company("Apteka Pod Lwem s.c.", "apteka-podlwem.pl", "pl", 8),
     Company("Biuro Rachunkowe Nowak", "br-nowak.pl", "pl", 6),
@@ -46,6 +49,7 @@ COMPANIES = (
         "cs",
         45,
         ("Jan Dvořák", "Lucie Černá", "Tomáš Procházka", "Veronika Kučerová"),
+        "Výroba jede nonstop: odstávky jen o víkendu, vždy po dohodě s Janem Dvořákem.",
     ),
     Company("Pekárna U Mlýna s.r.o.", "pekarna-mlyn.cz", "cs", 6),
     Company("Advokátní kancelář Horák", "akhorak.cz", "cs", 10),

@@ -106,7 +106,9 @@ def ensure_world(*, password: str | None = None) -> World:
     # --- client organisations and their people ---------------------------------
     orgs: list[Org] = []
     for company in texts.COMPANIES:
-        org, _ = Organization.objects.get_or_create(name=company.name)
+        org, _ = Organization.objects.get_or_create(
+            name=company.name, defaults={"notes": company.notes}
+        )
         OrganizationDomain.objects.get_or_create(
             domain=company.domain, defaults={"organization": org}
         )
