@@ -61,9 +61,13 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 import peer  # noqa: E402
 
+COMPARE = ROOT / "var" / "bench" / "compare"
 SUPERVISOR = "sylwia@podpora.demo"
 SEARCH = "drukarka"
 BENCH_SUBJECT = "Bench ticket page"
+# Tickets the API create measurement adds: never copied to the peer, whose own
+# are deleted before it gets more tickets (its ids are Podpora's).
+API_SUBJECT = "Bench API ticket"
 
 # Minimum multiple of the peer per page at 10^5 (and 10^6) tickets.
 TARGETS = {
@@ -111,12 +115,30 @@ def ours_helper(command: str, argument: str) -> None:
                 file=sys.stderr,
             )
         _bench_ticket()
+        _index()
         print(json.dumps({"tickets": Ticket.objects.count()}))
     elif command == "export":
         after, path = argument.split(":", 1)
         print(json.dumps(_export(int(after), Path(path))))
     elif command == "session":
+        _index()
         print(json.dumps(_session()))
+
+
+def _index() -> None:
+    """The sample data skips the search hooks: build the index once."""
+    from django.core.management import call_command
+
+    from podpora.search.models import SearchDocument
+    from podpora.tickets.models import Ticket
+
+    if SearchDocument.objects.count() != Ticket.objects.count():
+        started = time.perf_counter()
+        call_command("search", "reindex", "--batch-size", "2000")
+        print(
+            f"# podpora: search index built in {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
 
 
 def _bench_ticket():
@@ -167,6 +189,7 @@ def _export(after: int, path: Path) -> dict:
         while True:
             rows = list(
                 Ticket.objects.filter(pk__gt=last)
+                .exclude(subject__startswith=API_SUBJECT)
                 .order_by("pk")
                 .values_list(
                     "pk",
@@ -342,6 +365,7 @@ from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from django.db.models import Max
 from helpdesk.models import Ticket
+Ticket.objects.filter(title__startswith="Bench API ticket").delete()
 print(json.dumps({"max_id": Ticket.objects.aggregate(m=Max("id"))["m"] or 0}))
 """
 
@@ -609,7 +633,7 @@ def measure(
                 "/api/v1/tickets",
                 headers={"Authorization": f"Bearer {info['token']}"},
                 json={
-                    "subject": f"Drukarka na piętrze {i % 7} nie drukuje",
+                    "subject": f"{API_SUBJECT} {i}: drukarka nie drukuje",
                     "body_text": "Od rana drukarka pokazuje błąd papieru.",
                     "requester_id": info["requester"],
                     "priority": 2,
@@ -626,7 +650,7 @@ def measure(
                 "/helpdesk/api/tickets/",
                 json={
                     "queue": peer_info["queue"],
-                    "title": f"Drukarka na piętrze {i % 7} nie drukuje",
+                    "title": f"{API_SUBJECT} {i}: drukarka nie drukuje",
                     "description": "Od rana drukarka pokazuje błąd papieru.",
                     "submitter_email": "jan.testowy@bench.pl",
                     "priority": 3,
@@ -711,7 +735,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument(
         "--database-url",
-        default=f"sqlite:///{ROOT / 'var' / 'bench' / 'compare' / 'podpora.sqlite3'}",
+        default=f"sqlite:///{COMPARE / 'podpora.sqlite3'}",
         help="Podpora's database (the peer's is derived from it)",
     )
     parser.add_argument(
@@ -726,7 +750,12 @@ def main() -> None:
 
     python = peer.ensure_helpdesk(Path(args.helpdesk_venv))
     sizes = [int(s) for s in args.sizes.split(",")]
-    work_root = ROOT / "var" / "bench" / "compare"
+    # Each pair of databases has its own folders (Podpora's data folder holds
+    # its file cache, which must not be shared between two databases).
+    if args.database_url.startswith("sqlite:///"):
+        work_root = Path(args.database_url[len("sqlite:///") :]).parent
+    else:
+        work_root = COMPARE / urlparse(args.database_url).path.strip("/")
     work_root.mkdir(parents=True, exist_ok=True)
     if args.fresh:
         our_url, peer_url = databases(args.database_url, work_root)
