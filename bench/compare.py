@@ -497,6 +497,10 @@ class Peer(Side):
                 "1",
                 "--log-level",
                 "warning",
+                # Its slowest pages take longer than gunicorn's default 30 s
+                # on a busy machine; a killed worker would answer 500.
+                "--timeout",
+                "900",
             ],
             env=self.env(),
             cwd=self.project,
