@@ -45,6 +45,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MAILBOX = "bench-load"
@@ -60,6 +62,9 @@ QUERIES = [
     "laptopa",
     "konto pracownika",
 ]
+# Idle connections are dropped before the server's keep-alive (uvicorn: 5 s)
+# ends them, as browsers do, or a request every 5 s races the server's close.
+KEEPALIVE = httpx.Limits(keepalive_expiry=2)
 TARGETS = {"queue": 300, "ticket": 400, "search": 800, "reply": 300}
 
 
@@ -246,7 +251,6 @@ async def timed(stats: Stats, kind: str, request) -> object | None:
 
 
 async def agent(base: str, cookie: str, row: dict, until: float, stats: Stats) -> None:
-    import httpx
     import websockets
 
     csrf = "c" * 32
@@ -278,6 +282,7 @@ async def agent(base: str, cookie: str, row: dict, until: float, stats: Stats) -
         cookies={cookie: row["session"], "csrftoken": csrf},
         headers={"X-CSRFToken": csrf},
         timeout=60,
+        limits=KEEPALIVE,
     ) as client:
         await asyncio.sleep(rng.uniform(0, 5))
         tick = time.monotonic()
@@ -327,11 +332,9 @@ async def agent(base: str, cookie: str, row: dict, until: float, stats: Stats) -
 async def portal_user(
     base: str, cookie: str, row: dict, until: float, every: float, stats: Stats
 ) -> None:
-    import httpx
-
     rng = random.Random()
     async with httpx.AsyncClient(
-        base_url=base, cookies={cookie: row["session"]}, timeout=60
+        base_url=base, cookies={cookie: row["session"]}, timeout=60, limits=KEEPALIVE
     ) as client:
         await asyncio.sleep(rng.uniform(0, every))
         tick = time.monotonic()
@@ -513,8 +516,6 @@ def main() -> None:
     mail_out = work / "mails.json"
     mail_process = None
     try:
-        import httpx
-
         deadline = time.monotonic() + 120
         while True:
             try:
