@@ -42,7 +42,10 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HELPDESK_VERSION = "2.6.1"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import peer  # noqa: E402
+
+HELPDESK_VERSION = peer.HELPDESK_VERSION
 PG = "postgres://postgres@127.0.0.1:5432"
 
 FIRST = [
@@ -267,52 +270,6 @@ def ours_worker(mail_dir: Path, path: str) -> None:
 
 # --- django-helpdesk ---------------------------------------------------------------------------
 
-HELPDESK_SETTINGS = """
-import os
-BASE_DIR = os.path.dirname(os.path.abspath(__file__))
-SECRET_KEY = "bench-only-not-secret"
-DEBUG = False
-ALLOWED_HOSTS = ["*"]
-INSTALLED_APPS = [
-    "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
-    "django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles",
-    "django.contrib.humanize", "django.contrib.sites", "rest_framework", "helpdesk",
-]
-SITE_ID = 1
-MIDDLEWARE = []
-ROOT_URLCONF = "hdurls"
-TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
-              "OPTIONS": {"context_processors": ["django.template.context_processors.request"]}}]
-import dj_url
-DATABASES = {"default": dj_url.parse(os.environ["DATABASE_URL"])}
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-USE_TZ = True
-MEDIA_ROOT = os.environ["HD_MEDIA"]
-STATIC_URL = "/static/"
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
-DEFAULT_FROM_EMAIL = "support@podpora.test"
-HELPDESK_TEAMS_MODE_ENABLED = False
-LOGGING = {"version": 1, "disable_existing_loggers": True}
-"""
-
-HELPDESK_URLS = """
-from django.urls import include, path
-urlpatterns = [path("helpdesk/", include("helpdesk.urls", namespace="helpdesk"))]
-"""
-
-# A tiny DATABASE_URL parser, so the helpdesk venv needs nothing of ours.
-HELPDESK_DJURL = """
-from urllib.parse import urlparse
-def parse(url):
-    if url.startswith("sqlite:///"):
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": url[len("sqlite:///"):] ,
-                "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}}
-    u = urlparse(url)
-    return {"ENGINE": "django.db.backends.postgresql", "NAME": u.path.lstrip("/"),
-            "USER": u.username or "", "PASSWORD": u.password or "", "HOST": u.hostname or "",
-            "PORT": str(u.port or 5432)}
-"""
-
 HELPDESK_DRIVER = """
 import json, os, shutil, sys, time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hdsettings")
@@ -355,61 +312,18 @@ for mail in index:
         wrong += 1
     if files.get(followups.get(mail["id"]), 0) < mail["attachments"]:
         lost += 1
-print(json.dumps({"seconds": seconds, "count": len(index), "wrong": wrong, "lost_files": lost, "left_in_inbox": left}))
+imported = sum(1 for mail in index if mail["id"] in tickets)
+from django.core import mail as outbox
+print(json.dumps({"seconds": seconds, "count": len(index), "imported": imported,
+                  "wrong": wrong, "lost_files": lost, "left_in_inbox": left,
+                  "notifications": len(getattr(outbox, "outbox", []))}))
 """
 
 
-def ensure_helpdesk(venv: Path) -> Path:
-    python = venv / "bin" / "python"
-    if python.exists():
-        check = subprocess.run(
-            [
-                str(python),
-                "-c",
-                "import helpdesk, importlib.metadata as m; print(m.version('django-helpdesk'))",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if check.stdout.strip() == HELPDESK_VERSION:
-            return python
-    print(
-        f"installing django-helpdesk {HELPDESK_VERSION} into {venv} …", file=sys.stderr
-    )
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            f"django-helpdesk=={HELPDESK_VERSION}",
-            "psycopg[binary]",
-        ],
-        check=True,
-    )
-    return python
-
-
 def run_helpdesk(python: Path, mail_dir: Path, database_url: str, work: Path) -> dict:
-    project = work / "helpdesk-project"
-    project.mkdir(parents=True, exist_ok=True)
-    (project / "hdsettings.py").write_text(HELPDESK_SETTINGS)
-    (project / "hdurls.py").write_text(HELPDESK_URLS)
-    (project / "dj_url.py").write_text(HELPDESK_DJURL)
-    (project / "driver.py").write_text(HELPDESK_DRIVER)
-    env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("PODPORA_", "DJANGO_"))
-        },
-        "DATABASE_URL": database_url,
-        "HD_MEDIA": str(work / "helpdesk-media"),
-        "PYTHONPATH": str(project),
-    }
+    project = peer.write_project(
+        work / "helpdesk-project", {"driver.py": HELPDESK_DRIVER}
+    )
     done = subprocess.run(
         [
             str(python),
@@ -417,7 +331,7 @@ def run_helpdesk(python: Path, mail_dir: Path, database_url: str, work: Path) ->
             str(mail_dir),
             str(work / "helpdesk-inbox"),
         ],
-        env=env,
+        env=peer.environment(project, database_url, work / "helpdesk-media"),
         cwd=project,
         capture_output=True,
         text=True,
@@ -454,9 +368,7 @@ def main() -> None:
     parser.add_argument("--mails", type=int, default=5000)
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--helpdesk-venv", default=str(ROOT / "var" / "bench" / "helpdesk-venv")
-    )
+    parser.add_argument("--helpdesk-venv", default=str(peer.DEFAULT_VENV))
     parser.add_argument("--no-helpdesk", action="store_true")
     parser.add_argument(
         "--per-mail",
@@ -484,7 +396,7 @@ def main() -> None:
         python = None
         if not args.no_helpdesk:
             try:
-                python = ensure_helpdesk(Path(args.helpdesk_venv))
+                python = peer.ensure_helpdesk(Path(args.helpdesk_venv))
             except (subprocess.CalledProcessError, OSError) as exc:
                 print(f"django-helpdesk could not be installed: {exc}", file=sys.stderr)
         for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
@@ -523,7 +435,9 @@ def main() -> None:
                     their_rate = theirs["count"] / theirs["seconds"]
                     line += (
                         f"; django-helpdesk {HELPDESK_VERSION} {their_rate:,.1f} mails/s "
-                        f"({theirs['wrong']} misthreaded, {theirs['lost_files']} attachments lost); "
+                        f"({theirs['imported']}/{theirs['count']} imported, "
+                        f"{theirs['wrong']} misthreaded, {theirs['lost_files']} attachments lost, "
+                        f"{theirs['left_in_inbox']} left in its inbox); "
                         f"ratio {our_rate / their_rate:,.1f}x"
                     )
             print(line, flush=True)
