@@ -107,7 +107,8 @@ def test_the_kept_configuration_is_frozen_data_no_caller_can_change(
     assert isinstance(rule.actions, tuple)
 
     policy = sla.default_policy()
-    assert policy is not None and policy.targets
+    assert policy is not None
+    assert policy.targets
     with pytest.raises(dataclasses.FrozenInstanceError):
         policy.warning_percent = 1  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
