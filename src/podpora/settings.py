@@ -3,32 +3,52 @@
 Everything comes from environment variables with safe defaults, so the embedded
 default (SQLite, a database-backed task worker) needs no configuration at all.
 Scale-out installs set ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``.
+
+Importing this module reads the environment and nothing else: it writes no
+file and raises nothing for a bad value. A value it cannot use is noted in
+``PODPORA_CONFIG_ERRORS`` and Django's system checks (``podpora.core.checks``,
+run by ``podpora check`` and on start) report it with what to do.
 """
 
+import contextlib
 import hashlib
-import ipaddress
 import os
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
 
 
+# (variable, what is wrong): reported by podpora.core.checks.
+PODPORA_CONFIG_ERRORS: list[tuple[str, str]] = []
+
+
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() not in {"0", "false", "no", "off"}:
+        PODPORA_CONFIG_ERRORS.append(
+            (name, f"{value!r} is not yes/no, true/false, 1/0")
+        )
+    return False
 
 
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        PODPORA_CONFIG_ERRORS.append((name, f"{value!r} is not a whole number"))
+        return default
 
 
 DATA_DIR = Path(os.environ.get("PODPORA_DATA_DIR", REPO_DIR / "var")).resolve()
@@ -37,21 +57,13 @@ DEBUG = _env_bool("PODPORA_DEBUG", False)
 
 # The embedded default keeps a random key in the data directory so that a
 # fresh install is safe without configuration; production sets the variable.
+# The file is read here if it exists; the core app makes it on start-up when
+# it does not (podpora.core.apps), never this import.
+SECRET_KEY_FILE = DATA_DIR / "secret_key"
 SECRET_KEY = os.environ.get("PODPORA_SECRET_KEY", "")
 if not SECRET_KEY:
-    _key_file = DATA_DIR / "secret_key"
-    if _key_file.exists():
-        SECRET_KEY = _key_file.read_text().strip()
-    else:
-        import secrets
-
-        SECRET_KEY = secrets.token_urlsafe(50)
-        try:
-            DATA_DIR.mkdir(parents=True, exist_ok=True)
-            _key_file.write_text(SECRET_KEY)
-            _key_file.chmod(0o600)
-        except OSError:
-            pass  # read-only file system: a per-process key still works
+    with contextlib.suppress(OSError):  # not made yet
+        SECRET_KEY = SECRET_KEY_FILE.read_text().strip()
 
 ALLOWED_HOSTS = os.environ.get(
     "PODPORA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]"
@@ -135,8 +147,27 @@ ASGI_APPLICATION = "podpora.asgi.application"
 # --- Database -----------------------------------------------------------------
 
 SQLITE_PATH = DATA_DIR / "podpora.sqlite3"
-DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+DATABASE_URL = os.environ.get("DATABASE_URL", "") or f"sqlite:///{SQLITE_PATH}"
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+except ValueError as _error:
+    PODPORA_CONFIG_ERRORS.append(("DATABASE_URL", str(_error)))
+    DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
+if DATABASES["default"]["ENGINE"] not in {
+    "django.db.backends.postgresql",
+    "django.db.backends.sqlite3",
+    "django.db.backends.dummy",
+}:
+    PODPORA_CONFIG_ERRORS.append(
+        (
+            "DATABASE_URL",
+            f"{DATABASES['default']['ENGINE']} is not a database Podpora supports"
+            " (postgres://… or sqlite:///…)",
+        )
+    )
+    DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
+# With the dummy engine (Django's stand-in that refuses every query) nothing
+# runs on a database nobody meant, and the check says why.
 
 # Every checkout (a CI clone, a developer's work tree) tests in a database of
 # its own, so parallel runs on one PostgreSQL server never drop each other's.
@@ -246,18 +277,12 @@ else:
 # Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For
 # and X-Forwarded-Proto are believed; every rate limit keys on the address
 # they report (podpora.core.ratelimit.client_ip). Empty: the peer is the client.
+# Checked by podpora.core.checks.
 PODPORA_TRUSTED_PROXIES = [
     p.strip()
     for p in os.environ.get("PODPORA_TRUSTED_PROXIES", "").split(",")
     if p.strip()
 ]
-for _proxy in PODPORA_TRUSTED_PROXIES:
-    try:
-        ipaddress.ip_network(_proxy, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"PODPORA_TRUSTED_PROXIES: {_proxy!r} is not an address or a CIDR"
-        ) from None
 PODPORA_CHAT_ECHO_ENDPOINT = _env_bool("PODPORA_CHAT_ECHO_ENDPOINT", False)
 # Messages a minute from one address across all its chats (raise it when many
 # visitors share one address, e.g. a company behind NAT).
@@ -396,6 +421,12 @@ PODPORA_TICKET_HOOKS: list[str] = [
     "podpora.mail.notifications.on_ticket_change",
 ]
 
+_LOG_LEVEL = os.environ.get("PODPORA_LOG_LEVEL", "").strip().upper() or "INFO"
+if _LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    PODPORA_CONFIG_ERRORS.append(
+        ("PODPORA_LOG_LEVEL", f"{_LOG_LEVEL!r} is not DEBUG, INFO, WARNING or ERROR")
+    )
+    _LOG_LEVEL = "INFO"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -403,10 +434,7 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {
-        "handlers": ["console"],
-        "level": os.environ.get("PODPORA_LOG_LEVEL", "INFO"),
-    },
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 

@@ -77,3 +77,44 @@ def test_a_cleared_cache_makes_every_process_reload(monkeypatch):
     clock[0] += 2 * config_cache.RECHECK_SECONDS
 
     assert config_cache.cached("thing", lambda: next(values)) == "new"
+
+
+def test_the_kept_configuration_is_frozen_data_no_caller_can_change(
+    adam, open_ticket_for
+):
+    """Rules, SLA policies and webhooks are shared by every thread of a
+    process: what the cache hands out is plain frozen data, not model rows,
+    so a caller that tries to change it fails instead of changing it for all."""
+    import dataclasses
+
+    from podpora.automation import rules, sla
+    from podpora.automation.data import install_defaults
+    from podpora.integrations import webhooks
+    from podpora.integrations.models import Webhook
+
+    install_defaults()
+    _urgent_rule("serwer")
+    Webhook.objects.create(
+        name="CRM", url="https://crm.example.com/hook", events=["ticket.created"]
+    )
+    open_ticket_for(adam, "Serwer leży")  # loads everything
+
+    rule = rules.active_rules(Trigger.CREATED)[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rule.name = "changed"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        rule.conditions[0]["value"] = "changed"  # type: ignore[index]
+    assert isinstance(rule.actions, tuple)
+
+    policy = sla.default_policy()
+    assert policy is not None
+    assert policy.targets
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        policy.warning_percent = 1  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        policy.targets[0].resolution_minutes = 1  # type: ignore[misc]
+
+    (hook,) = webhooks.subscribers("ticket.created")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hook.events = frozenset()  # type: ignore[misc]
+    assert not hasattr(hook, "secret")  # the delivery reads it fresh

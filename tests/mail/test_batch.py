@@ -3,7 +3,7 @@
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 
 from podpora.accounts.models import User
 from podpora.mail import intake
@@ -175,12 +175,21 @@ def test_a_worker_dying_mid_batch_imports_nothing_twice_and_loses_nothing(
 def test_a_batch_the_database_refuses_is_done_again_one_mail_at_a_time(
     support_mailbox, adam, caplog
 ):
-    with mock.patch.object(
-        batch, "_save_results", side_effect=OperationalError("timeout")
-    ):
+    real = batch._save_results
+    refused = []
+
+    def refuse_the_batch(rows):
+        # A lock timeout: the batch's transaction fails, the retries do not.
+        if not refused:
+            refused.append(len(rows))
+            raise OperationalError("timeout")
+        return real(rows)
+
+    with mock.patch.object(batch, "_save_results", side_effect=refuse_the_batch):
         rows = intake.receive_batch(
             support_mailbox, _batch(_mail(1), _mail(2, reply_to=1), _mail(3))
         )
+    assert refused == [3]
     assert "one at a time" in caplog.text
     assert [r.state for r in rows] == [InboundState.PROCESSED] * 3
     assert rows[1].ticket_id == rows[0].ticket_id
@@ -226,3 +235,81 @@ def test_a_batch_mails_each_acknowledgement_once_from_one_task(
     sent = [m["Message-ID"] for _rcpt, m in smtp_server.messages]
     assert len(sent) == len(set(sent)) == OutboundMail.objects.count()
     assert set(OutboundMail.objects.values_list("state", flat=True)) == {"sent"}
+
+
+def _outcome(rows: list[InboundMail]) -> list[dict[str, object]]:
+    """What a mail became, without ids (they differ from run to run)."""
+    result = []
+    for row in rows:
+        row.refresh_from_db()
+        message = row.message
+        ticket = row.ticket
+        result.append(
+            {
+                "state": row.state,
+                "reason": row.reason,
+                "sender_kind": row.sender_kind,
+                "from": row.from_address,
+                "subject": row.subject,
+                "ticket": ticket and (ticket.subject, ticket.status, ticket.channel),
+                "requester": ticket and ticket.requester.email,
+                "cc": ticket and sorted(u.email for u in ticket.cc.all()),
+                "thread": ticket
+                and rows.index(next(r for r in rows if r.ticket_id == ticket.pk)),
+                "message": message
+                and (message.kind, message.body_text, message.email_message_id),
+                "files": message
+                and sorted(a.original_name for a in message.attachments.all()),
+                "mails": ticket
+                and sorted(
+                    OutboundMail.objects.filter(ticket=ticket).values_list(
+                        "kind", "recipient"
+                    )
+                ),
+            }
+        )
+    return result
+
+
+def test_a_mail_through_the_pipe_and_through_the_poller_ends_up_the_same(
+    support_mailbox, adam, bara
+):
+    """One intake path: the pipe's one mail is a batch of one, so a thread of
+    mails delivered one by one (the pipe) or in one fetch (the poller) makes
+    the same tickets, messages, CCs, files and acknowledgements."""
+    with_file = (
+        b"From: Adam Nowak <adam@kowalski.pl>\nTo: support@podpora.test\n"
+        b"Cc: Bara <bara@novak.cz>\nIn-Reply-To: <b1@kowalski.pl>\n"
+        b"Subject: Re: sprawa 1\nMessage-ID: <b3@kowalski.pl>\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="x"\n\n--x\n'
+        b"Content-Type: text/plain; charset=utf-8\n\nZrzut ekranu w za\xc5\x82\xc4\x85czniku.\n"
+        b"--x\nContent-Type: text/plain; name=log.txt\n"
+        b"Content-Disposition: attachment; filename=log.txt\n\nerror 42\n--x--\n"
+    )
+    mails = [
+        _mail(1),
+        _mail(2, sender="Ewa Nowa <ewa@nowa-firma.example>"),
+        with_file,
+        b"Subject: nobody\nMessage-ID: <x@nowhere>\n\nno sender here\n",
+    ]
+
+    def once(deliver) -> list[dict[str, object]]:
+        sid = transaction.savepoint_create()
+        try:
+            return _outcome(deliver())
+        finally:
+            transaction.savepoint_rollback(sid)
+
+    piped = once(lambda: [intake.receive(support_mailbox, raw) for raw in mails])
+    polled = once(lambda: intake.receive_batch(support_mailbox, _batch(*mails)))
+
+    assert piped == polled
+    assert [o["state"] for o in piped] == [
+        InboundState.PROCESSED,
+        InboundState.PROCESSED,
+        InboundState.PROCESSED,
+        InboundState.FAILED,
+    ]
+    assert piped[2]["thread"] == 0
+    assert piped[2]["files"] == ["log.txt"]
+    assert piped[2]["cc"] == ["bara@novak.cz"]

@@ -67,8 +67,10 @@ def test_an_unusable_piped_mail_exits_65_and_is_still_kept(support_mailbox):
 
 
 def test_a_database_outage_exits_75_so_the_mail_server_retries(support_mailbox):
-    with mock.patch.object(
-        InboundMail, "save", side_effect=OperationalError("database is down")
+    down = OperationalError("database is down")
+    with (
+        mock.patch.object(InboundMail.objects, "bulk_create", side_effect=down),
+        mock.patch.object(InboundMail, "save", side_effect=down),
     ):
         assert _deliver(MAIL) == 75
     assert InboundMail.objects.count() == 0
@@ -96,7 +98,7 @@ def test_a_mail_that_fails_for_a_reason_of_ours_is_kept_and_never_exits_65(
     # listed for an administrator; bouncing it (65) would tell the sender it
     # was unusable.
     with mock.patch(
-        "podpora.mail.intake.processing._process_locked",
+        "podpora.mail.intake.batch._process_locked",
         side_effect=OSError(28, "No space left on device"),
     ):
         assert _deliver(MAIL) == 0
@@ -108,11 +110,11 @@ def test_any_fault_that_escapes_the_intake_exits_75_never_a_bounce(support_mailb
     # written down: the MTA must keep the mail and try again.
     with (
         mock.patch(
-            "podpora.mail.intake.processing._process_locked",
+            "podpora.mail.intake.batch._process_locked",
             side_effect=RuntimeError("bug"),
         ),
         mock.patch(
-            "podpora.mail.intake.processing._mark",
+            "podpora.mail.intake.batch._save_results",
             side_effect=OperationalError("server closed the connection"),
         ),
     ):

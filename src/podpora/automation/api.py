@@ -83,7 +83,7 @@ def ticket_sla(request: HttpRequest, number: Number) -> JsonResponse:
         raise not_found()
     state = selectors.sla_state(ticket)
     now = timezone.now()
-    policy = state.policy if state is not None else None
+    policy = sla.policy_by_id(state.policy_id) if state is not None else None
     target = sla.target_for(policy, ticket.priority)
     clocks = []
     for status in sla.clock_statuses(ticket, state, now=now):

@@ -14,6 +14,8 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -168,7 +170,7 @@ def snapshot_from(
     )
 
 
-def _uses_hours(rules: Iterable[Rule]) -> bool:
+def _uses_hours(rules: Iterable[ActiveRule | Rule]) -> bool:
     return any(c.get("field") == "business_hours" for r in rules for c in r.conditions)
 
 
@@ -234,17 +236,48 @@ def test_rule(
     return TestResult(outcome.matched, outcome.reasons)
 
 
-def _all_active_rules() -> dict[str, list[Rule]]:
-    by_trigger: dict[str, list[Rule]] = {}
+@dataclass(frozen=True)
+class ActiveRule:
+    """A :class:`Rule` as the configuration cache keeps it: plain, frozen
+    data shared by every thread of a process (conditions and actions are
+    read-only mappings)."""
+
+    pk: int
+    name: str
+    trigger: str
+    match: str
+    conditions: tuple[Mapping[str, Any], ...]
+    actions: tuple[Mapping[str, Any], ...]
+    stop_processing: bool
+    idle_hours: Decimal | None
+    via: str
+
+    @classmethod
+    def of(cls, rule: Rule) -> ActiveRule:
+        return cls(
+            pk=rule.pk,
+            name=rule.name,
+            trigger=rule.trigger,
+            match=rule.match,
+            conditions=config_cache.freeze(rule.conditions or ()),
+            actions=config_cache.freeze(rule.actions or ()),
+            stop_processing=rule.stop_processing,
+            idle_hours=rule.idle_hours,
+            via=rule.via,
+        )
+
+
+def _all_active_rules() -> Mapping[str, tuple[ActiveRule, ...]]:
+    by_trigger: dict[str, list[ActiveRule]] = {}
     for rule in Rule.objects.filter(is_active=True).order_by("position", "pk"):
-        by_trigger.setdefault(rule.trigger, []).append(rule)
-    return by_trigger
+        by_trigger.setdefault(rule.trigger, []).append(ActiveRule.of(rule))
+    return MappingProxyType({k: tuple(v) for k, v in by_trigger.items()})
 
 
-def active_rules(trigger: str) -> list[Rule]:
+def active_rules(trigger: str) -> tuple[ActiveRule, ...]:
     """The active rules of ``trigger`` in order (kept in memory until any
     rule changes: every ticket change asks)."""
-    return list(config_cache.cached("rules", _all_active_rules).get(trigger, ()))
+    return config_cache.cached("rules", _all_active_rules).get(trigger, ())
 
 
 def on_ticket_change(change: TicketChange) -> None:
@@ -275,8 +308,8 @@ def on_ticket_change(change: TicketChange) -> None:
 
 
 def run_rules(
-    ticket: Ticket, rules: Sequence[Rule], snapshot: conditions.Snapshot
-) -> list[Rule]:
+    ticket: Ticket, rules: Sequence[ActiveRule], snapshot: conditions.Snapshot
+) -> list[ActiveRule]:
     """Try ``rules`` in order on one snapshot; returns those that fired."""
     fired = []
     for rule in rules:
@@ -294,7 +327,9 @@ def run_rules(
     return fired
 
 
-def apply_actions(rule: Rule, ticket: Ticket, reasons: Sequence[str] = ()) -> list[str]:
+def apply_actions(
+    rule: ActiveRule | Rule, ticket: Ticket, reasons: Sequence[str] = ()
+) -> list[str]:
     """Carry out ``rule``'s actions on ``ticket``; returns what was done."""
     from podpora.tickets import services
 
@@ -433,7 +468,7 @@ def run_time_rules(*, now: datetime | None = None) -> int:
             )
             .exclude(
                 pk__in=RuleFiring.objects.filter(
-                    rule=rule, anchor=F("ticket__last_customer_activity_at")
+                    rule_id=rule.pk, anchor=F("ticket__last_customer_activity_at")
                 ).values("ticket_id")
             )
             .order_by("last_customer_activity_at")[:1000]
@@ -452,7 +487,7 @@ def run_time_rules(*, now: datetime | None = None) -> int:
             try:
                 with transaction.atomic():
                     RuleFiring.objects.create(
-                        rule=rule, ticket=ticket, anchor=anchor, fired_at=now
+                        rule_id=rule.pk, ticket=ticket, anchor=anchor, fired_at=now
                     )
                     apply_actions(rule, ticket, outcome.reasons)
             except IntegrityError:

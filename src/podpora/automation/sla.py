@@ -26,7 +26,6 @@ from podpora.automation.models import (
     Clock,
     ClockTimes,
     SlaPolicy,
-    SlaTarget,
     TicketSla,
 )
 from podpora.core import config_cache
@@ -47,16 +46,94 @@ BATCH = 50
 # --- calendars and policies ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Target:
+    """An :class:`SlaTarget` as the clocks read it: plain, frozen data."""
+
+    priority: int
+    first_response_minutes: int | None
+    next_response_minutes: int | None
+    resolution_minutes: int | None
+
+    def minutes_for(self, clock: Clock) -> int | None:
+        """The target of ``clock`` in business minutes (None: no target)."""
+        match clock:
+            case Clock.FIRST_RESPONSE:
+                return self.first_response_minutes
+            case Clock.NEXT_RESPONSE:
+                return self.next_response_minutes
+            case Clock.RESOLUTION:
+                return self.resolution_minutes
+        raise ValueError(clock)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """An :class:`SlaPolicy` with its conditions, targets and business hours,
+    as the configuration cache keeps it: plain, frozen data that every thread
+    of a process shares and none can change."""
+
+    pk: int
+    name: str
+    is_active: bool
+    is_default: bool
+    calendar: business_hours.Calendar | None
+    organization_ids: frozenset[int]
+    category_ids: frozenset[int]
+    priorities: frozenset[int]
+    channels: frozenset[str]
+    warning_percent: int
+    breach_notify_lead: bool
+    breach_raise_priority: bool
+    breach_escalate: bool
+    targets: tuple[Target, ...]
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @classmethod
+    def of(cls, policy: SlaPolicy) -> Policy:
+        """``policy`` read with ``calendar__closed_days``, ``organizations``,
+        ``categories`` and ``targets`` prefetched (else they are queried)."""
+        calendar = policy.calendar
+        return cls(
+            pk=policy.pk,
+            name=policy.name,
+            is_active=policy.is_active,
+            is_default=policy.is_default,
+            calendar=_load_calendar(calendar) if calendar is not None else None,
+            organization_ids=frozenset(o.pk for o in policy.organizations.all()),
+            category_ids=frozenset(c.pk for c in policy.categories.all()),
+            priorities=frozenset(int(p) for p in policy.priorities or ()),
+            channels=frozenset(policy.channels or ()),
+            warning_percent=policy.warning_percent,
+            breach_notify_lead=policy.breach_notify_lead,
+            breach_raise_priority=policy.breach_raise_priority,
+            breach_escalate=policy.breach_escalate,
+            targets=tuple(
+                Target(
+                    priority=t.priority,
+                    first_response_minutes=t.first_response_minutes,
+                    next_response_minutes=t.next_response_minutes,
+                    resolution_minutes=t.resolution_minutes,
+                )
+                for t in policy.targets.all()
+            ),
+        )
+
+
 def _load_calendar(calendar: BusinessCalendar) -> business_hours.Calendar:
-    closed = frozenset(calendar.closed_days.values_list("date", flat=True))
+    # Prefetched closed days when the policies are loaded, a query otherwise.
+    closed = frozenset(day.date for day in calendar.closed_days.all())
     return calendar.to_calendar(closed_days=closed)
 
 
-def calendar_for(policy: SlaPolicy | None) -> business_hours.Calendar:
-    """The policy's business hours (kept in memory until a calendar changes)."""
-    if policy is None or policy.calendar_id is None:
+def calendar_for(policy: Policy | None) -> business_hours.Calendar:
+    """The policy's business hours (kept in memory with the policy)."""
+    if policy is None or policy.calendar is None:
         return business_hours.Calendar.always_open()
-    return kept_calendar(policy.calendar)  # type: ignore[arg-type]
+    return policy.calendar
 
 
 def kept_calendar(calendar: BusinessCalendar) -> business_hours.Calendar:
@@ -67,16 +144,19 @@ def kept_calendar(calendar: BusinessCalendar) -> business_hours.Calendar:
     )
 
 
-def _load_policies() -> dict[int, SlaPolicy]:
+_POLICY_RELATIONS = ("organizations", "categories", "targets", "calendar__closed_days")
+
+
+def _load_policies() -> dict[int, Policy]:
     policies = (
         SlaPolicy.objects.select_related("calendar")
-        .prefetch_related("organizations", "categories", "targets")
+        .prefetch_related(*_POLICY_RELATIONS)
         .order_by("is_default", "position", "pk")
     )
-    return {policy.pk: policy for policy in policies}
+    return {policy.pk: Policy.of(policy) for policy in policies}
 
 
-def _policies() -> list[SlaPolicy]:
+def _policies() -> list[Policy]:
     """Active policies in the order they are tried (kept in memory until a
     policy changes: every ticket change asks)."""
     return [
@@ -86,34 +166,39 @@ def _policies() -> list[SlaPolicy]:
     ]
 
 
-def policy_by_id(policy_id: int | None) -> SlaPolicy | None:
-    """A policy with its calendar and targets loaded, active or not."""
+def policy_by_id(policy_id: int | None) -> Policy | None:
+    """A policy with its calendar and targets, active or not."""
     if policy_id is None:
         return None
     policies = config_cache.cached("sla-policies", _load_policies)
-    return policies.get(policy_id) or (
+    if policy_id in policies:
+        return policies[policy_id]
+    # Saved a moment ago in another process, not yet seen here.
+    row = (
         SlaPolicy.objects.select_related("calendar")
-        .prefetch_related("targets")
+        .prefetch_related(*_POLICY_RELATIONS)
         .filter(pk=policy_id)
         .first()
     )
+    return Policy.of(row) if row is not None else None
 
 
-def policy_matches(policy: SlaPolicy, ticket: Ticket) -> bool:
-    orgs = {o.pk for o in policy.organizations.all()}
-    if orgs and ticket.organization_id not in orgs:
+def policy_matches(policy: Policy, ticket: Ticket) -> bool:
+    if (
+        policy.organization_ids
+        and ticket.organization_id not in policy.organization_ids
+    ):
         return False
-    categories = {c.pk for c in policy.categories.all()}
-    if categories and ticket.category_id not in categories:
+    if policy.category_ids and ticket.category_id not in policy.category_ids:
         return False
-    if policy.priorities and ticket.priority not in [int(p) for p in policy.priorities]:
+    if policy.priorities and ticket.priority not in policy.priorities:
         return False
     return not policy.channels or ticket.channel in policy.channels
 
 
 def select_policy(
-    ticket: Ticket, policies: list[SlaPolicy] | None = None
-) -> SlaPolicy | None:
+    ticket: Ticket, policies: list[Policy] | None = None
+) -> Policy | None:
     """The first active policy whose conditions hold, else the default one."""
     policies = _policies() if policies is None else policies
     for policy in policies:
@@ -122,26 +207,26 @@ def select_policy(
     return default_policy(policies)
 
 
-def default_policy(policies: list[SlaPolicy] | None = None) -> SlaPolicy | None:
+def default_policy(policies: list[Policy] | None = None) -> Policy | None:
     """The active policy marked default, if there is one."""
     policies = _policies() if policies is None else policies
     return next((p for p in policies if p.is_default), None)
 
 
-def target_for(policy: SlaPolicy | None, priority: int) -> SlaTarget | None:
+def target_for(policy: Policy | None, priority: int) -> Target | None:
     if policy is None:
         return None
-    return next((t for t in policy.targets.all() if t.priority == priority), None)
+    return next((t for t in policy.targets if t.priority == priority), None)
 
 
-def _minutes(target: SlaTarget | None, clock: Clock) -> int | None:
+def _minutes(target: Target | None, clock: Clock) -> int | None:
     return None if target is None else target.minutes_for(clock)
 
 
 # --- keeping the clocks current --------------------------------------------------------
 
 
-def _share(policy: SlaPolicy | None) -> float:
+def _share(policy: Policy | None) -> float:
     return (policy.warning_percent if policy else 80) / 100
 
 
@@ -196,9 +281,9 @@ def _timed(
     )
 
 
-def _apply_policy(state: TicketSla, ticket: Ticket, policy: SlaPolicy | None) -> None:
+def _apply_policy(state: TicketSla, ticket: Ticket, policy: Policy | None) -> None:
     """(Re)compute first-response and resolution due times from creation."""
-    state.policy = policy
+    state.policy_id = policy.pk if policy is not None else None
     calendar = calendar_for(policy)
     target = target_for(policy, ticket.priority)
     share = _share(policy)
@@ -317,13 +402,9 @@ def state_in_round(ticket: Ticket) -> TicketSla | None:
 
 
 def _locked_state(ticket: Ticket) -> TicketSla | None:
-    state = (
+    return (
         TicketSla.objects.select_for_update(of=("self",)).filter(ticket=ticket).first()
     )
-    if state is not None:
-        # The cached policy carries its calendar and targets.
-        state.policy = policy_by_id(state.policy_id)
-    return state
 
 
 def on_ticket_change(change: TicketChange) -> None:
@@ -345,10 +426,12 @@ def on_ticket_change(change: TicketChange) -> None:
     assert isinstance(state, TicketSla)
     known[_STATE] = state
     before = _clocks(state)
-    calendar = calendar_for(state.policy)
+    # The cached policy carries its calendar and targets.
+    policy = policy_by_id(state.policy_id)
     if any(change.changed(f) for f in POLICY_FIELDS):
-        _apply_policy(state, ticket, select_policy(ticket))
-        calendar = calendar_for(state.policy)
+        policy = select_policy(ticket)
+        _apply_policy(state, ticket, policy)
+    calendar = calendar_for(policy)
 
     if ticket.status not in PAUSED_STATUSES:
         # Before any clock this change starts: the pause is not theirs.
@@ -363,7 +446,7 @@ def on_ticket_change(change: TicketChange) -> None:
         and ticket.first_response_at is not None
         and state.next_response_due_at is None
     ):
-        target = target_for(state.policy, ticket.priority)
+        target = target_for(policy, ticket.priority)
         state.set_clock(
             Clock.NEXT_RESPONSE,
             _timed(
@@ -371,7 +454,7 @@ def on_ticket_change(change: TicketChange) -> None:
                 calendar,
                 change.message.created_at,
                 _minutes(target, Clock.NEXT_RESPONSE),
-                _share(state.policy),
+                _share(policy),
             ),
         )
     if ticket.status in PAUSED_STATUSES:
@@ -408,7 +491,7 @@ def clock_statuses(
     if state is None:
         return []
     now = now or timezone.now()
-    calendar = calendar_for(state.policy)
+    calendar = calendar_for(policy_by_id(state.policy_id))
     result = []
     for clock in CLOCKS:
         times = state.clock(clock)
@@ -503,13 +586,13 @@ def _claim(state: TicketSla, clock: Clock, due: datetime, *, breach: bool) -> bo
 
 @transaction.atomic
 def _check(
-    pk: int, now: datetime, policies: dict[int, SlaPolicy], result: SweepResult
+    pk: int, now: datetime, policies: dict[int, Policy], result: SweepResult
 ) -> None:
     state = TicketSla.objects.select_related("ticket__team__lead").get(pk=pk)
     ticket = state.ticket
     if state.next_check_at is None or state.next_check_at > now:
         return  # another sweep moved it on meanwhile
-    policy = policies.get(state.policy_id or 0) or state.policy
+    policy = policies.get(state.policy_id or 0) or policy_by_id(state.policy_id)
     acted = False
     for clock in CLOCKS:
         times = state.clock(clock)
@@ -584,7 +667,7 @@ def _announce(
 
 
 def _warn(
-    ticket: Ticket, policy: SlaPolicy | None, clock: str, due: datetime, now: datetime
+    ticket: Ticket, policy: Policy | None, clock: str, due: datetime, now: datetime
 ) -> None:
     _announce(
         ticket,
@@ -596,7 +679,7 @@ def _warn(
 
 
 def _breach(
-    ticket: Ticket, policy: SlaPolicy | None, clock: str, due: datetime, now: datetime
+    ticket: Ticket, policy: Policy | None, clock: str, due: datetime, now: datetime
 ) -> None:
     from podpora.tickets import services
 

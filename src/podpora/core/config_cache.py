@@ -15,7 +15,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from django.core.cache import cache
@@ -46,11 +47,25 @@ def _current_generation() -> str:
     return str(generation)
 
 
+def freeze(value: Any) -> Any:
+    """``value`` (JSON-like data) made read-only: mappings become
+    ``MappingProxyType``, lists and sets tuples and frozensets, all the way down."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return frozenset(freeze(v) for v in value)
+    return value
+
+
 def cached[T](name: str, load: Callable[[], T]) -> T:
     """``load()``'s result, loaded once per process and generation.
 
-    What ``load`` returns is shared by every thread of the process: callers
-    read it and never change it.
+    What ``load`` returns is shared by every thread of the process, so it
+    must be plain frozen data, never model instances: frozen dataclasses,
+    tuples, frozensets, ``MappingProxyType`` (:func:`freeze` makes JSON
+    read-only). A caller cannot then change what the next one reads.
     """
     global _generation, _checked_at
     now = time.monotonic()

@@ -169,6 +169,38 @@ def _touch(
     ticket.save(update_fields=[*set(fields), "version", "updated_at"])
 
 
+def _changed(
+    ticket: Ticket,
+    action: str,
+    events: Sequence[TicketEvent],
+    *,
+    actor: User | None,
+    at: datetime | None,
+    fields: Iterable[str] = (),
+    message: Message | None = None,
+    via: str = "",
+    extra: dict[str, object] | None = None,
+    touch: bool = True,
+) -> Ticket:
+    """The tail of every service that changes a ticket: a new ``version`` and
+    ``updated_at`` (saved with ``fields``), then the change handed to the hooks
+    (ADR 0003). ``touch=False`` for a ticket written just now (opened, or
+    already touched). Returns the newest instance: a hook may have changed it."""
+    if touch:
+        _touch(ticket, fields, at=at)
+    return dispatch(
+        TicketChange(
+            ticket=ticket,
+            action=action,
+            events=events,
+            actor=actor,
+            message=message,
+            via=via,
+            extra=extra or {},
+        )
+    )
+
+
 def _clean_subject(subject: str) -> str:
     subject = " ".join(printable(subject or "").split())
     if not subject:
@@ -356,17 +388,16 @@ def open_ticket(
         )
     ]
     # The newest instance: rules may have routed the ticket meanwhile.
-    newest = dispatch(
-        TicketChange(
-            ticket=ticket,
-            action="opened",
-            events=events,
-            actor=actor or requester,
-            message=message,
-            via=via,
-        )
+    return _changed(
+        ticket,
+        "opened",
+        events,
+        actor=actor or requester,
+        at=now,
+        message=message,
+        via=via,
+        touch=False,
     )
-    return newest
 
 
 def tag_name(name: str) -> str:
@@ -478,16 +509,15 @@ def add_reply(
     if target:
         _set_status(ticket, target, actor=author, via=via, at=now, events=events)
         fields |= {"status", "resolved_at", "closed_at"}
-    _touch(ticket, fields, at=now)
-    dispatch(
-        TicketChange(
-            ticket=ticket,
-            action="reply",
-            events=events,
-            actor=author,
-            message=message,
-            via=via,
-        )
+    _changed(
+        ticket,
+        "reply",
+        events,
+        actor=author,
+        at=now,
+        fields=fields,
+        message=message,
+        via=via,
     )
     return message
 
@@ -531,17 +561,15 @@ def add_note(
             at=now,
         )
     ]
-    _touch(ticket, set(), at=now)
-    dispatch(
-        TicketChange(
-            ticket=ticket,
-            action="note",
-            events=events,
-            actor=author,
-            message=message,
-            via=via,
-            extra={"mentions": list(mentions)},
-        )
+    _changed(
+        ticket,
+        "note",
+        events,
+        actor=author,
+        at=now,
+        message=message,
+        via=via,
+        extra={"mentions": list(mentions)},
     )
     return message
 
@@ -646,16 +674,15 @@ def add_customer_message(
                 ticket, Status.OPEN, actor=author, via=via, at=now, events=events
             )
             fields |= {"status", "resolved_at"}
-    _touch(ticket, fields, at=now)
-    dispatch(
-        TicketChange(
-            ticket=ticket,
-            action="customer_message",
-            events=events,
-            actor=author,
-            message=message,
-            via=via,
-        )
+    _changed(
+        ticket,
+        "customer_message",
+        events,
+        actor=author,
+        at=now,
+        fields=fields,
+        message=message,
+        via=via,
     )
     return message
 
@@ -778,11 +805,14 @@ def update_ticket(
             events.append(_cc_event(ticket, old_cc, set(new_cc), actor, via, now))
     if not events:
         return ticket
-    _touch(ticket, fields - {"tags", "cc"}, at=now)
-    dispatch(
-        TicketChange(
-            ticket=ticket, action="updated", events=events, actor=actor, via=via
-        )
+    _changed(
+        ticket,
+        "updated",
+        events,
+        actor=actor,
+        at=now,
+        fields=fields - {"tags", "cc"},
+        via=via,
     )
     return ticket
 
@@ -815,15 +845,14 @@ def customer_set_status(ticket: Ticket, *, customer: User, status: str) -> Ticke
     if not events:
         return ticket
     ticket.last_customer_activity_at = now
-    _touch(
+    _changed(
         ticket,
-        {"status", "resolved_at", "closed_at", "last_customer_activity_at"},
+        "updated",
+        events,
+        actor=customer,
         at=now,
-    )
-    dispatch(
-        TicketChange(
-            ticket=ticket, action="updated", events=events, actor=customer, via="portal"
-        )
+        fields={"status", "resolved_at", "closed_at", "last_customer_activity_at"},
+        via="portal",
     )
     return ticket
 
@@ -924,16 +953,15 @@ def escalate(
                 at=now,
             )
         )
-    _touch(ticket, {"tier", "team", "assignee"}, at=now)
-    dispatch(
-        TicketChange(
-            ticket=ticket,
-            action="escalated",
-            events=events,
-            actor=actor,
-            message=message,
-            via=via,
-        )
+    _changed(
+        ticket,
+        "escalated",
+        events,
+        actor=actor,
+        at=now,
+        fields={"tier", "team", "assignee"},
+        message=message,
+        via=via,
     )
     return ticket
 
@@ -1007,12 +1035,10 @@ def merge_tickets(source: Ticket, target: Ticket, *, actor: User) -> Ticket:
         )
     ]
     _touch(target, set(), at=now)
-    dispatch(
-        TicketChange(ticket=source, action="merged", events=events_source, actor=actor)
-    )
-    dispatch(
-        TicketChange(ticket=target, action="merged", events=events_target, actor=actor)
-    )
+    # Both are touched before either is dispatched: the source's hooks must
+    # not find the target as it was before the merge.
+    _changed(source, "merged", events_source, actor=actor, at=now, touch=False)
+    _changed(target, "merged", events_target, actor=actor, at=now, touch=False)
     return target
 
 
@@ -1116,11 +1142,7 @@ def split_message(message: Message, *, actor: User, subject: str = "") -> Ticket
     TicketLink.objects.create(source=old, target=new, kind=LinkKind.RELATED)
     _touch(old, set(), at=now)
     message.ticket = new
-    dispatch(
-        TicketChange(
-            ticket=new, action="opened", events=[], actor=actor, message=message
-        )
-    )
+    _changed(new, "opened", [], actor=actor, at=now, message=message, touch=False)
     return new
 
 
@@ -1246,15 +1268,14 @@ def add_transcript(
             at=now,
         )
     ]
-    _touch(ticket, fields, at=now)
-    dispatch(
-        TicketChange(
-            ticket=ticket,
-            action="transcript",
-            events=events,
-            actor=actor,
-            message=messages[0],
-            via=via,
-        )
+    _changed(
+        ticket,
+        "transcript",
+        events,
+        actor=actor,
+        at=now,
+        fields=fields,
+        message=messages[0],
+        via=via,
     )
     return messages

@@ -9,15 +9,18 @@
    reason, or ``held`` for review) and listed for administrators, who can
    retry, accept or discard it (``mail.views``).
 
-The pipe command calls :func:`receive` for its one mail, IMAP polling
-:func:`receive_batch` for each fetch; the bench calls both.
+There is one path: IMAP polling calls :func:`receive_batch` for each fetch,
+the pipe command :func:`receive` for its one mail, which is a batch of one;
+:func:`process` (a stored mail, again a batch of one) serves the task and the
+administrators' retry and accept.
 
 The modules, in the order a mail meets them:
 
-- ``storing``: step 1, for one mail or a batch;
-- ``processing``: step 2 for one mail, ``receive``, and the administrators'
-  retry, accept and discard;
-- ``batch``: step 2 for a batch, ``receive_batch``;
+- ``storing``: step 1, for a batch (one mail when the batch meets a copy
+  stored meanwhile);
+- ``batch``: step 2, ``receive_batch``, ``receive`` and ``process``, and the
+  administrators' retry, accept and discard;
+- ``processing``: step 2 for one claimed mail of a batch;
 - ``lookups``: what processing reads and records, per mail or per batch;
 - ``threads``: which ticket a mail belongs to;
 - ``writing``: the new ticket, message or follow-up a mail becomes;
@@ -26,9 +29,16 @@ The modules, in the order a mail meets them:
 Names with a leading underscore are the package's own, shared by its modules.
 """
 
-from podpora.mail.intake.batch import process_batch, receive_batch
+from podpora.mail.intake.batch import (
+    accept,
+    discard,
+    process,
+    process_batch,
+    receive,
+    receive_batch,
+    retry,
+)
 from podpora.mail.intake.config import forget_own_addresses, own_addresses
-from podpora.mail.intake.processing import accept, discard, process, receive, retry
 from podpora.mail.intake.storing import Incoming, TemporaryFailure
 
 __all__ = [

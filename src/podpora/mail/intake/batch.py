@@ -1,6 +1,8 @@
-"""Step 2 for a batch (one IMAP fetch): its mails parsed and looked up at
-once, then each decided and written in a savepoint of one transaction; should
-that transaction fail, the mails are processed again one at a time."""
+"""Step 2, the one way a stored mail is processed: a batch (one IMAP fetch,
+or the pipe's one mail, a batch of one) is parsed and looked up at once, then
+each mail is decided and written in a savepoint of one transaction; should
+that transaction fail, the mails are processed again one at a time, each a
+batch of one. The administrators' retry, accept and discard are here too."""
 
 from __future__ import annotations
 
@@ -22,7 +24,6 @@ from podpora.mail.intake.processing import (
     _process_locked,
     _read_raw,
     _too_big,
-    process,
 )
 from podpora.mail.intake.storing import Incoming, TemporaryFailure, store_batch
 from podpora.mail.models import InboundMail, InboundState, Mailbox
@@ -47,6 +48,29 @@ def receive_batch(mailbox: Mailbox, items: Sequence[Incoming]) -> list[InboundMa
     return [inbound for inbound, _created in stored]
 
 
+def receive(mailbox: Mailbox, raw: bytes) -> InboundMail:
+    """Store, then process one mail (the pipe's): a batch of one. Safe to call
+    again with the same bytes; raises :class:`TemporaryFailure` when the
+    database or storage gives way before the mail is processed."""
+    (inbound,) = receive_batch(mailbox, [Incoming(raw)])
+    if inbound.state == InboundState.STORED:
+        # Stored, but not processed: the caller's sender tries again.
+        raise TemporaryFailure("stored, not processed yet")
+    return inbound
+
+
+def process(
+    inbound: InboundMail, *, raw: bytes | None = None, accept: bool = False
+) -> InboundMail:
+    """Turn one stored mail into a ticket or a message (a batch of one);
+    ``accept`` overrides a hold. Raises :class:`TemporaryFailure` when the
+    database or storage gives way (the mail stays ``stored``)."""
+    (inbound,) = process_batch([(inbound, raw)], accept=accept)
+    if inbound.state == InboundState.STORED:
+        raise TemporaryFailure("the database gave way; the mail stays stored")
+    return inbound
+
+
 _SNAPSHOT = [
     "state",
     "reason",
@@ -62,16 +86,16 @@ _SNAPSHOT = [
 
 
 def process_batch(
-    pairs: Sequence[tuple[InboundMail, bytes | None]],
+    pairs: Sequence[tuple[InboundMail, bytes | None]], *, accept: bool = False
 ) -> list[InboundMail]:
-    """:func:`process` for many stored mails, in order, in one transaction.
+    """Process stored mails, in order, in one transaction; ``accept``
+    overrides a hold.
 
     Each mail has a savepoint of its own: one that fails is rolled back and
     marked ``failed`` with its reason while the others land. Should the
     transaction itself fail (a lost connection, a lock timeout), nothing of
-    it is kept and the mails are processed again one at a time, each in its
-    own transaction, as :func:`process` does; one that still cannot be
-    processed stays ``stored``.
+    it is kept and the mails are processed again one at a time, each a batch
+    of one; one that still cannot be processed stays ``stored``.
     """
     work: list[tuple[InboundMail, bytes, parsing.ParsedMail | None]] = []
     for inbound, raw in pairs:
@@ -79,27 +103,30 @@ def process_batch(
             raw = raw if raw is not None else _read_raw(inbound)
         except OSError as exc:
             raise TemporaryFailure(str(exc)) from exc
-        work.append((inbound, raw, None if _too_big(raw, False) else _parse(raw)))
+        work.append((inbound, raw, None if _too_big(raw, accept) else _parse(raw)))
     if not work:
         return []
     snapshots = [{f: getattr(i, f) for f in _SNAPSHOT} for i, _r, _p in work]
     with notifications.one_task_per_batch():
         try:
-            _process_together(work)
+            _process_together(work, accept=accept)
         except DatabaseError:
-            log.warning("a batch of %d mails failed; one at a time", len(work))
-            for (inbound, raw, _parsed), snapshot in zip(work, snapshots, strict=True):
+            for (inbound, _raw, _parsed), snapshot in zip(work, snapshots, strict=True):
                 for name, value in snapshot.items():
                     setattr(inbound, name, value)
-                try:
-                    process(inbound, raw=raw)
-                except TemporaryFailure:
-                    log.exception("mail %s stays stored", inbound.pk)
+            if len(work) == 1:
+                log.exception("mail %s stays stored", work[0][0].pk)
+            else:
+                log.warning("a batch of %d mails failed; one at a time", len(work))
+                for inbound, raw, _parsed in work:
+                    process_batch([(inbound, raw)], accept=accept)
     return [inbound for inbound, _raw, _parsed in work]
 
 
 def _process_together(
     work: list[tuple[InboundMail, bytes, parsing.ParsedMail | None]],
+    *,
+    accept: bool,
 ) -> None:
     lookups = BatchLookups(p for _i, _r, p in work if p is not None and p.ok)
     now = timezone.now()
@@ -123,7 +150,7 @@ def _process_together(
             try:
                 with transaction.atomic():
                     _process_locked(
-                        inbound, raw, accept=False, parsed=parsed, lookups=lookups
+                        inbound, raw, accept=accept, parsed=parsed, lookups=lookups
                     )
             except DatabaseError:
                 raise
@@ -180,3 +207,34 @@ def _set_failed(inbound: InboundMail, reason: str) -> None:
     inbound.reason = reason[:2000]
     inbound.ticket_id = None
     inbound.message_id = None
+
+
+# --- administrators' actions --------------------------------------------------------------------
+
+
+def retry(inbound: InboundMail) -> InboundMail:
+    if inbound.state in {InboundState.FAILED, InboundState.STORED}:
+        InboundMail.objects.filter(pk=inbound.pk).update(state=InboundState.STORED)
+        inbound.refresh_from_db()
+        return process(inbound)
+    return inbound
+
+
+def accept(inbound: InboundMail) -> InboundMail:
+    if inbound.state in {InboundState.HELD, InboundState.IGNORED}:
+        InboundMail.objects.filter(pk=inbound.pk).update(state=InboundState.STORED)
+        inbound.refresh_from_db()
+        return process(inbound, accept=True)
+    return inbound
+
+
+def discard(inbound: InboundMail) -> InboundMail:
+    if inbound.state in {
+        InboundState.HELD,
+        InboundState.FAILED,
+        InboundState.IGNORED,
+        InboundState.STORED,
+    }:
+        InboundMail.objects.filter(pk=inbound.pk).update(state=InboundState.DISCARDED)
+        inbound.refresh_from_db()
+    return inbound

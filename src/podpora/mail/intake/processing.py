@@ -1,26 +1,20 @@
-"""Step 2 for one mail: claim it, then parse it, recognise robots and loops,
-find the thread and the sender and write the ticket, all in one transaction
-that also marks the log row; the pipe's :func:`receive` (store, then process)
-and the administrators' retry, accept and discard."""
+"""Step 2 for one claimed mail of a batch (``batch``): parse it, recognise
+robots and loops, find the thread and the sender and write the ticket, in
+the batch's transaction that also marks the log row."""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from podpora.accounts.errors import AccountError
 from podpora.accounts.models import User
 from podpora.accounts.services import organization_for_email
 from podpora.mail import authenticity, loops, notifications, parsing
 from podpora.mail.intake.config import max_mail_bytes
 from podpora.mail.intake.duplicates import note_reused_id, same_content_stored
 from podpora.mail.intake.lookups import Lookups
-from podpora.mail.intake.storing import TemporaryFailure, store
 from podpora.mail.intake.threads import Thread, find_thread
 from podpora.mail.intake.writing import _add_to_thread, _follow_up, _open
 from podpora.mail.models import (
@@ -31,62 +25,14 @@ from podpora.mail.models import (
     UnknownSenders,
 )
 from podpora.tickets import services
-from podpora.tickets.errors import TicketError
 from podpora.tickets.models import DeliveryStatus, Message, Status
 
 log = logging.getLogger(__name__)
 
 
-def receive(mailbox: Mailbox, raw: bytes) -> InboundMail:
-    """Store, then process. Safe to call again with the same bytes."""
-    inbound, created = store(mailbox, raw)
-    if not created and inbound.state != InboundState.STORED:
-        return inbound
-    return process(inbound, raw=raw)
-
-
 def _read_raw(inbound: InboundMail) -> bytes:
     with inbound.raw.open("rb") as handle:
         return handle.read()
-
-
-def process(
-    inbound: InboundMail, *, raw: bytes | None = None, accept: bool = False
-) -> InboundMail:
-    """Turn a stored mail into a ticket or a message; ``accept`` overrides a hold."""
-    try:
-        raw = raw if raw is not None else _read_raw(inbound)
-    except OSError as exc:
-        raise TemporaryFailure(str(exc)) from exc
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            # The claim is a compare-and-set on the state: it takes the row's
-            # write lock, so two workers never process one mail.
-            claimed = InboundMail.objects.filter(
-                pk=inbound.pk, state=InboundState.STORED
-            ).update(attempts=F("attempts") + 1)
-            if not claimed:
-                inbound.refresh_from_db()
-                return inbound
-            inbound.attempts += 1
-            _process_locked(inbound, raw, accept=accept)
-            inbound.processed_at = now
-            inbound.save(update_fields=_RESULT_FIELDS)
-            return inbound
-    except DatabaseError as exc:
-        raise TemporaryFailure(str(exc)) from exc
-    except (TicketError, AccountError) as exc:
-        reason = getattr(exc, "message", "") or str(exc)
-        return _mark(inbound, InboundState.FAILED, reason)
-    except Exception as exc:
-        log.exception("mail %s could not be processed", inbound.pk)
-        return _mark(
-            inbound,
-            InboundState.FAILED,
-            _("Unexpected error: %(error)s")
-            % {"error": f"{type(exc).__name__}: {exc}"},
-        )
 
 
 _RESULT_FIELDS = [
@@ -100,14 +46,6 @@ _RESULT_FIELDS = [
     "message",
     "processed_at",
 ]
-
-
-def _mark(inbound: InboundMail, state: str, reason: str) -> InboundMail:
-    InboundMail.objects.filter(pk=inbound.pk).update(
-        state=state, reason=reason[:2000], attempts=F("attempts") + 1
-    )
-    inbound.refresh_from_db()
-    return inbound
 
 
 def _too_big(raw: bytes, accept: bool) -> bool:
@@ -366,34 +304,3 @@ def _record_returned_mail(
     if kind is loops.Sender.BOUNCE and thread.bounced_message_id:
         services.set_delivery_status(thread.bounced_message_id, DeliveryStatus.FAILED)
     return message
-
-
-# --- administrators' actions --------------------------------------------------------------------
-
-
-def retry(inbound: InboundMail) -> InboundMail:
-    if inbound.state in {InboundState.FAILED, InboundState.STORED}:
-        InboundMail.objects.filter(pk=inbound.pk).update(state=InboundState.STORED)
-        inbound.refresh_from_db()
-        return process(inbound)
-    return inbound
-
-
-def accept(inbound: InboundMail) -> InboundMail:
-    if inbound.state in {InboundState.HELD, InboundState.IGNORED}:
-        InboundMail.objects.filter(pk=inbound.pk).update(state=InboundState.STORED)
-        inbound.refresh_from_db()
-        return process(inbound, accept=True)
-    return inbound
-
-
-def discard(inbound: InboundMail) -> InboundMail:
-    if inbound.state in {
-        InboundState.HELD,
-        InboundState.FAILED,
-        InboundState.IGNORED,
-        InboundState.STORED,
-    }:
-        InboundMail.objects.filter(pk=inbound.pk).update(state=InboundState.DISCARDED)
-        inbound.refresh_from_db()
-    return inbound

@@ -126,9 +126,13 @@ def store_batch(
         try:
             with transaction.atomic():
                 InboundMail.objects.bulk_create(list(new.values()))
-        except IntegrityError:
+        except DatabaseError as error:
+            # No row points at the copies: delete them. The sender's server
+            # (or the next poll) delivers the mails again.
             for row in new.values():
                 row.raw.delete(save=False)
+            if not isinstance(error, IntegrityError):
+                raise
             return [
                 store(
                     mailbox,
