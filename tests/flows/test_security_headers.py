@@ -1,7 +1,8 @@
 """The Content-Security-Policy holds in a real browser, against a real
 ``podpora serve``: the desk, the portal, the chat console, the widget's test
-page and the API docs run without a single violation, and still work (htmx
-swaps, WebSockets, the widget's styles, Swagger UI, confirmations).
+page, the API docs and the reports dashboard run without a single violation,
+and still work (htmx swaps, WebSockets, the widget's styles, Swagger UI,
+confirmations, charts).
 
 HSTS is sent over HTTPS only, and HTTPS is believed from a trusted proxy only.
 
@@ -75,7 +76,7 @@ def tracked_ticket(adam, service_desk):
     )
 
 
-def test_the_desk_portal_console_widget_and_api_docs_run_without_a_violation(
+def test_the_desk_portal_console_widget_docs_and_charts_run_without_a_violation(
     _playwright_browser,  # noqa: PT019 -- the shared browser, for several people
     start_server,  # noqa: F811
     tomasz,
@@ -162,6 +163,14 @@ def test_the_desk_portal_console_widget_and_api_docs_run_without_a_violation(
     with admin.expect_navigation():
         delete.click()
     assert not Rule.objects.filter(pk=rule.pk).exists()
+    assert violations(admin, admin_complaints) == []
+
+    # The reports dashboard: Chart.js draws on its canvases.
+    admin.goto(f"{server.url}/reports/")
+    admin.wait_for_function(
+        "document.querySelector('#chart-trend').width > 0"
+        " && Chart.getChart(document.querySelector('#chart-trend'))"
+    )
     assert violations(admin, admin_complaints) == []
 
 
