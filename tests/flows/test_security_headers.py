@@ -21,12 +21,6 @@ from podpora.tickets.models import Channel
 from tests.chat.conftest import signed_in_page, start_server  # noqa: F401 -- a fixture
 from tests.conftest import screenshot
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.django_db(transaction=True),
-]
-
 GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01"
     b"\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
@@ -76,6 +70,9 @@ def tracked_ticket(adam, service_desk):
     )
 
 
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)  # the server processes read the data
 def test_the_desk_portal_console_widget_docs_and_charts_run_without_a_violation(
     _playwright_browser,  # noqa: PT019 -- the shared browser, for several people
     start_server,  # noqa: F811
@@ -174,6 +171,8 @@ def test_the_desk_portal_console_widget_docs_and_charts_run_without_a_violation(
     assert violations(admin, admin_complaints) == []
 
 
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)  # the server processes read the data
 def test_hsts_only_over_https_as_told_by_a_trusted_proxy(start_server):  # noqa: F811
     trusting = start_server(PODPORA_TRUSTED_PROXIES="127.0.0.1")
     https = get(trusting.url + "/accounts/login/", **{"X-Forwarded-Proto": "https"})
@@ -193,3 +192,29 @@ def test_hsts_only_over_https_as_told_by_a_trusted_proxy(start_server):  # noqa:
         "X-Frame-Options": "DENY",
     }.items():
         assert headers[name] == value
+
+
+@pytest.mark.django_db
+def test_only_the_pages_that_show_images_on_request_allow_remote_images(
+    tomasz, tracked_ticket
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(tomasz)
+    message = tracked_ticket.messages.get()
+
+    def img_src(url: str) -> str:
+        policy = client.get(url)["Content-Security-Policy"]
+        return next(d for d in policy.split("; ") if d.startswith("img-src"))
+
+    number = tracked_ticket.number
+    assert img_src(reverse("desk:ticket", args=[number])) == (
+        "img-src 'self' data: https: http:"
+    )
+    assert img_src(reverse("desk:message_images", args=[number, message.pk])) == (
+        "img-src 'self' data: https: http:"
+    )
+    for elsewhere in ("/desk/", reverse("portal:ticket", args=[number])):
+        assert img_src(elsewhere) == "img-src 'self' data:"

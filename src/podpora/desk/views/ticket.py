@@ -428,6 +428,7 @@ def _properties_response(
     )
 
 
+@remote_images  # the ticket page again, after a form error
 def render_ticket_page(
     request: HttpRequest,
     ticket: Ticket,
