@@ -15,8 +15,10 @@ import hashlib
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -107,6 +109,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that error pages (a bad Host, the database away) carry it too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "podpora.core.middleware.DatabaseUnavailableMiddleware",
@@ -136,6 +140,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "podpora.accounts.context_processors.rights",
+                # {{ csp_nonce }} for an inline <script> (we have none today).
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -337,9 +343,41 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("PODPORA_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Security headers (docs/adr/0008-content-security-policy.md) -------------------
+
+# Django's SecurityMiddleware: nosniff, a same-origin Referer and
+# Cross-Origin-Opener-Policy on every response; HSTS on HTTPS ones only
+# (request.is_secure(): `podpora serve` believes X-Forwarded-Proto from
+# PODPORA_TRUSTED_PROXIES). A year by default; 0 turns it off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_HSTS_SECONDS = _env_int("PODPORA_HSTS_SECONDS", 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("PODPORA_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_bool("PODPORA_HSTS_PRELOAD", False)
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response: our own scripts, style sheets,
+# images and sockets only. No inline script, style attribute or on...=
+# handler: behaviour lives in static files (core/podpora.js and each app's).
+# Views that need more say so with django.views.decorators.csp.csp_override
+# and podpora.core.csp (the desk's "Show images", the widget's test page).
+_base = urlsplit(PODPORA_BASE_URL)
+_base_socket = f"{_base.scheme.replace('http', 'ws')}://{_base.netloc}"
+SECURE_CSP: dict[str, Any] = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    # 'self' covers ws(s):// of the same host in current browsers; the base
+    # URL's socket origin is named for the others.
+    "connect-src": [CSP.SELF, _base_socket],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # --- Internationalisation ----------------------------------------------------------
 

@@ -45,6 +45,7 @@ from podpora.chat.models import (
     Sender,
 )
 from podpora.core import ratelimit
+from podpora.core.csp import widget_host
 from podpora.tickets.selectors import visible_to
 
 STARTS_PER_HOUR_PER_IP = 20
@@ -570,6 +571,7 @@ def _snippet(request: HttpRequest, widget: ChatWidget) -> str:
     )
 
 
+@widget_host
 def demo_page(request: HttpRequest, public_key: str) -> HttpResponse:
     """A page with the widget on it, for trying a widget out (agents only)."""
     if not (request.user.is_authenticated and getattr(request.user, "is_agent", False)):

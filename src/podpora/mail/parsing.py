@@ -20,6 +20,7 @@ import email.header
 import email.headerregistry
 import email.utils
 import hashlib
+import mimetypes
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -354,42 +355,99 @@ def _text_of(part: Message, problems: list[str]) -> str:
 
 
 def _tnef(data: bytes, body: _Body, problems: list[str]) -> None:
+    """The files and text inside an Outlook winmail.dat. The winmail.dat
+    itself is kept too whenever something in it could not be carried over
+    (a file that will not read, nothing readable at all), so nothing is lost."""
+
+    def keep_whole(problem: str) -> None:
+        problems.append(problem)
+        body.attachments.append(
+            ParsedAttachment("winmail.dat", data, "application/ms-tnef")
+        )
+
     try:
         from tnefparse.tnef import TNEF
 
         tnef = TNEF(data)
     except Exception:
-        problems.append("winmail.dat could not be unpacked; kept as a file")
-        body.attachments.append(
-            ParsedAttachment("winmail.dat", data, "application/ms-tnef")
-        )
+        keep_whole("winmail.dat could not be unpacked; kept as a file")
         return
-    for item in tnef.attachments:
+    titles = _tnef_titles(tnef)
+    codepage = str(getattr(tnef, "codepage", "") or "cp1252")
+    lost = False
+    for index, item in enumerate(tnef.attachments):
         try:
-            name = item.long_filename() or item.name or "attachment"
-            if isinstance(name, bytes):
-                name = decode_bytes(name, "cp1252", problems)
             content = item.data if isinstance(item.data, bytes) else bytes(item.data)
         except Exception:
-            problems.append("a file inside winmail.dat was unreadable")
+            lost = True
             continue
-        body.attachments.append(
-            ParsedAttachment(name.strip("\x00"), content, "application/octet-stream")
-        )
-    html_body = getattr(tnef, "htmlbody", None)
-    if html_body and not body.html:
-        if isinstance(html_body, bytes):
-            html_body = decode_bytes(html_body, "utf-8", problems)
-        body.html.append(str(html_body))
-    plain = getattr(tnef, "body", None)
-    if plain and not body.text:
-        if isinstance(plain, bytes):
-            plain = decode_bytes(plain, "cp1252", problems)
-        body.text.append(str(plain))
+        try:
+            name = item.long_filename()
+        except Exception:  # a title in the sender's code page, not UTF-8
+            name = decode_bytes(titles.get(index, b""), codepage, problems)
+        if isinstance(name, bytes):
+            name = decode_bytes(name, codepage, problems)
+        name = str(name or "").strip("\x00").strip() or f"attachment-{index + 1}"
+        body.attachments.append(ParsedAttachment(name, content, _type_by_name(name)))
+    text = _tnef_text(tnef.body, codepage, problems)
+    html = _tnef_text(getattr(tnef, "htmlbody", None), "utf-8", problems)
+    if html and not body.html:
+        body.html.append(html)
+    if text and not body.text:
+        body.text.append(text)
+    if lost:
+        keep_whole("a file inside winmail.dat was unreadable; winmail.dat kept")
+    elif not tnef.attachments and not text and not html:
+        keep_whole("nothing readable in winmail.dat; kept as a file")
+
+
+def _tnef_titles(tnef: object) -> dict[int, bytes]:
+    """Each attachment's raw title (attAttachTitle), by its position: the
+    library reads titles as UTF-8, Outlook writes them in its code page."""
+    from tnefparse.tnef import TNEF
+
+    titles: dict[int, bytes] = {}
+    index = -1
+    for obj in getattr(tnef, "objects", []):
+        if obj.name == TNEF.ATTATTACHRENDDATA:
+            index += 1
+        elif obj.name == TNEF.ATTATTACHTITLE and index >= 0:
+            titles[index] = bytes(obj.data).split(b"\x00")[0]
+    return titles
+
+
+def _tnef_text(value: object, codepage: str, problems: list[str]) -> str:
+    if isinstance(value, bytes):
+        value = decode_bytes(value, codepage, problems)
+    return str(value or "").strip("\x00").strip()
+
+
+def _type_by_name(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _uu_line(line: str) -> bytes | None:
+    """The bytes of one uuencoded line, or None when it is not one: its first
+    character gives the count, the rest uses the encoding's characters only
+    (lowercase letters, as in prose, are not among them). Some encoders pad
+    further and some mail programs strip trailing spaces (zero bits)."""
+    if not line:
+        return b""
+    if not all(" " <= ch <= "`" for ch in line):
+        return None
+    count = (ord(line[0]) - 32) & 63
+    needed = (count + 2) // 3 * 4
+    try:
+        return binascii.a2b_uu(line[: needed + 1].ljust(needed + 1))[:count]
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _uudecode(text: str, body: _Body, problems: list[str]) -> str:
-    """Pull old-style uuencoded files out of a plain-text body."""
+    """Pull old-style uuencoded files out of a plain-text body: from a line
+    ``begin <mode> <name>`` to a line ``end``, every line between a valid
+    uuencoded one. Anything else (prose that happens to start with
+    "begin 644") stays text."""
     if "begin " not in text:
         return text
     lines = text.split("\n")
@@ -397,35 +455,31 @@ def _uudecode(text: str, body: _Body, problems: list[str]) -> str:
     index = 0
     while index < len(lines):
         match = _UU_BEGIN.match(lines[index].rstrip("\r"))
-        if not match:
+        block = _uu_block(lines, index + 1) if match else None
+        if match is None or block is None:
             kept.append(lines[index])
             index += 1
             continue
+        data, end = block
         name = match.group(1).strip()
-        data = bytearray()
-        end = index + 1
-        while end < len(lines) and lines[end].rstrip("\r") != "end":
-            line = lines[end].rstrip("\r")
-            if line and line != "`":
-                try:
-                    data += binascii.a2b_uu(line)
-                except binascii.Error:
-                    # Some encoders pad badly; the length byte says what is real.
-                    try:
-                        nbytes = (((ord(line[0]) - 32) & 63) * 4 + 5) // 3
-                        data += binascii.a2b_uu(line[:nbytes])
-                    except (binascii.Error, IndexError):
-                        problems.append(f"damaged uuencoded line in {name}")
-            end += 1
-        if end >= len(lines):  # no "end": not a uuencoded block after all
-            kept.append(lines[index])
-            index += 1
-            continue
-        body.attachments.append(
-            ParsedAttachment(name, bytes(data), "application/octet-stream")
-        )
+        body.attachments.append(ParsedAttachment(name, data, _type_by_name(name)))
         index = end + 1
     return "\n".join(kept)
+
+
+def _uu_block(lines: list[str], start: int) -> tuple[bytes, int] | None:
+    """The data of the uuencoded lines from ``start`` and the index of its
+    ``end`` line, or None when these lines are not a uuencoded file."""
+    data = bytearray()
+    for end in range(start, len(lines)):
+        line = lines[end].rstrip("\r")
+        if line == "end":
+            return bytes(data), end
+        decoded = _uu_line(line)
+        if decoded is None:
+            return None
+        data += decoded
+    return None
 
 
 def _walk(part: Message, body: _Body, problems: list[str], depth: int = 0) -> None:
@@ -455,8 +509,8 @@ def _walk(part: Message, body: _Body, problems: list[str], depth: int = 0) -> No
                 data = inner.as_bytes(policy=inner.policy.clone(linesep="\r\n"))
             except Exception:
                 data = str(inner).encode("utf-8", errors="replace")
-            subject = _header(inner, "Subject", problems) or "message"
-            name = _filename(part, problems) or f"{subject[:80]}.eml"
+            subject = _header(inner, "Subject", problems)
+            name = _filename(part, problems) or _eml_name(subject)
             body.attachments.append(ParsedAttachment(name, data, "message/rfc822"))
         return
     if part.is_multipart():
@@ -468,6 +522,17 @@ def _walk(part: Message, body: _Body, problems: list[str], depth: int = 0) -> No
                 _walk(child, body, problems, depth + 1)
         return
     _leaf(part, body, problems)
+
+
+# What a file name cannot hold on some system: the subject's "Re: 3/2025"
+# would otherwise lose all before its last slash when stored.
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def _eml_name(subject: str) -> str:
+    """An attached mail's file name, from its subject."""
+    name = _NOT_IN_NAMES.sub("-", subject).strip(" .-")[:80].strip()
+    return f"{name or 'message'}.eml"
 
 
 def _alternative(

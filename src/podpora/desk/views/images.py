@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from podpora.core.csp import remote_images
 from podpora.desk.views.access import agent_required
 from podpora.tickets.models import Ticket
 from podpora.tickets.selectors import get_visible_ticket, thread_for
@@ -19,6 +20,7 @@ from podpora.tickets.selectors import get_visible_ticket, thread_for
 
 @require_GET
 @agent_required
+@remote_images
 def message_images(request: HttpRequest, number: int, pk: int) -> HttpResponse:
     try:
         ticket = get_visible_ticket(request.user, number)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from podpora.accounts.errors import AccountError
 from podpora.accounts.models import User
 from podpora.accounts.services import get_or_create_customer
+from podpora.core.csp import remote_images
 from podpora.desk import canned, drafts, history, queues, selectors
 from podpora.desk.forms import (
     EscalateForm,
@@ -169,6 +170,7 @@ def _offered(
 
 @require_GET
 @agent_required
+@remote_images  # "Show images" swaps a message's remote images in here
 def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
     ticket = ticket_or_404(request, number, page=True)
     return render(request, "desk/ticket.html", _context(request, ticket))
@@ -426,6 +428,7 @@ def _properties_response(
     )
 
 
+@remote_images  # the ticket page again, after a form error
 def render_ticket_page(
     request: HttpRequest,
     ticket: Ticket,

@@ -33,15 +33,23 @@
 
   var host = el("div", { "data-podpora-chat": "" });
   var root = host.attachShadow({ mode: "open" });
-  var style = el("style");
-  root.appendChild(style);
+  // A constructed style sheet, not a <style> element: a host page whose
+  // Content-Security-Policy refuses inline styles still shows the widget.
+  var sheet = null, style = null;
+  if ("adoptedStyleSheets" in root && typeof CSSStyleSheet === "function" && CSSStyleSheet.prototype.replaceSync) {
+    sheet = new CSSStyleSheet();
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    style = el("style");
+    root.appendChild(style);
+  }
   var button = el("button", { "class": "open", "type": "button", "aria-expanded": "false" });
   var panel = el("section", { "class": "panel", "role": "dialog", "hidden": "" });
   root.appendChild(panel);
   root.appendChild(button);
 
   function css(color, text) {
-    style.textContent =
+    var rules =
       ":host{all:initial;font-family:system-ui,sans-serif;font-size:15px}" +
       ".open{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:24px;padding:12px 18px;background:" + color + ";color:" + text + ";cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
       ".panel{position:fixed;right:20px;bottom:76px;z-index:2147483000;width:min(360px,calc(100vw - 40px));height:min(520px,calc(100vh - 120px));background:#fff;color:#1d2330;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.25);display:flex;flex-direction:column;overflow:hidden}" +
@@ -55,6 +63,7 @@
       "input,textarea{font:inherit;padding:8px;border:1px solid #ccd2dc;border-radius:6px}" +
       "form button{border:0;border-radius:6px;padding:8px;background:" + color + ";color:" + text + ";cursor:pointer;font:inherit}" +
       ".row{display:flex;gap:6px}.row textarea{flex:1}.typing{font-size:13px;color:#5b6476;padding:0 12px}.note{color:#b3261e;font-size:13px}";
+    if (sheet) sheet.replaceSync(rules); else style.textContent = rules;
   }
 
   function t(name) { return (config && config.texts[name]) || name; }
