@@ -168,18 +168,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bo
         "timeout": _env_int("PODPORA_DB_POOL_TIMEOUT", 5),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's backend, with the writers of one process queued on a lock
-    # instead of SQLite's sleeping busy handler (see podpora.core.sqlite).
-    DATABASES["default"]["ENGINE"] = "podpora.core.sqlite"
-    # IMMEDIATE takes the write lock when a transaction starts, so two writers
-    # queue on busy_timeout instead of failing with "database is locked" when a
-    # read lock is upgraded; WAL lets readers run beside the single writer.
+    # Django's own SQLite options. IMMEDIATE takes the write lock when a
+    # transaction starts, so two writers queue on the busy timeout instead of
+    # failing with "database is locked" when a read lock is upgraded; WAL lets
+    # readers run beside the single writer. One web process by design (serve
+    # refuses --workers above 1): its threads, the task worker and the
+    # scheduler are the writers that queue (docs/deployment.md).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
+            "PRAGMA foreign_keys=ON;"
         ),
     }
     # Keep connections: closing the last connection to a WAL database

@@ -108,7 +108,7 @@ def _session_cookie(user: User) -> str:
     return f"sessionid={client.cookies['sessionid'].value}"
 
 
-def test_pages_static_files_the_api_and_errors_are_served(
+def test_one_port_serves_pages_static_files_the_api_and_websockets(
     serve, token_for, tomasz, adam
 ):
     server = serve()
@@ -144,10 +144,23 @@ def test_pages_static_files_the_api_and_errors_are_served(
 
         assert client.get("/no-such-page/").status_code == 404
 
+    # WebSockets on the same port, beside HTTP.
+    with connect(
+        f"{server.ws}/ws/desk/",
+        origin=server.url,
+        additional_headers={"Cookie": _session_cookie(tomasz)},
+    ) as desk:
+        desk.send(json.dumps({"type": "view", "ticket": 999999}))
+        assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
+        desk.ping().wait(10)
 
-def test_an_attachment_download_streams_in_constant_memory(
-    serve, settings, token_for, tomasz, adam
+
+def test_downloads_and_exports_stream_in_constant_memory(
+    serve, settings, token_for, tomasz, sylwia, adam, open_ticket_for
 ):
+    subjects = [f"Drukarka nr {n} nie drukuje" for n in range(30)]
+    for subject in subjects:
+        open_ticket_for(adam, subject)
     size = 48 * 2**20
     settings.PODPORA_MAX_ATTACHMENT_BYTES = size
     content = os.urandom(size)
@@ -193,51 +206,31 @@ def test_an_attachment_download_streams_in_constant_memory(
     # The server held a few chunks of the file at a time, not the file.
     assert peak * 1024 < size / 8, f"the server grew by {peak} KiB"
 
-
-def test_a_csv_export_streams_rows_from_the_database(
-    serve, sylwia, adam, open_ticket_for
-):
-    subjects = [f"Drukarka nr {n} nie drukuje" for n in range(30)]
-    for subject in subjects:
-        open_ticket_for(adam, subject)
-    server = serve()
-
-    answer = httpx.get(
+    # A report export is written row by row as it is read from the database.
+    export = httpx.get(
         server.url + reverse("reports:export", args=["csv"]),
         headers={"Cookie": _session_cookie(sylwia)},
         timeout=60,
     )
-
-    assert answer.status_code == 200, answer.text[:500]
-    assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
-    assert "Content-Length" not in answer.headers  # streamed, not buffered
-    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert export.status_code == 200, export.text[:500]
+    assert export.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "Content-Length" not in export.headers  # streamed, not buffered
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     listed = {row[1] for row in rows if len(row) > 1 and row[1] in subjects}
     assert listed == set(subjects)
 
 
-def test_a_websocket_is_served_on_the_same_port(serve, tomasz):
-    server = serve()
-    with connect(
-        f"{server.ws}/ws/desk/",
-        origin=server.url,
-        additional_headers={"Cookie": _session_cookie(tomasz)},
-    ) as desk:
-        desk.send(json.dumps({"type": "view", "ticket": 999999}))
-        # The socket stays open and the same server still answers HTTP.
-        assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
-        desk.ping().wait(10)
-
-
 async def _burst(url: str, count: int, email: str) -> list[httpx.Response]:
+    form = httpx.get(f"{url}/accounts/login/", timeout=30)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    assert token is not None
+    # A connection of its own for each sign-in, opened at once.
     async with httpx.AsyncClient(
         base_url=url,
+        cookies=form.cookies,
         timeout=httpx.Timeout(30),
         limits=httpx.Limits(max_connections=count),
     ) as client:
-        form = await client.get("/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-        assert token is not None
 
         async def sign_in() -> httpx.Response:
             return await client.post(
@@ -253,14 +246,34 @@ async def _burst(url: str, count: int, email: str) -> list[httpx.Response]:
         return await asyncio.gather(*(sign_in() for _ in range(count)))
 
 
-def test_a_burst_of_sign_ins_gets_answers_or_a_quick_503_never_an_error(serve, tomasz):
+async def _api_burst(url: str, count: int, token: str) -> list[httpx.Response]:
+    async with httpx.AsyncClient(
+        base_url=url,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=httpx.Timeout(30),
+        limits=httpx.Limits(max_connections=count),
+    ) as client:
+        return await asyncio.gather(
+            *(client.get("/api/v1/tickets") for _ in range(count))
+        )
+
+
+def test_a_burst_gets_answers_or_a_quick_503_never_an_error(serve, tomasz, token_for):
     # The hasher a real install signs in with (the tests' own is MD5).
     tomasz.password = PBKDF2PasswordHasher().encode(PASSWORD, "burstsalt0123456")
     tomasz.save(update_fields=["password"])
     server = serve(PODPORA_WEB_THREADS="2", PODPORA_WEB_QUEUE_TIMEOUT="1")
 
+    token = token_for(tomasz)
+
+    async def both() -> tuple[list[httpx.Response], list[httpx.Response]]:
+        return await asyncio.gather(
+            _burst(server.url, 60, tomasz.email),
+            _api_burst(server.url, 20, token),
+        )
+
     started = time.monotonic()
-    answers = asyncio.run(_burst(server.url, 60, tomasz.email))
+    answers, api = asyncio.run(both())
     took = time.monotonic() - started
 
     statuses = sorted({answer.status_code for answer in answers})
@@ -275,22 +288,9 @@ def test_a_burst_of_sign_ins_gets_answers_or_a_quick_503_never_an_error(serve, t
     # The server is itself again at once.
     assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
 
-
-def test_an_api_client_is_told_it_is_busy_in_json(serve, token_for, tomasz):
-    server = serve(PODPORA_WEB_THREADS="1", PODPORA_WEB_QUEUE_TIMEOUT="0.2")
-    headers = {"Authorization": f"Bearer {token_for(tomasz)}"}
-
-    async def many() -> list[httpx.Response]:
-        async with httpx.AsyncClient(
-            base_url=server.url, headers=headers, timeout=30
-        ) as client:
-            return await asyncio.gather(
-                *(client.get("/api/v1/tickets") for _ in range(30))
-            )
-
-    answers = asyncio.run(many())
-    busy = [answer for answer in answers if answer.status_code == 503]
-    assert {answer.status_code for answer in answers} <= {200, 503}
+    # An API client is told so in the API's JSON.
+    assert {answer.status_code for answer in api} <= {200, 503}
+    busy = [answer for answer in api if answer.status_code == 503]
     assert busy
     assert busy[0].json()["code"] == "busy"
     assert busy[0].headers["Retry-After"].isdigit()
