@@ -1,10 +1,13 @@
-"""Ticket creation and ticket listing over HTTP, against a real uvicorn process.
+"""Ticket creation and ticket listing over HTTP, against a real ``podpora
+serve`` process, and that process's memory when idle.
 
 Baseline: the same server's smallest JSON endpoint (``GET /api/v1/ping``), in
 the same run, so the figures read as a share of what the stack itself can do.
-Target: creating tickets at no less than 50 % of the ping rate.
+``--src`` serves another checkout's code (``--src /path/to/old/src``) for a
+before/after pair in one session; ``--runs`` repeats the whole measurement
+(a fresh database and server each time) and prints min/median/max.
 
-    .venv/bin/python bench/api.py [--requests 1000] [--concurrency 8]
+    .venv/bin/python bench/api.py [--requests 1000] [--concurrency 8] [--runs 3]
 
 Uses ``DATABASE_URL`` (a fresh SQLite database in a temporary folder when
 unset); for PostgreSQL use a database of your own:
@@ -14,6 +17,7 @@ unset); for PostgreSQL use a database of your own:
 import argparse
 import asyncio
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -92,7 +96,9 @@ async def _phase(
     )
 
 
-async def _run(base: str, token: str, requester: int, args) -> None:
+async def _run(
+    base: str, token: str, requester: int, args
+) -> dict[str, tuple[float, float, float]]:
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=args.concurrency)
     async with httpx.AsyncClient(
@@ -136,12 +142,26 @@ async def _run(base: str, token: str, requester: int, args) -> None:
                 statistics.median(p50 for _, p50, _ in runs),
                 max(p99 for _, _, p99 in runs),
             )
-    ceiling = results["ping"][0]
-    for name, (rate, p50, p99) in results.items():
-        share = f" = {rate / ceiling:.0%} of ping" if name != "ping" else ""
-        print(
-            f"api {name}: {rate:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms{share}"
-        )
+    return results
+
+
+def _rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children (uvicorn's workers)."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for each in pids:
+        for line in Path(f"/proc/{each}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def _spread(values: list[float], unit: str, digits: int = 0) -> str:
+    low, mid, high = min(values), statistics.median(values), max(values)
+    return f"{low:,.{digits}f} / {mid:,.{digits}f} / {high:,.{digits}f} {unit}"
 
 
 def main() -> None:
@@ -149,11 +169,34 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--src", type=Path, default=ROOT / "src", help="the code to serve"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="web processes (PostgreSQL)"
+    )
     args = parser.parse_args()
+    runs = [_one_run(args) for _ in range(args.runs)]
+    print(f"# {args.src}, {args.runs} run(s): min / median / max")
+    for name in ("ping", "create", "list"):
+        rates = [run[0][name][0] for run in runs]
+        p99s = [run[0][name][2] for run in runs]
+        share = ""
+        if name != "ping":
+            shares = [run[0][name][0] / run[0]["ping"][0] * 100 for run in runs]
+            share = f", {_spread(shares, '% of ping')}"
+        print(
+            f"api {name}: {_spread(rates, 'req/s')}, p99 {_spread(p99s, 'ms')}{share}"
+        )
+    print(f"server idle RSS: {_spread([run[1] for run in runs], 'MiB', 1)}")
 
+
+def _one_run(args) -> tuple[dict[str, tuple[float, float, float]], float]:
     data_dir = Path(tempfile.mkdtemp(prefix="podpora-bench-api-"))
     env = {
         **os.environ,
+        "PYTHONPATH": str(args.src.resolve()),
         "DJANGO_SETTINGS_MODULE": "podpora.settings",
         "PODPORA_DATA_DIR": str(data_dir),
         "PODPORA_API_RATE_LIMIT": "0",
@@ -161,7 +204,44 @@ def main() -> None:
     }
     env.setdefault("PODPORA_SECRET_KEY", "bench-only-secret-key-not-for-production")
     database = env.get("DATABASE_URL", f"sqlite:///{data_dir / 'bench.sqlite3'}")
+    if database.startswith("postgres"):
+        # A fresh database of each run, next to the one named, dropped after.
+        database = _fresh_postgres_database(database)
     env["DATABASE_URL"] = database
+    try:
+        return _serve_and_measure(args, env, database)
+    finally:
+        if database.startswith("postgres"):
+            _drop_postgres_database(database)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _admin_url(url: str) -> tuple[str, str]:
+    base, name = url.rsplit("/", 1)
+    return f"{base}/postgres", name
+
+
+def _fresh_postgres_database(url: str) -> str:
+    import psycopg
+
+    admin, name = _admin_url(url)
+    fresh = f"{name}_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
+    with psycopg.connect(admin, autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{fresh}"')
+    return url.rsplit("/", 1)[0] + "/" + fresh
+
+
+def _drop_postgres_database(url: str) -> None:
+    import psycopg
+
+    admin, name = _admin_url(url)
+    with psycopg.connect(admin, autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _serve_and_measure(
+    args, env: dict[str, str], database: str
+) -> tuple[dict[str, tuple[float, float, float]], float]:
     setup = subprocess.run(
         [sys.executable, "-c", SETUP],
         env=env,
@@ -174,17 +254,8 @@ def main() -> None:
     port = _free_port()
     server = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "podpora.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
+            *(sys.executable, "-m", "podpora.cli", "serve"),
+            *("--port", str(port), "--workers", str(args.workers)),
         ],
         env=env,
         cwd=ROOT,
@@ -201,13 +272,22 @@ def main() -> None:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise SystemExit("the server did not start")
             time.sleep(0.2)
+        # Idle: started, one page served, nothing else.
+        time.sleep(2)
+        idle = _rss_mib(server.pid)
         engine = "postgresql" if database.startswith("postgres") else "sqlite"
         print(
             f"# {engine}, {args.requests} requests per phase, "
-            f"concurrency {args.concurrency}",
+            f"concurrency {args.concurrency}, idle RSS {idle:.1f} MiB",
             file=sys.stderr,
         )
-        asyncio.run(_run(base, token, int(requester), args))
+        results = asyncio.run(_run(base, token, int(requester), args))
+        for name, (rate, p50, p99) in results.items():
+            print(
+                f"  api {name}: {rate:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms",
+                file=sys.stderr,
+            )
+        return results, idle
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -183,34 +183,42 @@ _checkout_tag = hashlib.sha1(str(REPO_DIR).encode(), usedforsecurity=False).hexd
 DATABASES["default"]["TEST"] = {
     "NAME": os.environ.get("PODPORA_TEST_DB_NAME", f"test_podpora_{_checkout_tag}")
 }
-# Web requests run on long-lived threads (podpora.core.web_threads), but one
-# that finds them all busy gets a thread of its own; the pool bounds the
-# connections a process opens and saves such a thread the set-up (several
-# milliseconds). Checking a connection out and in costs about 1 ms a request
-# next to a persistent one (bench/api.py). PODPORA_DB_POOL=0 turns it off.
+# Threads and connections are sized together. A web process runs requests on
+# PODPORA_WEB_THREADS threads (podpora.core.web) and lets no more in at once:
+# one that finds them all busy for PODPORA_WEB_QUEUE_TIMEOUT seconds is
+# answered 503 with Retry-After. Each thread keeps its database connection
+# (SQLite) or checks one out of the pool (PostgreSQL), which holds one more
+# for the WebSockets' database calls and one spare: a request never waits for
+# a connection. PODPORA_DB_POOL=0 turns the pool off (a connection per
+# request, for a pooler such as PgBouncer in front).
+PODPORA_WEB_THREADS = _env_int("PODPORA_WEB_THREADS", 8)
+PODPORA_WEB_QUEUE_TIMEOUT = float(os.environ.get("PODPORA_WEB_QUEUE_TIMEOUT") or 3)
+if PODPORA_WEB_THREADS < 1:
+    raise ImproperlyConfigured("PODPORA_WEB_THREADS must be at least 1")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bool(
     "PODPORA_DB_POOL", True
 ):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
-        "max_size": _env_int("PODPORA_DB_POOL_SIZE", 10),
-        # A request waits this long for a connection, then gets the 503 page
-        # (core.middleware): a quick "try again" beats a 30 s hang.
+        "max_size": PODPORA_WEB_THREADS + 2,
+        # Seconds to wait for a connection before the 503 page
+        # (core.middleware); with the sizing above only a process that runs
+        # more threads than the web's would ever wait.
         "timeout": _env_int("PODPORA_DB_POOL_TIMEOUT", 5),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's backend, with the writers of one process queued on a lock
-    # instead of SQLite's sleeping busy handler (see podpora.core.sqlite).
-    DATABASES["default"]["ENGINE"] = "podpora.core.sqlite"
-    # IMMEDIATE takes the write lock when a transaction starts, so two writers
-    # queue on busy_timeout instead of failing with "database is locked" when a
-    # read lock is upgraded; WAL lets readers run beside the single writer.
+    # Django's own SQLite options. IMMEDIATE takes the write lock when a
+    # transaction starts, so two writers queue on the busy timeout instead of
+    # failing with "database is locked" when a read lock is upgraded; WAL lets
+    # readers run beside the single writer. One web process by design (serve
+    # refuses --workers above 1): its threads, the task worker and the
+    # scheduler are the writers that queue (docs/deployment.md).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
+            "PRAGMA foreign_keys=ON;"
         ),
     }
     # Keep connections: closing the last connection to a WAL database

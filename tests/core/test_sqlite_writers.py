@@ -1,6 +1,8 @@
-"""Writers of one process take turns on a lock instead of SQLite's sleeping
-busy handler (``podpora.core.sqlite``): the lock is handed over on commit,
-rollback and close, and a wait past the timeout fails as SQLite would."""
+"""SQLite writers take turns with Django's own options: transactions begin
+IMMEDIATE (the write lock is taken at the start, so no read lock is ever
+upgraded and refused) and a writer that finds the lock taken waits in
+SQLite's busy timeout; a wait past the timeout fails as "database is locked"
+and leaves nothing behind."""
 
 import threading
 import time
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _sqlite_only():
     if connection.vendor != "sqlite":
         pytest.skip(
-            "PostgreSQL has row locks: no whole-database write lock to queue on"
+            "SQLite only: PostgreSQL has row locks, no whole-database write lock"
         )
 
 
@@ -101,11 +103,14 @@ def test_a_writer_waits_for_the_one_before_and_then_writes():
 
 def test_a_wait_longer_than_the_timeout_fails_as_database_is_locked():
     with _another_writer_holding_the_lock("Holder"):
+        # The timeout is set when a connection opens.
+        connection.close()
         connection.settings_dict["OPTIONS"]["timeout"] = 0.2
         try:
             with pytest.raises(OperationalError, match="database is locked"):
                 _write_team("Impatient")
         finally:
+            connection.close()
             connection.settings_dict["OPTIONS"]["timeout"] = 30
     # Nothing of the failed writer was kept, and the lock is free again.
     assert _write_team("Later") == "Later"
