@@ -7,7 +7,10 @@ gets short socket timeouts. Only a missing database makes the process
 unhealthy; without Redis it still serves and commits (rate limits and live
 updates suffer), so that is "degraded". So is a media storage running out of
 space (under ``PODPORA_DISK_WARN_BYTES`` or 5 % free): uploads and stored
-mail are refused once it is full.
+mail are refused once it is full. ``tasks`` counts the tasks kept in the
+database while the task backend was down (``waiting`` until they are
+enqueued) and the workers heard from in the last minute; it informs, and
+does not change the overall status.
 """
 
 import shutil
@@ -90,11 +93,29 @@ def _disk() -> dict[str, Any]:
     }
 
 
+def _tasks() -> dict[str, Any]:
+    """Tasks kept while the task backend was down (``core.outbox``) and the
+    workers heard from in the last minute (``core.reaper``)."""
+    from podpora.core import outbox, reaper
+
+    try:
+        kept = outbox.pending_count()
+        workers = reaper.live_workers()
+    except DatabaseError as error:
+        return {"status": "down", "error": type(error).__name__}
+    return {
+        "status": "waiting" if kept else "ok",
+        "kept": kept,
+        "workers": workers,
+    }
+
+
 def report() -> tuple[int, dict[str, Any]]:
     """The HTTP status and the body of ``/healthz``."""
     database = _timed(_database)
     cache = _timed(_redis)
     disk = _timed(_disk)
+    tasks = _timed(_tasks) if database["status"] == "ok" else {"status": "down"}
     if database["status"] != "ok":
         status = "down"
     elif cache["status"] == "down" or disk["status"] != "ok":
@@ -106,4 +127,5 @@ def report() -> tuple[int, dict[str, Any]]:
         "database": database,
         "redis": cache,
         "disk": disk,
+        "tasks": tasks,
     }
