@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class JobLease(models.Model):
@@ -34,6 +35,8 @@ class PendingTask(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        verbose_name = _("kept task")
+        verbose_name_plural = _("kept tasks")
 
     def __str__(self) -> str:
         return self.task_path
@@ -49,6 +52,10 @@ class WorkerBeat(models.Model):
     pid = models.PositiveIntegerField()
     started_at = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
 
     def __str__(self) -> str:
         return self.worker_id
