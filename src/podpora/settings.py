@@ -287,6 +287,10 @@ if TASKS["default"]["BACKEND"] == REDIS_TASK_BACKEND:
         # Longer than any task may run, or a slow task is taken for a dead
         # worker's and run a second time.
         "REDIS_CLAIM_TIMEOUT": PODPORA_TASK_CLAIM_TIMEOUT,
+        # A write enqueues its tasks after the commit, before its answer: an
+        # unreachable Redis fails fast and the task is kept for later
+        # (podpora.core.outbox) instead of holding the answer for 5 s a try.
+        "REDIS_SOCKET_CONNECT_TIMEOUT": 2,
     }
     # Its worker command and admin pages; it has no tables.
     INSTALLED_APPS.append("django_tasks_redis")
