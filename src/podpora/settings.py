@@ -308,6 +308,9 @@ PODPORA_CHAT_IP_MESSAGES_PER_MINUTE = _env_int(
 # REDIS_URL is set (docs/adr/0001-task-backend.md). `podpora worker` starts the
 # worker that matches the backend chosen here.
 DB_TASK_BACKEND = "django_tasks_db.DatabaseBackend"
+# Longer than any task may run: Redis then hands the task to another worker,
+# the database backend's reaper marks it failed (podpora.core.reaper).
+PODPORA_TASK_CLAIM_TIMEOUT = _env_int("PODPORA_TASK_CLAIM_TIMEOUT", 900)
 REDIS_TASK_BACKEND = "django_tasks_redis.RedisTaskBackend"
 TASKS: dict[str, dict[str, Any]] = {
     "default": {
@@ -324,7 +327,11 @@ if TASKS["default"]["BACKEND"] == REDIS_TASK_BACKEND:
         "REDIS_KEY_PREFIX": f"{REDIS_KEY_PREFIX}:tasks",
         # Longer than any task may run, or a slow task is taken for a dead
         # worker's and run a second time.
-        "REDIS_CLAIM_TIMEOUT": _env_int("PODPORA_TASK_CLAIM_TIMEOUT", 900),
+        "REDIS_CLAIM_TIMEOUT": PODPORA_TASK_CLAIM_TIMEOUT,
+        # A write enqueues its tasks after the commit, before its answer: an
+        # unreachable Redis fails fast and the task is kept for later
+        # (podpora.core.outbox) instead of holding the answer for 5 s a try.
+        "REDIS_SOCKET_CONNECT_TIMEOUT": 2,
     }
     # Its worker command and admin pages; it has no tables.
     INSTALLED_APPS.append("django_tasks_redis")

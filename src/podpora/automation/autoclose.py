@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from podpora.core.outbox import enqueue_after_commit
 from podpora.tickets.errors import TicketError
 from podpora.tickets.models import Status, Ticket
 
@@ -56,4 +57,4 @@ def close_resolved(
 def _tell_requester(ticket_id: int) -> None:
     from podpora.automation.tasks import send_ticket_mail
 
-    send_ticket_mail.enqueue(ticket_id, "auto_closed")
+    enqueue_after_commit(send_ticket_mail, ticket_id, "auto_closed")

@@ -28,6 +28,7 @@ from podpora.accounts.models import Team, Tier, User
 from podpora.automation import conditions, sla
 from podpora.automation.models import Rule, RuleFiring, Trigger
 from podpora.core import config_cache
+from podpora.core.outbox import enqueue_after_commit
 from podpora.tickets import hooks
 from podpora.tickets.errors import TicketError
 from podpora.tickets.hooks import TicketChange
@@ -434,9 +435,7 @@ def _send_mail_later(ticket: Ticket, template: str, via: str) -> None:
         created_at=timezone.now(),
     )
     ticket_id = ticket.pk
-    transaction.on_commit(
-        lambda: send_ticket_mail.enqueue(ticket_id, template), robust=True
-    )
+    enqueue_after_commit(send_ticket_mail, ticket_id, template)
 
 
 # --- time-based rules --------------------------------------------------------------------

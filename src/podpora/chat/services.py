@@ -28,6 +28,7 @@ from podpora.chat.models import (
     SessionStatus,
 )
 from podpora.chat.selectors import visible_chats
+from podpora.core.outbox import enqueue_after_commit
 from podpora.tickets import attachments as attachment_files
 from podpora.tickets import services as ticket_services
 from podpora.tickets.models import Channel, Ticket
@@ -385,9 +386,7 @@ def end(session: ChatSession, *, by: User | None) -> ChatSession:
             _tell_agents(session, "ended")
             from podpora.chat.tasks import send_transcript
 
-            transaction.on_commit(
-                lambda: send_transcript.enqueue(session.pk), robust=True
-            )
+            enqueue_after_commit(send_transcript, session.pk)
     return session
 
 

@@ -7,8 +7,10 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from podpora.chat.models import ChatSession, Sender
+from podpora.core.reaper import retry_safe
 
 
+@retry_safe
 @task
 def send_transcript(session_id: int) -> None:
     """E-mail the visitor the conversation; safe to run twice (sent once)."""

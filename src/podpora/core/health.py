@@ -8,7 +8,10 @@ unhealthy; without Redis it still serves and commits (rate limits and live
 updates suffer), so that is "degraded". So is a media storage running out of
 space (under ``PODPORA_DISK_WARN_BYTES`` or 5 % free): uploads and stored
 mail are refused once it is full; and so is a search index that lacks some
-tickets (being rebuilt, or tickets loaded without it).
+tickets (being rebuilt, or tickets loaded without it). ``tasks`` counts the tasks kept in the
+database while the task backend was down (``waiting`` until they are
+enqueued) and the workers heard from in the last minute; it informs, and
+does not change the overall status.
 """
 
 import shutil
@@ -104,12 +107,30 @@ def _search() -> dict[str, Any]:
     return {"status": "incomplete" if incomplete else "ok"}
 
 
+def _tasks() -> dict[str, Any]:
+    """Tasks kept while the task backend was down (``core.outbox``) and the
+    workers heard from in the last minute (``core.reaper``)."""
+    from podpora.core import outbox, reaper
+
+    try:
+        kept = outbox.pending_count()
+        workers = reaper.live_workers()
+    except DatabaseError as error:
+        return {"status": "down", "error": type(error).__name__}
+    return {
+        "status": "waiting" if kept else "ok",
+        "kept": kept,
+        "workers": workers,
+    }
+
+
 def report() -> tuple[int, dict[str, Any]]:
     """The HTTP status and the body of ``/healthz``."""
     database = _timed(_database)
     cache = _timed(_redis)
     disk = _timed(_disk)
     search = _timed(_search) if database["status"] == "ok" else {"status": "unknown"}
+    tasks = _timed(_tasks) if database["status"] == "ok" else {"status": "down"}
     if database["status"] != "ok":
         status = "down"
     elif (
@@ -124,4 +145,5 @@ def report() -> tuple[int, dict[str, Any]]:
         "redis": cache,
         "disk": disk,
         "search": search,
+        "tasks": tasks,
     }

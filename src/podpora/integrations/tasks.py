@@ -1,8 +1,10 @@
 from django.tasks import task
 
+from podpora.core.reaper import retry_safe
 from podpora.integrations import webhooks
 
 
+@retry_safe
 @task
 def deliver_webhook(delivery_id: str) -> None:
     webhooks.deliver(delivery_id)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from podpora.accounts.permissions import Right, can
+from podpora.core.outbox import enqueue_after_commit
 from podpora.integrations import alerts
 from podpora.integrations.forms import AlertSourceForm, WebhookForm
 from podpora.integrations.models import (
@@ -92,9 +93,7 @@ def delivery_retry(request: HttpRequest, pk: str) -> HttpResponse:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=None
         )
-        transaction.on_commit(
-            lambda: deliver_webhook.enqueue(str(delivery.pk)), robust=True
-        )
+        enqueue_after_commit(deliver_webhook, str(delivery.pk))
     messages.success(request, _("The delivery will be sent again."))
     return redirect("integrations:webhook_deliveries", pk=delivery.webhook_id)
 

@@ -22,10 +22,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from podpora.core import config_cache
+from podpora.core.outbox import enqueue_after_commit
 from podpora.integrations.models import (
     DeliveryStatus,
     Webhook,
@@ -140,13 +141,10 @@ def emit(event: str, ticket: Ticket, data: dict[str, Any] | None = None) -> int:
     WebhookDelivery.objects.bulk_create(deliveries)
     ids = [str(d.id) for d in deliveries]
 
-    def _enqueue() -> None:
-        from podpora.integrations.tasks import deliver_webhook
+    from podpora.integrations.tasks import deliver_webhook
 
-        for delivery_id in ids:
-            deliver_webhook.enqueue(delivery_id)
-
-    transaction.on_commit(_enqueue, robust=True)
+    for delivery_id in ids:
+        enqueue_after_commit(deliver_webhook, delivery_id)
     return len(deliveries)
 
 

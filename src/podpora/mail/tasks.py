@@ -2,7 +2,10 @@
 
 from django.tasks import task
 
+from podpora.core.reaper import retry_safe
 
+
+@retry_safe
 @task()
 def send_outbound(outbound_id: int) -> str:
     from podpora.mail.notifications import send
@@ -10,6 +13,7 @@ def send_outbound(outbound_id: int) -> str:
     return send(outbound_id)
 
 
+@retry_safe
 @task()
 def send_outbound_batch(outbound_ids: list[int]) -> list[str]:
     """The mails one ticket change called for; each is claimed on its own."""
@@ -37,6 +41,7 @@ def poll_mailboxes() -> dict[str, str]:
     return poll_due()
 
 
+@retry_safe
 @task()
 def process_stored(inbound_id: int) -> str:
     from podpora.mail import intake

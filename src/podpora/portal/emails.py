@@ -6,9 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from podpora.core.outbox import enqueue_after_commit
 
 KINDS = frozenset(
     {
@@ -55,9 +56,6 @@ def send_later(to: str, kind: str, language: str, context: dict[str, Any]) -> No
     from podpora.portal.tasks import send_portal_email
 
     key = uuid.uuid4().hex
-    transaction.on_commit(
-        lambda: send_portal_email.enqueue(
-            to=to, kind=kind, language=language, context=context, key=key
-        ),
-        robust=True,
+    enqueue_after_commit(
+        send_portal_email, to=to, kind=kind, language=language, context=context, key=key
     )

@@ -3,9 +3,11 @@ from typing import Any
 from django.core.cache import cache
 from django.tasks import task
 
+from podpora.core.reaper import retry_safe
 from podpora.portal import emails
 
 
+@retry_safe
 @task()
 def send_portal_email(
     *, to: str, kind: str, language: str, context: dict[str, Any], key: str

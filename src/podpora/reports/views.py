@@ -6,13 +6,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from podpora.core.outbox import enqueue_after_commit
 from podpora.reports import access, exports, services, tasks
 from podpora.reports.forms import ReportFilterForm, ScheduleForm, default_filter_data
 from podpora.reports.metrics import ReportFilter, compute_report
@@ -251,8 +251,6 @@ def schedule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def schedule_send(request: HttpRequest, pk: int) -> HttpResponse:
     _require_dashboard(request)
     schedule = get_object_or_404(ReportSchedule, pk=pk)
-    transaction.on_commit(
-        lambda: tasks.send_report_now.enqueue(schedule.pk), robust=True
-    )
+    enqueue_after_commit(tasks.send_report_now, schedule.pk)
     messages.success(request, _("The report is being sent."))
     return redirect("reports:schedules")

@@ -1,7 +1,6 @@
 """The surveys' reaction to ticket changes (``PODPORA_TICKET_HOOKS``)."""
 
-from django.db import transaction
-
+from podpora.core.outbox import enqueue_after_commit
 from podpora.surveys import services
 from podpora.tickets.hooks import TicketChange
 from podpora.tickets.models import Status
@@ -28,4 +27,4 @@ def on_ticket_change(change: TicketChange) -> None:
     from podpora.surveys import tasks
 
     survey_id = survey.pk
-    transaction.on_commit(lambda: tasks.send_survey.enqueue(survey_id), robust=True)
+    enqueue_after_commit(tasks.send_survey, survey_id)

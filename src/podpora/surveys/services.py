@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from podpora.accounts.models import User
 from podpora.core import ratelimit
+from podpora.core.outbox import enqueue_after_commit
 from podpora.surveys.errors import (
     AlreadyAnswered,
     InvalidAnswer,
@@ -156,9 +157,7 @@ def _record_low_rating(response: SurveyResponse) -> None:
         via="survey",
         data={"survey_response": response.pk, "rating": response.rating},
     )
-    transaction.on_commit(
-        lambda: tasks.notify_low_rating.enqueue(response.pk), robust=True
-    )
+    enqueue_after_commit(tasks.notify_low_rating, response.pk)
 
 
 @cache

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from podpora.accounts.models import User
+from podpora.core.reaper import retry_safe
 from podpora.surveys import services, tokens
 from podpora.surveys.models import MAX_RATING, Survey, SurveyResponse
 from podpora.tickets.models import Ticket
@@ -38,6 +39,7 @@ def _send(template: str, recipient: User, context: dict, *, ticket: Ticket) -> N
     message.send()
 
 
+@retry_safe
 @task
 def send_survey(survey_id: int) -> None:
     # Claim the survey first so that a second run of this task sends nothing;
@@ -72,6 +74,7 @@ def send_survey(survey_id: int) -> None:
         raise
 
 
+@retry_safe
 @task
 def notify_low_rating(response_id: int) -> None:
     with transaction.atomic():

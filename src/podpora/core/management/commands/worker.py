@@ -1,15 +1,47 @@
+import contextlib
 import signal
 import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import InterfaceError, OperationalError, connections
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connections,
+)
+from django.tasks.signals import task_finished, task_started
 
+from podpora.core import reaper
 from podpora.core.middleware import is_unavailable
 
 # Pauses between attempts while the database cannot be reached: 1, 2, 4 … 30 s.
 MAX_PAUSE = 30
+# A pool may hold this many connections broken by a database restart; each is
+# dropped in turn before a task starts.
+MAX_STALE_CONNECTIONS = 20
+
+
+def _usable_connections(**kwargs: object) -> None:
+    """Before a task: drop connections that are old or broken (a restarted
+    database), as Django does for each request and the database worker for
+    each task, so the task gets a working one. Never raises: a database that
+    is down fails the task itself, which says so."""
+    with contextlib.suppress(DatabaseError):
+        close_old_connections()
+        for conn in connections.all(initialized_only=True):
+            for _ in range(MAX_STALE_CONNECTIONS):
+                conn.ensure_connection()
+                if conn.is_usable():
+                    break
+                conn.close()
+
+
+def _close_old_connections(**kwargs: object) -> None:
+    with contextlib.suppress(DatabaseError):
+        close_old_connections()
 
 
 class Command(BaseCommand):
@@ -27,12 +59,28 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, batch: bool, queue: str, **options):  # type: ignore[no-untyped-def]
+        # The heartbeat tells the reaper this worker still runs its tasks.
+        worker_id = reaper.new_worker_id()
+        heartbeat = reaper.Heartbeat(worker_id).start()
+        try:
+            self.serve(
+                batch=batch,
+                queue=queue,
+                worker_id=worker_id,
+                verbosity=options["verbosity"],
+            )
+        finally:
+            heartbeat.stop()
+
+    def serve(self, *, batch: bool, queue: str, worker_id: str, verbosity: int) -> None:
         failures = 0
         while True:
             began = time.monotonic()
             try:
                 self.check()
-                self.work(batch=batch, queue=queue, verbosity=options["verbosity"])
+                self.work(
+                    batch=batch, queue=queue, worker_id=worker_id, verbosity=verbosity
+                )
             except (OperationalError, InterfaceError) as exc:
                 if batch or not is_unavailable(exc):
                     raise
@@ -54,7 +102,7 @@ class Command(BaseCommand):
                 continue
             return
 
-    def work(self, *, batch: bool, queue: str, verbosity: int) -> None:
+    def work(self, *, batch: bool, queue: str, worker_id: str, verbosity: int) -> None:
         # The worker follows the configured backend, so one service definition
         # ("podpora worker") works for the embedded default and for Redis.
         backend = settings.TASKS["default"]["BACKEND"]
@@ -66,10 +114,16 @@ class Command(BaseCommand):
                 "--interval",
                 "0.5",
                 "--no-reload",
+                "--worker-id",
+                worker_id,
                 *(["--batch"] if batch else []),
                 verbosity=verbosity,
             )
         elif backend == settings.REDIS_TASK_BACKEND:
+            # Redis's worker keeps one connection for ever: one broken by a
+            # database restart would fail every later task.
+            task_started.connect(_usable_connections, dispatch_uid="podpora-worker")
+            task_finished.connect(_close_old_connections, dispatch_uid="podpora-worker")
             call_command(
                 "run_redis_tasks",
                 *([] if queue == "*" else ["--queue", queue]),
