@@ -143,3 +143,14 @@ def test_a_recovery_code_signs_in_once(client, anna, set_up_totp):
     again = client.post(reverse("mfa_authenticate"), {"code": codes[0]})
     assert again.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_an_unknown_role_in_the_setting_stops_the_boot_checks(settings):
+    from podpora.accounts.checks import check_sign_in_settings
+
+    settings.PODPORA_MFA_REQUIRED_FOR = ["admin", "admins"]
+    (error,) = check_sign_in_settings()
+    assert error.id == "podpora.accounts.E001"
+    assert "admins" in error.msg
+    settings.PODPORA_MFA_REQUIRED_FOR = ["admin", "customer"]
+    assert check_sign_in_settings() == []
