@@ -62,6 +62,7 @@ ensure_venv() {
   stamp="$VENV/.podpora-installed"
   if [ ! -f "$stamp" ] || ! grep -qx -- "$want" "$stamp"; then
     say "Installing Podpora${extras:+ with [$extras]}"
+    ensure_build_libs
     "$VENV/bin/python" -m pip install -q -e ".${extras:+[$extras]}"
     echo "$want" > "$stamp"
   fi
@@ -128,9 +129,15 @@ ensure_redis() {
 # for IMAP, gettext for the catalogues, Redis for the scale-out task backend,
 # pdftotext to read generated PDFs.
 ensure_test_tools() {
-  apt_install chromium dovecot-imapd gettext poppler-utils
+  apt_install chromium dovecot-imapd gettext poppler-utils slapd ldap-utils
   ensure_redis
   ensure_pdf_libs
+}
+
+# python-ldap (LDAP/AD sign-in) is built from source against OpenLDAP and SASL.
+ensure_build_libs() {
+  command -v apt-get >/dev/null 2>&1 || return 0
+  apt_install libldap2-dev libsasl2-dev
 }
 
 # WeasyPrint (report PDFs) draws text with Pango; DejaVu has Polish and Czech letters.

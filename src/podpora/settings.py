@@ -351,6 +351,76 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "podpora.accounts.passwords.MaximumLengthValidator"},
 ]
+# Two-factor sign-in, sessions and the audit log (docs/sign-in.md, ADR 0009):
+# django-allauth's MFA and session list behind our own sign-in form, which hands
+# the checked person to allauth's login flow (podpora.accounts.views.LoginView).
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "podpora.audit",
+]
+MIDDLEWARE += [
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "podpora.accounts.middleware.TwoFactorRequiredMiddleware",
+]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# LDAP / Active Directory sign-in (django-auth-ldap), on when a URL is set.
+PODPORA_LDAP_URL = os.environ.get("PODPORA_LDAP_URL", "")
+PODPORA_LDAP_ROLE_GROUPS = os.environ.get("PODPORA_LDAP_ROLE_GROUPS", "")
+PODPORA_LDAP_SYNC_FILTER = os.environ.get("PODPORA_LDAP_SYNC_FILTER", "(mail=*)")
+PODPORA_LDAP_SYNC_HOURS = _env_int("PODPORA_LDAP_SYNC_HOURS", 0)
+if PODPORA_LDAP_URL:
+    import ldap
+    from django_auth_ldap.config import LDAPSearch, NestedGroupOfNamesType
+
+    AUTHENTICATION_BACKENDS.insert(0, "podpora.accounts.ldap.LDAPBackend")
+    AUTH_LDAP_SERVER_URI = PODPORA_LDAP_URL
+    AUTH_LDAP_START_TLS = _env_bool("PODPORA_LDAP_START_TLS", False)
+    AUTH_LDAP_BIND_DN = os.environ.get("PODPORA_LDAP_BIND_DN", "")
+    AUTH_LDAP_BIND_PASSWORD = os.environ.get("PODPORA_LDAP_BIND_PASSWORD", "")
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        os.environ.get("PODPORA_LDAP_USER_BASE", ""),
+        ldap.SCOPE_SUBTREE,
+        os.environ.get("PODPORA_LDAP_USER_FILTER", "(mail=%(user)s)"),
+    )
+    AUTH_LDAP_USER_ATTR_MAP = {
+        "full_name": os.environ.get("PODPORA_LDAP_NAME_ATTRIBUTE", "cn")
+    }
+    AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
+        os.environ.get("PODPORA_LDAP_GROUP_BASE", ""),
+        ldap.SCOPE_SUBTREE,
+        os.environ.get("PODPORA_LDAP_GROUP_FILTER", "(objectClass=groupOfNames)"),
+    )
+    # groupOfNames/member, as slapd and Active Directory (group) both use.
+    AUTH_LDAP_GROUP_TYPE = NestedGroupOfNamesType()
+    AUTH_LDAP_REQUIRE_GROUP = os.environ.get("PODPORA_LDAP_REQUIRE_GROUP") or None
+    AUTH_LDAP_CONNECTION_OPTIONS = {
+        ldap.OPT_REFERRALS: 0,  # Active Directory's referrals need a bind of their own
+        ldap.OPT_NETWORK_TIMEOUT: 5,
+    }
+ACCOUNT_ADAPTER = "podpora.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_REDIRECT_URL = "accounts:login"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("PODPORA_MFA_ISSUER", "Podpora")
+# Browsers allow WebAuthn on http://localhost only; real installs use HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = _env_bool("PODPORA_MFA_INSECURE_ORIGIN", DEBUG)
+USERSESSIONS_TRACK_ACTIVITY = False
+# Agent roles ("admin", "supervisor", "agent") and "customer" who must set up
+# two-factor sign-in: a password sign-in without it leads to the set-up page.
+PODPORA_MFA_REQUIRED_FOR = [
+    r.strip()
+    for r in os.environ.get("PODPORA_MFA_REQUIRED_FOR", "admin").split(",")
+    if r.strip()
+]
+# Audit entries older than this many days are deleted by a daily job (0: kept).
+PODPORA_AUDIT_RETENTION_DAYS = _env_int("PODPORA_AUDIT_RETENTION_DAYS", 730)
 # A password-reset link works for an hour (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = 3600
 SESSION_COOKIE_HTTPONLY = True

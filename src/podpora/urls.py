@@ -9,6 +9,7 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("podpora.accounts.urls")),
+    path("accounts/", include("podpora.accounts.allauth_urls")),
     path("tickets/", include("podpora.tickets.urls")),
     path("desk/clients/", include("podpora.clients.urls")),
     path("desk/", include("podpora.desk.urls")),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("search/", include("podpora.search.urls")),
     path("integrations/", include("podpora.integrations.urls")),
     path("chat/", include("podpora.chat.urls")),
+    path("audit/", include("podpora.audit.urls")),
 ]

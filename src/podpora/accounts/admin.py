@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -12,6 +14,10 @@ from podpora.accounts.models import (
     Team,
     User,
 )
+from podpora.audit import services as audit
+from podpora.audit.models import Kind
+
+AUDITED_USER_FIELDS = ["agent_role", "is_active", "is_superuser", "two_factor_exempt"]
 
 
 class MembershipInline(admin.TabularInline):
@@ -45,7 +51,17 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "phone", "language", "time_zone")}),
         (_("Agent"), {"fields": ("agent_role", "availability", "on_leave")}),
-        (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
+        (
+            _("Status"),
+            {
+                "fields": (
+                    "is_active",
+                    "two_factor_exempt",
+                    "last_login",
+                    "date_joined",
+                )
+            },
+        ),
     )
     add_fieldsets = (
         (
@@ -63,6 +79,24 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     filter_horizontal = ()
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: Any, change: bool
+    ) -> None:
+        # Role and right changes go to the audit log with before and after.
+        old = User.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        changed = {
+            name: [getattr(old, name) if old else None, getattr(obj, name)]
+            for name in AUDITED_USER_FIELDS
+            if old is None or getattr(old, name) != getattr(obj, name)
+        }
+        if old is None:
+            changed = {k: v for k, v in changed.items() if v[1]}
+        if changed:
+            audit.record(
+                Kind.ROLE_CHANGED, request=request, target=obj.email, details=changed
+            )
 
 
 class DomainInline(admin.TabularInline):

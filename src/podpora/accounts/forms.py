@@ -11,6 +11,8 @@ from django.utils.translation import ngettext
 from podpora.accounts import time_zones
 from podpora.accounts.models import User, normalize_email
 from podpora.accounts.passwords import refuse_too_long
+from podpora.audit import services as audit
+from podpora.audit.models import Kind
 from podpora.core import ratelimit
 
 # A guesser gets 10 tries per address and 5 per account in a quarter of an
@@ -68,6 +70,12 @@ class LoginForm(AuthenticationForm):
             ratelimit.hit(IP_LIMIT, ip)
             if email:
                 ratelimit.hit(ACCOUNT_LIMIT, email)
+            audit.record(
+                Kind.SIGN_IN_FAILED,
+                request=self.request,
+                actor=User.objects.filter(email=email).first() if email else None,
+                actor_email=email,
+            )
             raise
         ratelimit.reset(ACCOUNT_LIMIT, email)
         return cleaned

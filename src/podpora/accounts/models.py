@@ -101,7 +101,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=Availability.AVAILABLE,
     )
     on_leave = models.BooleanField(_("on leave"), default=False)
+    two_factor_exempt = models.BooleanField(
+        _("may sign in without two-factor"),
+        default=False,
+        help_text=_(
+            "Only for a break-glass or demonstration account: the role's "
+            "two-factor requirement does not apply."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
+    # Set for people who came from LDAP/AD: the sync deactivates them when the
+    # directory no longer has them (accounts.ldap).
+    directory_dn = models.CharField(
+        _("directory entry"), max_length=500, blank=True, default=""
+    )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     objects = UserManager()

@@ -5,10 +5,12 @@ import zoneinfo
 from collections.abc import Sequence
 from enum import Enum
 
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator, EmailValidator
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from podpora.accounts.errors import AccountError
@@ -24,6 +26,8 @@ from podpora.accounts.models import (
     normalize_email,
 )
 from podpora.accounts.permissions import Right, can
+from podpora.audit import services as audit
+from podpora.audit.models import Kind
 
 
 class Unset(Enum):
@@ -349,7 +353,13 @@ def update_customer(
         person.language = _check_language(language)
     if time_zone is not None:
         person.time_zone = _check_time_zone(time_zone)
-    if is_active is not None:
+    if is_active is not None and is_active != person.is_active:
+        audit.record(
+            Kind.ROLE_CHANGED,
+            actor=by,
+            target=person.email,
+            details={"active": [person.is_active, is_active]},
+        )
         person.is_active = is_active
     person.save()
     return person
@@ -369,6 +379,13 @@ def set_membership(
             by,
             Right.MANAGE_CLIENTS,
             _("Only supervisors and administrators can make someone a manager."),
+        )
+    if current is not None and current.role != role:
+        audit.record(
+            Kind.ROLE_CHANGED,
+            actor=by,
+            target=f"{person.email} @ {organization.name}",
+            details={"membership": [current.role, role]},
         )
     return add_member(person, organization, role=role)
 
@@ -434,3 +451,14 @@ def save_team(
     if agent_ids is not None:
         team.agents.set(_agents(agent_ids))
     return team
+
+
+def end_session(request: HttpRequest, session: UserSession) -> None:
+    """Signs one of a person's sessions out (their own, from the Security page)."""
+    audit.record(
+        Kind.SESSION_ENDED,
+        request=request,
+        target=session.ip or "",
+        details={"user_agent": session.user_agent[:200]},
+    )
+    session.end()

@@ -8,6 +8,12 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("profile/security/", views.security, name="security"),
+    path(
+        "profile/security/sessions/<int:session_id>/end/",
+        views.end_session,
+        name="end_session",
+    ),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",

@@ -130,6 +130,7 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     """Load the demo world and ``tickets`` backdated tickets (plus today's few);
     returns how many tickets were added. People and organisations are reused
     when they exist, so loading twice only adds tickets."""
+    from podpora.audit import demo as audit_demo
     from podpora.automation import data as automation_data
     from podpora.automation import demo as automation_demo
     from podpora.automation import sla
@@ -161,4 +162,5 @@ def load(*, tickets: int = 300, seed: int = 7) -> int:
     desk_demo_images.load()
     portal_demo.load()
     mail_demo.load()
+    audit_demo.load()
     return created + len(TODAY)
