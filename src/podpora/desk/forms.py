@@ -37,6 +37,14 @@ def _choices_from(field: forms.Field, options: Sequence[tuple[int, str]]) -> Non
     model_field.choices = head + list(options)
 
 
+class Select(forms.Select):
+    """Django's select with its options written in one template loop
+    (``desk/widgets/select.html``): the ticket page shows nine selects and
+    some 70 options, and an include per option was a fifth of its time."""
+
+    template_name = "desk/widgets/select.html"
+
+
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
@@ -47,6 +55,7 @@ def team_choice(label: "StrOrPromise", **kwargs: Any) -> forms.ModelChoiceField:
         label=label,
         required=False,
         queryset=active_teams(),
+        widget=Select,
         **kwargs,
     )
 
@@ -58,6 +67,7 @@ def category_choice() -> forms.ModelChoiceField:
         required=False,
         queryset=active_categories(),
         empty_label=_("None"),
+        widget=Select,
     )
 
 
@@ -84,6 +94,7 @@ class ReplyForm(forms.Form):
         required=False,
         choices=[("", _("Keep as it is"))]
         + [(s, s.label) for s in Status if s not in (Status.NEW,)],
+        widget=Select,
     )
     time_spent = forms.IntegerField(
         label=_("Time spent (minutes)"), required=False, min_value=0, max_value=1440
@@ -116,9 +127,9 @@ class DraftForm(forms.Form):
 
 
 class PropertiesForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, widget=Select)
     priority = forms.TypedChoiceField(
-        label=_("Priority"), coerce=int, choices=Priority.choices
+        label=_("Priority"), coerce=int, choices=Priority.choices, widget=Select
     )
     team = team_choice(_("Team"), empty_label=_("No team"))
     assignee = AgentChoiceField(
@@ -126,9 +137,10 @@ class PropertiesForm(forms.Form):
         required=False,
         queryset=agents(),
         empty_label=_("Nobody"),
+        widget=Select,
     )
     tier = forms.TypedChoiceField(
-        label=_("Support tier"), coerce=int, choices=Tier.choices
+        label=_("Support tier"), coerce=int, choices=Tier.choices, widget=Select
     )
     category = category_choice()
     tags = forms.CharField(
@@ -219,6 +231,7 @@ class LinkForm(NumberForm):
             ("parent", _("Parent of this ticket")),
             ("child", _("Child of this ticket")),
         ],
+        widget=Select,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -6,6 +6,7 @@ there is a next page, and the sidebar adds up kept counts (``desk.counts``)
 or stops counting at ``COUNT_CAP``.
 """
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -58,8 +59,10 @@ class Queue:
     query: str
     default_sort: str = DEFAULT_SORT
 
-    @property
+    @functools.cached_property
     def filters(self) -> TicketFilters:
+        """Parsed once per queue (a form's validation): "me", "mine" and
+        "7d" stay words until ``apply_filters`` reads them for a user."""
         return parse(self.query)
 
 
