@@ -16,6 +16,10 @@ from django.db import connection
 FIRST_NUMBER = 10001
 SEQUENCE_NAME = "tickets_ticket_number_seq"
 COUNTER_NAME = "ticket"
+_LAST_IN_SEQUENCE = (
+    "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END "  # noqa: S608
+    f"FROM {SEQUENCE_NAME}"
+)
 
 
 def next_ticket_number() -> int:
@@ -106,10 +110,7 @@ def last_issued_number() -> int:
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END "
-                f"FROM {SEQUENCE_NAME}"
-            )
+            cursor.execute(_LAST_IN_SEQUENCE)
         else:
             cursor.execute(
                 "SELECT COALESCE(MAX(value), %s) FROM tickets_ticketnumbercounter "
