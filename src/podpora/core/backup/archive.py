@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -178,6 +179,15 @@ def read_manifest(archive: zipfile.ZipFile, source: Path) -> dict[str, Any]:
         raise BackupError(f"{source} is damaged: {error}") from error
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise foreign
+    if manifest.get("format_version") == FORMAT_VERSION and not (
+        isinstance(manifest.get("database"), dict)
+        and {"name", "sha256"} <= manifest["database"].keys()
+        and all(
+            isinstance(manifest.get(part), dict)
+            for part in ("migrations", "counts", "ticket_numbers")
+        )
+    ):
+        raise BackupError(f"{source} is damaged: its manifest is incomplete.")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError(
             f"{source} has backup format {manifest.get('format_version')}; this "
@@ -228,7 +238,13 @@ def _unpack(source: Path, staging: Path) -> Staged:
                 # Reading to the end checks the member's CRC.
                 with archive.open(member) as entry, target.open("wb") as out:
                     shutil.copyfileobj(entry, out, _CHUNK)
-        except (zipfile.BadZipFile, OSError, EOFError, UnicodeDecodeError) as error:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            EOFError,
+            UnicodeDecodeError,
+        ) as error:
             raise BackupError(f"{source} is damaged: {error}") from error
     if not dump.exists() or _sha256(dump) != manifest["database"].get("sha256"):
         raise BackupError(f"{source} is damaged: its database does not match.")
