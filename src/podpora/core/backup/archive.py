@@ -98,6 +98,11 @@ def create_backup(target: Path) -> dict[str, Any]:
     the secret key and every customer's data); returns its manifest."""
     if target.exists():
         raise BackupError(f"{target} exists already; choose another name.")
+    if target.resolve().is_relative_to(_media_root().resolve()):
+        raise BackupError(
+            f"{target} is inside the file store, which the backup copies; "
+            "write it elsewhere."
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     with tempfile.TemporaryDirectory(prefix=".backup-", dir=target.parent) as staging:
@@ -273,7 +278,12 @@ def _plan_numbers(
 ) -> tuple[int, list[str]]:
     """The next ticket number after the restore, from what is known before it."""
     live = database.live_last_issued()
-    mark = marks.read_mark()
+    try:
+        mark = marks.read_mark()
+    except BackupError:
+        if next_number is None:
+            raise
+        mark = None  # the number given replaces it
     archived = int(manifest.get("ticket_numbers", {}).get("last_issued", 0))
     known = max(
         n for n in (live, mark, archived, numbering.FIRST_NUMBER - 1) if n is not None

@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -65,23 +66,30 @@ def dump(target: Path) -> dict[str, Any]:
     return _dump_postgresql(target)
 
 
-def _dump_sqlite(target: Path) -> dict[str, Any]:
-    source = sqlite3.connect(
-        f"file:{connection.settings_dict['NAME']}?mode=ro", uri=True, timeout=30
+def _read_only(path: str | Path) -> sqlite3.Connection:
+    return sqlite3.connect(
+        f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=30
     )
-    copy = sqlite3.connect(target)
+
+
+def _dump_sqlite(target: Path) -> dict[str, Any]:
     try:
-        source.backup(copy)
-        cursor = copy.cursor()
-        facts = _facts(cursor)
-        cursor.execute(
-            "SELECT MAX(m) FROM (SELECT MAX(value) AS m FROM tickets_ticketnumbercounter"
-            " UNION ALL SELECT MAX(number) FROM tickets_ticket)"
-        )
-        facts["last_issued"] = int(cursor.fetchone()[0] or numbering.FIRST_NUMBER - 1)
-    finally:
-        copy.close()
-        source.close()
+        with (
+            closing(_read_only(connection.settings_dict["NAME"])) as source,
+            closing(sqlite3.connect(target)) as copy,
+        ):
+            source.backup(copy)
+            cursor = copy.cursor()
+            facts = _facts(cursor)
+            cursor.execute(
+                "SELECT MAX(m) FROM (SELECT MAX(value) AS m"
+                " FROM tickets_ticketnumbercounter"
+                " UNION ALL SELECT MAX(number) FROM tickets_ticket)"
+            )
+            last = cursor.fetchone()[0]
+    except sqlite3.Error as error:
+        raise BackupError(f"The database could not be read: {error}") from error
+    facts["last_issued"] = int(last or numbering.FIRST_NUMBER - 1)
     return facts
 
 
@@ -175,15 +183,16 @@ def load(source: Path) -> None:
     """Replace the database's contents with the dump at ``source``."""
     _close_connections()
     if engine() == "sqlite":
-        dump_db = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        live = sqlite3.connect(connection.settings_dict["NAME"], timeout=30)
         try:
-            dump_db.backup(live)
+            with (
+                closing(_read_only(source)) as dump_db,
+                closing(
+                    sqlite3.connect(connection.settings_dict["NAME"], timeout=30)
+                ) as live,
+            ):
+                dump_db.backup(live)
         except sqlite3.Error as error:
             raise BackupError(f"The database could not be restored: {error}") from error
-        finally:
-            live.close()
-            dump_db.close()
     else:
         pg_restore, psql = _tool("pg_restore"), _tool("psql")
         # The dump becomes a script first: a dump that pg_restore cannot read
@@ -208,7 +217,7 @@ def load(source: Path) -> None:
                     "--quiet",
                     "--set=ON_ERROR_STOP=1",
                     "--single-transaction",
-                    "--command=DROP SCHEMA public CASCADE",
+                    "--command=DROP SCHEMA IF EXISTS public CASCADE",
                     "--command=CREATE SCHEMA public",
                     f"--file={script}",
                 ]
