@@ -114,10 +114,8 @@ def create_backup(target: Path) -> dict[str, Any]:
         marks.record_mark(facts["last_issued"])
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            with (
-                os.fdopen(descriptor, "wb") as out,
-                zipfile.ZipFile(out, "w", strict_timestamps=False) as archive,
-            ):
+            with os.fdopen(descriptor, "wb") as out:
+                archive = zipfile.ZipFile(out, "w", strict_timestamps=False)
                 file_count = file_bytes = 0
                 for path, name in _media_files():
                     try:
@@ -150,6 +148,7 @@ def create_backup(target: Path) -> dict[str, Any]:
                     "secret_key": "included" if key is not None else "not included",
                 }
                 archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
+                archive.close()  # writes the zip's directory
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(partial, target)
