@@ -127,9 +127,10 @@ ensure_redis() {
 
 # What the test suite drives for real: Chromium for browser tests, Dovecot
 # for IMAP, gettext for the catalogues, Redis for the scale-out task backend,
-# pdftotext to read generated PDFs.
+# pdftotext to read generated PDFs, pg_dump/pg_restore for the backup drill.
 ensure_test_tools() {
   apt_install chromium dovecot-imapd gettext poppler-utils slapd ldap-utils
+  command -v pg_restore >/dev/null 2>&1 || apt_install postgresql-client
   ensure_redis
   ensure_pdf_libs
 }

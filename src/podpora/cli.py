@@ -12,6 +12,8 @@ COMMANDS = {
     "createadmin": "Create an administrator or reset their password.",
     "check": "Check the configuration and the database connection.",
     "migrate": "Create or update the database tables.",
+    "backup": "Write one archive of database, files and secret key (safe while running).",
+    "restore": "Restore a backup: podpora restore ARCHIVE [--force] [--next-number N].",
     "mail": "E-mail intake: mail deliver --mailbox NAME < msg.eml (for an MTA), mail poll.",
     "manage": "Any other Django management command: podpora manage <command> …",
 }

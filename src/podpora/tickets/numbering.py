@@ -16,6 +16,10 @@ from django.db import connection
 FIRST_NUMBER = 10001
 SEQUENCE_NAME = "tickets_ticket_number_seq"
 COUNTER_NAME = "ticket"
+_LAST_IN_SEQUENCE = (
+    "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END "  # noqa: S608
+    f"FROM {SEQUENCE_NAME}"
+)
 
 
 def next_ticket_number() -> int:
@@ -97,3 +101,37 @@ def drop_number_source(schema_editor: object) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"DROP SEQUENCE IF EXISTS {SEQUENCE_NAME}")
+
+
+def last_issued_number() -> int:
+    """The highest number handed out so far (``FIRST_NUMBER - 1`` if none):
+    the number source's position or the highest ticket, whichever is higher.
+    Raises ``DatabaseError`` when the tables are not there (an empty database).
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_LAST_IN_SEQUENCE)
+        else:
+            cursor.execute(
+                "SELECT COALESCE(MAX(value), %s) FROM tickets_ticketnumbercounter "
+                "WHERE name = %s",
+                [FIRST_NUMBER - 1, COUNTER_NAME],
+            )
+        source = int(cursor.fetchone()[0])
+        cursor.execute("SELECT COALESCE(MAX(number), %s) FROM tickets_ticket", [0])
+        return max(source, int(cursor.fetchone()[0]))
+
+
+def set_next_number(number: int) -> None:
+    """Make ``number`` the next one handed out (a restore moves the source
+    past numbers issued after its backup, docs/adr/0006). Never moves it back."""
+    last = max(number - 1, last_issued_number())
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(%s, %s, true)", [SEQUENCE_NAME, last])
+        else:
+            cursor.execute(
+                "INSERT INTO tickets_ticketnumbercounter (name, value) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                [COUNTER_NAME, last],
+            )
