@@ -192,9 +192,18 @@ DATABASES["default"]["TEST"] = {
 # a connection. PODPORA_DB_POOL=0 turns the pool off (a connection per
 # request, for a pooler such as PgBouncer in front).
 PODPORA_WEB_THREADS = _env_int("PODPORA_WEB_THREADS", 8)
-PODPORA_WEB_QUEUE_TIMEOUT = float(os.environ.get("PODPORA_WEB_QUEUE_TIMEOUT") or 3)
 if PODPORA_WEB_THREADS < 1:
-    raise ImproperlyConfigured("PODPORA_WEB_THREADS must be at least 1")
+    PODPORA_CONFIG_ERRORS.append(
+        ("PODPORA_WEB_THREADS", f"{PODPORA_WEB_THREADS} is not at least 1")
+    )
+    PODPORA_WEB_THREADS = 8
+try:
+    PODPORA_WEB_QUEUE_TIMEOUT = float(os.environ.get("PODPORA_WEB_QUEUE_TIMEOUT") or 3)
+except ValueError:
+    PODPORA_CONFIG_ERRORS.append(
+        ("PODPORA_WEB_QUEUE_TIMEOUT", "is not a number of seconds")
+    )
+    PODPORA_WEB_QUEUE_TIMEOUT = 3.0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bool(
     "PODPORA_DB_POOL", True
 ):
