@@ -1,6 +1,6 @@
 """Organisations (client companies): agents read them all with their
-domains, a customer reads their own; administrators create and change them,
-as in the administration pages."""
+domains, a customer reads their own; supervisors and administrators
+(``manage_clients``) create and change them, as in the client directory."""
 
 from typing import Annotated
 

@@ -3,8 +3,8 @@
 Agents look people up to open tickets on their behalf, so they see everyone;
 a customer sees themselves and, as an organisation's manager, its members.
 Writes carry the UI's rights: any agent adds a customer as a member (as an
-invitation does); changing, deactivating and making managers is for
-administrators. Agents' own accounts are managed in the administration.
+invitation does); changing, deactivating and making managers takes the
+right to manage clients (supervisors and administrators). Agents' own accounts are managed in the administration.
 """
 
 from typing import Annotated
@@ -102,8 +102,8 @@ def list_users(request: HttpRequest, query: Query[ListQuery]) -> JsonResponse:
     summary="Add a customer",
 )
 def create_customer(request: HttpRequest, payload: CustomerIn) -> JsonResponse:
-    """Agents; making someone an organisation's manager takes an
-    administrator. An address that already has an account is a 409. No mail
+    """Agents; making someone an organisation's manager takes a supervisor
+    or an administrator. An address that already has an account is a 409. No mail
     is sent: invite people from the portal when they should sign in."""
     viewer = caller(request)
     organization = (
@@ -152,7 +152,7 @@ def read_user(request: HttpRequest, user_id: PathId) -> JsonResponse:
 def update_customer(
     request: HttpRequest, user_id: PathId, payload: CustomerPatch
 ) -> JsonResponse:
-    """Administrators only; fields left out stay as they are."""
+    """Supervisors and administrators; fields left out stay as they are."""
     viewer = caller(request)
     changes = payload.model_dump(exclude_unset=True)
     if "name" in changes:
@@ -167,7 +167,7 @@ def update_customer(
     summary="Deactivate a customer",
 )
 def deactivate_customer(request: HttpRequest, user_id: PathId) -> HttpResponse:
-    """Administrators only. The person can no longer sign in; their tickets
+    """Supervisors and administrators. The person can no longer sign in; their tickets
     stay."""
     viewer = caller(request)
     services.update_customer(viewer, _visible(viewer, user_id), is_active=False)
@@ -187,7 +187,7 @@ def set_membership(
 ) -> JsonResponse:
     """Adds the customer as a member (any agent) or sets their role; a
     manager sees all the organisation's tickets, so making or unmaking one
-    takes an administrator."""
+    takes a supervisor or an administrator."""
     viewer = caller(request)
     services.set_membership(
         viewer,
