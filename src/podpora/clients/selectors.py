@@ -23,6 +23,7 @@ from podpora.accounts.models import Membership, Organization, OrganizationDomain
 from podpora.accounts.permissions import Right, can
 from podpora.automation.models import TicketSla
 from podpora.tickets.models import OPEN_STATUSES, Ticket
+from podpora.tickets.selectors import visible_to
 
 
 def organizations_visible_to(user: User) -> QuerySet[Organization]:
@@ -118,8 +119,6 @@ def open_tickets(
     user: User, organization: Organization, limit: int = 25
 ) -> list[Ticket]:
     """The organisation's open tickets that ``user`` may see, newest first."""
-    from podpora.tickets.selectors import visible_to
-
     return list(
         visible_to(user)
         .filter(organization=organization, status__in=OPEN_STATUSES)

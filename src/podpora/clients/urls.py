@@ -5,7 +5,7 @@ from podpora.clients import views
 app_name = "clients"
 urlpatterns = [
     path("", views.client_list, name="list"),
-    path("new/", views.client_new, name="new"),
+    path("new/", views.client_edit, name="new"),
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/people/", views.person_add, name="person_add"),

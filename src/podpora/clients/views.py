@@ -11,7 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from podpora.accounts import services
 from podpora.accounts.errors import AccountError
-from podpora.accounts.models import MembershipRole, Organization, User
+from podpora.accounts.models import (
+    MembershipRole,
+    Organization,
+    User,
+    normalize_email,
+)
 from podpora.clients import selectors
 from podpora.clients.forms import ClientForm, PersonForm
 from podpora.desk.views.access import agent_required
@@ -44,34 +49,6 @@ def client_list(request: HttpRequest) -> HttpResponse:
     return render(request, "clients/list.html", {"page": page, "query": query})
 
 
-@require_http_methods(["GET", "POST"])
-@agent_required
-def client_new(request: HttpRequest) -> HttpResponse:
-    user = _directory_user(request)
-    form = ClientForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.create_organization(
-                user,
-                name=form.cleaned_data["name"],
-                domains=form.domain_list(),
-                notes=form.cleaned_data["notes"],
-            )
-        except AccountError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request, _("Client %(name)s added.") % {"name": created.name}
-            )
-            return redirect("clients:detail", created.pk)
-    return render(
-        request,
-        "clients/form.html",
-        {"form": form, "client": None},
-        status=400 if form.errors else 200,
-    )
-
-
 @require_GET
 @agent_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -92,28 +69,36 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @agent_required
-def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def client_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A new client (no ``pk``) or an existing one's name, domains, notes and
+    whether it is active."""
     user = _directory_user(request)
-    client = _client(user, pk)
-    form = (
-        ClientForm(request.POST)
-        if request.method == "POST"
-        else ClientForm.for_client(client)
-    )
+    client = _client(user, pk) if pk else None
+    if request.method == "POST":
+        form = ClientForm(request.POST)
+    else:
+        form = ClientForm.for_client(client) if client else ClientForm()
+    if client is None:
+        del form.fields["is_active"]  # a new client starts active
     if request.method == "POST" and form.is_valid():
+        fields = {
+            "name": form.cleaned_data["name"],
+            "domains": form.domain_list(),
+            "notes": form.cleaned_data["notes"],
+        }
         try:
-            services.update_organization(
-                user,
-                client,
-                name=form.cleaned_data["name"],
-                domains=form.domain_list(),
-                notes=form.cleaned_data["notes"],
-                is_active=form.cleaned_data["is_active"],
-            )
+            if client is None:
+                client = services.create_organization(user, **fields)
+                done = _("Client %(name)s added.") % {"name": client.name}
+            else:
+                services.update_organization(
+                    user, client, is_active=form.cleaned_data["is_active"], **fields
+                )
+                done = _("Saved.")
         except AccountError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Saved."))
+            messages.success(request, done)
             return redirect("clients:detail", client.pk)
     return render(
         request,
@@ -134,7 +119,7 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if form.is_valid():
         email = form.cleaned_data["email"]
-        existing = User.objects.filter(email__iexact=email).first()
+        existing = User.objects.filter(email=normalize_email(email)).first()
         try:
             if existing is None:
                 services.create_customer(
