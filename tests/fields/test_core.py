@@ -243,3 +243,17 @@ def test_any_answers_give_values_or_messages_never_an_exception(raw):
     for spec in ACCESS_FORM:
         if spec.key in result.values:
             assert clean_value(spec, result.values[spec.key]) == result.values[spec.key]
+
+
+def test_a_yes_no_answer_shows_the_field_that_depends_on_it():
+    needs = FieldSpec(key="needs_laptop", kind=Kind.BOOLEAN)
+    model = FieldSpec(
+        key="laptop_model",
+        kind=Kind.TEXT,
+        required=True,
+        show_when=When((Condition("needs_laptop", Operator.EQUALS, "yes"),)),
+    )
+    assert validate([needs, model], {"needs_laptop": "tak"}).errors == {
+        "laptop_model": ["This field is required."]
+    }
+    assert validate([needs, model], {"needs_laptop": "ne"}).hidden == {"laptop_model"}

@@ -266,9 +266,9 @@ def validate(
 
     ``partial`` checks only the fields present in ``raw`` (an agent changing
     one field in the side panel, an API ``PATCH``): a missing field is then
-    neither required nor defaulted, but conditions still see ``raw``'s
-    answers merged over nothing else — the caller passes the ticket's
-    current values in ``raw`` when conditions matter.
+    neither required nor defaulted. Conditions see only ``raw``, so a caller
+    whose change may show or hide other fields passes the ticket's current
+    values in ``raw`` too.
     """
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -385,15 +385,22 @@ def _datetime(spec: FieldSpec, value: Any) -> dt.datetime:
     return value
 
 
-def _boolean(spec: FieldSpec, value: Any) -> bool:
+YES = {"1", "true", "yes", "on", "tak", "ano"}
+NO = {"0", "false", "no", "off", "nie", "ne"}
+
+
+def _yes_or_no(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
-    if text in {"1", "true", "yes", "on", "tak", "ano"}:
-        return True
-    if text in {"0", "false", "no", "off", "nie", "ne"}:
-        return False
-    raise ValidationError(_("Answer yes or no."))
+    return True if text in YES else False if text in NO else None
+
+
+def _boolean(spec: FieldSpec, value: Any) -> bool:
+    answer = _yes_or_no(value)
+    if answer is None:
+        raise ValidationError(_("Answer yes or no."))
+    return answer
 
 
 def _choice(spec: FieldSpec, value: Any) -> str:
@@ -527,7 +534,7 @@ def _same(answer: Any, expected: Any) -> bool:
         except (ValueError, InvalidOperation, TypeError):
             return False
     if isinstance(answer, bool):
-        return answer is _boolean_or_none(expected)
+        return answer is _yes_or_no(expected)
     return str(answer) == str(expected)
 
 
@@ -545,10 +552,3 @@ def _comparable(answer: Any, expected: Any) -> Any:
             else dt.date.fromisoformat(str(expected))
         )
     return Decimal(str(expected).replace(",", "."))
-
-
-def _boolean_or_none(value: Any) -> bool | None:
-    try:
-        return _boolean(FieldSpec(key="x", kind=Kind.BOOLEAN), value)
-    except ValidationError:
-        return None
