@@ -372,7 +372,6 @@ INSTALLED_APPS += [
 ]
 MIDDLEWARE += [
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "podpora.accounts.middleware.TwoFactorRequiredMiddleware",
 ]
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
@@ -420,6 +419,8 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("PODPORA_MFA_ISSUER", "Podpora")
 # Browsers allow WebAuthn on http://localhost only; real installs use HTTPS.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = _env_bool("PODPORA_MFA_INSECURE_ORIGIN", DEBUG)
+# Sessions are recorded at sign-in; their activity is not tracked, so
+# allauth's UserSessionsMiddleware (which only tracks activity) is left out.
 USERSESSIONS_TRACK_ACTIVITY = False
 # Agent roles ("admin", "supervisor", "agent") and "customer" who must set up
 # two-factor sign-in: a password sign-in without it leads to the set-up page.
